@@ -1,0 +1,33 @@
+# Quick start: `make demo` builds the examples into output/, `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test schema bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@./scripts/system-deps.sh
+	$(BIN)/policygen validate
+	$(BIN)/policygen build
+	$(BIN)/policygen build --model
+
+test: $(STAMP)
+	@./scripts/system-deps.sh --test
+	$(BIN)/pytest -q
+
+schema: $(STAMP)
+	$(BIN)/policygen schema > schema/profile.schema.json
+
+bench: $(STAMP)
+	@./scripts/system-deps.sh --test
+	$(BIN)/python bench/policy_times.py
+
+clean:
+	rm -rf output $(VENV) build dist

@@ -1,0 +1,129 @@
+"""Applies a profile's clause customisation to its documents: clauses switched off, added and replaced."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from policygen._profiles import LoadedProfile
+from policygen._parse import parse_clause_text
+from policygen.elements import required_elements
+from policygen.errors import Diagnostic, ProfileError, TemplateError
+from policygen.model import Block, Clause, Document, Ref, Text
+
+
+def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) -> dict[str, Document]:
+    """The documents with the profile's `clauses:` changes applied; any invalid change is a ProfileError."""
+    settings = loaded.profile.clauses
+    required = required_elements(loaded.profile.is_education)
+    blocks = {doc_id: list(document.blocks) for doc_id, document in documents.items()}
+    problems: list[Diagnostic] = []
+    supplied: list[tuple[str, Diagnostic, tuple[Block, ...]]] = []  # profile texts, to check their references
+
+    for index, target in enumerate(settings.disable):
+        key = ("clauses", "disable", index)
+        found = _find(blocks, target, loaded, key, problems)
+        if found is None:
+            continue
+        doc_id, position, clause = found
+        if _covers_required(clause, required, loaded, key, target, "switched off", problems):
+            continue
+        del blocks[doc_id][position]
+
+    for index, replacement in enumerate(settings.replace):
+        key = ("clauses", "replace", index)
+        found = _find(blocks, replacement.clause, loaded, (*key, "clause"), problems)
+        if found is None:
+            continue
+        doc_id, position, clause = found
+        if _covers_required(clause, required, loaded, (*key, "clause"), replacement.clause, "replaced", problems):
+            continue
+        body = _clause_text(replacement.text, lang, loaded, (*key, "text", lang), problems)
+        if body is not None:
+            blocks[doc_id][position] = replace(clause, blocks=body, covers=())
+            supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
+
+    for index, addition in enumerate(settings.add):
+        key = ("clauses", "add", index)
+        found = _find(blocks, addition.after, loaded, (*key, "after"), problems)
+        if found is None:
+            continue
+        doc_id, position, _ = found
+        if any(isinstance(block, Clause) and block.id == addition.id for block in blocks[doc_id]):
+            problems.append(loaded.diagnostic((*key, "id"), f"document {doc_id} already has a clause {addition.id!r}",
+                                              "give the added clause an id of its own"))
+            continue
+        body = _clause_text(addition.text, lang, loaded, (*key, "text", lang), problems)
+        if body is not None:
+            title = (Text(addition.title[lang]),)
+            blocks[doc_id].insert(position + 1, Clause(addition.id, (), title, body))
+            supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
+
+    problems += _broken_references(blocks, supplied)
+    if problems:
+        raise ProfileError(problems)
+    return {doc_id: replace(document, blocks=tuple(blocks[doc_id])) for doc_id, document in documents.items()}
+
+
+def _broken_references(blocks: dict[str, list[Block]], supplied: list[tuple[str, Diagnostic, tuple]]) -> list[Diagnostic]:
+    """References in profile texts must point at documents and clauses that remain after customisation."""
+    clause_ids = {doc_id: {block.id for block in doc_blocks if isinstance(block, Clause)}
+                  for doc_id, doc_blocks in blocks.items()}
+    problems = []
+    for doc_id, where, body in supplied:
+        for ref in _references(body):
+            target = ref.doc_id or doc_id
+            if target not in clause_ids:
+                message = f"@ref({ref.doc_id}#{ref.clause_id}) names no document of the set"
+            elif ref.clause_id and ref.clause_id not in clause_ids[target]:
+                message = f"@ref({ref.doc_id}#{ref.clause_id}): {target} has no clause {ref.clause_id!r}"
+            else:
+                continue
+            problems.append(replace(where, message=message, hint="point the reference at an existing clause"))
+    return problems
+
+
+def _references(node: object):
+    if isinstance(node, Ref):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _references(item)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            yield from _references(getattr(node, name))
+
+
+def _covers_required(clause: Clause, required: frozenset[str], loaded: LoadedProfile, key: tuple, target: str,
+                     change: str, problems: list[Diagnostic]) -> bool:
+    """Whether the clause covers a required element; if so the change is refused, naming the elements."""
+    core = [element for element in clause.covers if element in required]
+    if core:
+        problems.append(loaded.diagnostic(key, f"clause {target} cannot be {change}: it covers the required "
+                                          f"element(s) {', '.join(core)}",
+                                          "keep the clause; you may add your own clause after it instead"))
+    return bool(core)
+
+
+def _find(blocks: dict[str, list[Block]], target: str, loaded: LoadedProfile, key: tuple,
+          problems: list[Diagnostic]) -> tuple[str, int, Clause] | None:
+    doc_id, _, clause_id = target.partition("/")
+    if doc_id not in blocks:
+        problems.append(loaded.diagnostic(key, f"no document {doc_id!r} in the set",
+                                          f"documents: {', '.join(blocks)}"))
+        return None
+    for position, block in enumerate(blocks[doc_id]):
+        if isinstance(block, Clause) and block.id == clause_id:
+            return doc_id, position, block
+    known = ", ".join(block.id for block in blocks[doc_id] if isinstance(block, Clause))
+    problems.append(loaded.diagnostic(key, f"document {doc_id} has no clause {clause_id!r}",
+                                      f"its clauses: {known}"))
+    return None
+
+
+def _clause_text(texts: dict[str, str], lang: str, loaded: LoadedProfile, key: tuple,
+                 problems: list[Diagnostic]) -> tuple[Block, ...] | None:
+    try:
+        return parse_clause_text(texts[lang], str(loaded.path))
+    except TemplateError as error:
+        problems.append(loaded.diagnostic(key, error.message, error.hint))
+        return None

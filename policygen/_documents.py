@@ -1,0 +1,84 @@
+"""Makes an institution's document set: template context per language, render, parse, customise, resolve."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+from policygen._crossref import resolve_references
+from policygen._customise import customise
+from policygen._locale import LANGUAGE_TAGS, PAGE_LABELS
+from policygen._parse import parse_markdown
+from policygen._profiles import LoadedProfile
+from policygen._render import TemplateRenderer
+from policygen.elements import element_ids
+from policygen.errors import TemplateError
+from policygen.model import Document, Meta
+from policygen.schema import Profile
+
+DOCUMENT_IDS = ("policy", "code-of-conduct", "complaint-procedure", "training-programme", "adoption-order")
+"""The documents of an institution's set, by id (design.md); each has templates/<id>/<lang>.md.j2."""
+
+
+def template_name(doc_id: str, lang: str) -> str:
+    return f"{doc_id}/{lang}.md.j2"
+
+
+def template_context(profile: Profile, lang: str) -> dict[str, Any]:
+    """What a template sees: the profile with every per-language text resolved to `lang`."""
+    institution = localize(profile, lang)
+    institution["is_education"] = profile.is_education
+    institution["is_model"] = False
+    return {"inst": institution, "lang": lang}
+
+
+def localize(value: Any, lang: str) -> Any:
+    if isinstance(value, BaseModel):
+        return {name: localize(getattr(value, name), lang) for name in type(value).model_fields}
+    if isinstance(value, dict):
+        return value[lang]  # every per-language text was checked to hold each listed language
+    if isinstance(value, list):
+        return [localize(item, lang) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def render_document(renderer: TemplateRenderer, context: dict[str, Any], doc_id: str, lang: str,
+                    institution: str, created: dt.date) -> Document:
+    """One document as the template gives it, before customisation and with its references unresolved."""
+    name = template_name(doc_id, lang)
+    parsed = parse_markdown(renderer.render(name, lang, context), name, element_ids())
+    if not parsed.front_matter:
+        raise TemplateError(name, "the template has no front matter with its title and subject",
+                            hint="start the template with ---, title: ..., subject: ..., ---")
+    meta = Meta(
+        doc_id=doc_id,
+        title=parsed.front_matter["title"],
+        subject=parsed.front_matter["subject"],
+        language=lang,
+        language_tag=LANGUAGE_TAGS[lang],
+        institution=institution,
+        created=created,
+        page_label=PAGE_LABELS[lang],
+        keywords=(doc_id,),
+    )
+    return Document(meta, parsed.blocks)
+
+
+def finish_set(documents: dict[str, Document], lang: str) -> dict[str, Document]:
+    """Cross-references resolved across the whole set."""
+    return resolve_references(documents, lang, {doc_id: template_name(doc_id, lang) for doc_id in documents})
+
+
+def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: str) -> dict[str, Document]:
+    """The institution's whole document set in `lang`, customised by its profile and cross-referenced."""
+    profile = loaded.profile
+    context = template_context(profile, lang)
+    institution = (profile.short_name or profile.name)[lang]
+    documents = {doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
+                 for doc_id in DOCUMENT_IDS}
+    return finish_set(customise(documents, loaded, lang), lang)

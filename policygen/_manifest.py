@@ -1,0 +1,68 @@
+"""output/manifest.json: every generated file with its SHA-256, its inputs and the versions that made it."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from policygen._atomic import write_atomically
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = 1
+_VERSIONED = ("policygen", "jinja2", "python-docx", "weasyprint", "markdown-it-py", "babel", "pydantic", "pyyaml")
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One generated file."""
+
+    path: str  # relative to the output folder, with forward slashes
+    sha256: str
+    size: int
+    institution: str
+    document: str
+    language: str
+    format: str
+    inputs: dict[str, Any]
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape the output."""
+    found = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The manifest of an output folder, or None when there is none or it is unreadable."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        return None
+    return manifest
+
+
+def update_manifest(out_dir: Path, written: list[ManifestEntry]) -> None:
+    """Record `written` in the manifest, keeping entries of other files that still exist."""
+    previous = read_manifest(out_dir) or {}
+    entries = {entry["path"]: entry for entry in previous.get("files", []) if isinstance(entry, dict)
+               and isinstance(entry.get("path"), str) and (out_dir / entry["path"]).is_file()}
+    entries.update({entry.path: asdict(entry) for entry in written})
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "generator": "policygen",
+        "versions": versions(),
+        "files": [entries[path] for path in sorted(entries)],
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    write_atomically(out_dir / MANIFEST_NAME, text.encode("utf-8"))

@@ -1,0 +1,250 @@
+"""Loads an institution profile: its extends chain merged deeply, validated, every error located in its file."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+
+from policygen._workspace import Workspace
+from policygen._yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
+from policygen.errors import Diagnostic, ProfileError
+from policygen.schema import Profile
+
+KeyPath = tuple[typing.Union[str, int], ...]
+MAX_EXTENDS_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    """A validated profile with the files it was merged from (bases first) and a digest of the merged data."""
+
+    profile: Profile
+    path: Path
+    sources: tuple[Path, ...]
+    digest: str
+    locations: dict[KeyPath, Location]
+
+    def diagnostic(self, key_path: KeyPath, message: str, hint: str) -> Diagnostic:
+        """A problem found after validation, at the line where `key_path` is written."""
+        location, _ = _nearest_location(key_path, self.locations)
+        return _located(location, self.path, format_key_path(key_path), message, hint)
+
+
+@dataclass
+class _Merged:
+    data: dict[str, Any]
+    locations: dict[KeyPath, Location]
+    sources: list[Path]
+
+
+def load_profile(path: Path, workspace: Workspace) -> LoadedProfile:
+    """The validated profile in `path`, merged onto its bases; raises ProfileError with every problem found."""
+    merged = _load_with_bases(path.resolve(), workspace, chain=())
+    diagnostics = _check_id(path, merged)
+    try:
+        profile = Profile.model_validate(merged.data)
+    except pydantic.ValidationError as error:
+        diagnostics += [_diagnostic_for(issue, merged, path) for issue in error.errors()]
+        raise ProfileError(_in_file_order(diagnostics)) from None
+    diagnostics += _missing_translations(profile, merged, path)
+    if diagnostics:
+        raise ProfileError(_in_file_order(diagnostics))
+    digest = hashlib.sha256(json.dumps(merged.data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return LoadedProfile(profile, path, tuple(merged.sources), digest, merged.locations)
+
+
+# extends --------------------------------------------------------------------------------------------------
+
+
+def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) -> _Merged:
+    if path in chain:
+        names = " -> ".join(file.name for file in (*chain, path))
+        raise ProfileError.single(path, f"extends forms a cycle: {names}",
+                                  hint="a base must not extend, directly or not, the profile that extends it")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ProfileError.single(path, f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
+    loaded = load_yaml_mapping(path)
+    locations = _user_facing_locations(loaded)
+    extends = loaded.data.get("extends")
+    base_ids: list[Any] = [] if extends is None else (extends if isinstance(extends, list) else [extends])
+    merged = _Merged({}, {}, [])
+    for index, base_id in enumerate(base_ids):
+        key_path: KeyPath = ("extends", index) if isinstance(extends, list) else ("extends",)
+        location = locations.get(key_path)
+        base_file = workspace.base_file(base_id) if isinstance(base_id, str) else None
+        if base_file is None:
+            names = " -> ".join(file.name for file in (*chain, path))
+            raise ProfileError([_located(location, path, format_key_path(key_path),
+                                         f"base profile {base_id!r} not found (chain: {names})",
+                                         f"create institutions/_{base_id}.yaml or fix the id")])
+        base = _load_with_bases(base_file.resolve(), workspace, (*chain, path))
+        _merge_into(merged, base.data, base.locations, ())
+        merged.sources += [source for source in base.sources if source not in merged.sources]
+    _merge_into(merged, loaded.data, locations, ())
+    merged.locations[()] = locations[()]
+    merged.sources.append(path)
+    return merged
+
+
+def _user_facing_locations(loaded: LoadedYaml) -> dict[KeyPath, Location]:
+    """Where to point for each path: the key's line for a mapping or list, the value itself for a scalar."""
+    locations = dict(loaded.locations)
+    for path, key_location in loaded.key_locations.items():
+        if path in locations and _is_container(loaded.data, path):
+            locations[path] = key_location
+    return locations
+
+
+def _is_container(data: Any, path: KeyPath) -> bool:
+    for key in path:
+        data = data[key]
+    return isinstance(data, (dict, list))
+
+
+def _merge_into(target: _Merged, data: dict[str, Any], locations: dict[KeyPath, Location], prefix: KeyPath) -> None:
+    """Merge `data` at `prefix`: mappings merge deeply; lists and scalars replace what was there."""
+    node = target.data
+    for key in prefix:
+        node = node[key]
+    for key, value in data.items():
+        path = (*prefix, key)
+        if isinstance(value, dict) and isinstance(node.get(key), dict):
+            target.locations[path] = locations[path]
+            _merge_into(target, value, locations, path)
+            continue
+        for stale in [known for known in target.locations if known[:len(path)] == path]:
+            del target.locations[stale]
+        node[key] = value
+        target.locations.update({known: location for known, location in locations.items()
+                                 if known[:len(path)] == path})
+
+
+# validation -----------------------------------------------------------------------------------------------
+
+
+def _check_id(path: Path, merged: _Merged) -> list[Diagnostic]:
+    profile_id = merged.data.get("id")
+    if isinstance(profile_id, str) and profile_id != path.stem:
+        return [_located(merged.locations.get(("id",)), path, "id",
+                         f"id {profile_id!r} differs from the file name {path.name!r}",
+                         f"set `id: {path.stem}` or rename the file to {profile_id}.yaml")]
+    return []
+
+
+def _diagnostic_for(issue: dict[str, Any], merged: _Merged, path: Path) -> Diagnostic:
+    loc: KeyPath = tuple(part for part in issue["loc"] if not _is_union_branch(part))
+    kind = issue["type"]
+    message = issue["msg"].removeprefix("Value error, ")
+    hint = ""
+    if issue.get("input", "") is None and kind != "missing":
+        message = "is empty, but a value is required here"
+        hint = "write the value after the colon"
+    elif "[key]" in issue["loc"]:
+        message = f"{loc[-1]!r} is not a language"
+        hint = "per-language texts are keyed ky, ru and en"
+    elif kind == "extra_forbidden":
+        key = str(loc[-1])
+        message = f"unknown key {key!r}"
+        suggestions = difflib.get_close_matches(key, _field_names_at(loc[:-1]), n=1, cutoff=0.6)
+        hint = (f"did you mean {suggestions[0]!r}?" if suggestions
+                else "remove it; `policygen schema` lists the keys a profile may have")
+    elif kind == "missing":
+        message = "required key is missing"
+        hint = f"add `{loc[-1]}:`; `policygen schema` describes it"
+    elif kind in ("literal_error", "enum"):
+        hint = "use one of the values listed"
+    elif "true or false" in message:
+        hint = "write true or false (yes/no/on/off are not accepted)"
+    elif "date" in message:
+        hint = "write the date as YYYY-MM-DD, e.g. 2025-03-01"
+    else:
+        hint = "see `policygen schema` for what this key takes"
+    location, located_path = _nearest_location(loc, merged.locations)
+    if kind == "missing" or located_path != loc:
+        located_key = format_key_path(located_path) or "the top level"
+        if kind != "missing":
+            message += f" (in {located_key})"
+    return _located(location, path, format_key_path(loc), message, hint)
+
+
+def _missing_translations(profile: Profile, merged: _Merged, path: Path) -> list[Diagnostic]:
+    """A text the documents print must exist in every language the profile lists."""
+    diagnostics: list[Diagnostic] = []
+    for loc, texts in _localized_texts(profile, ()):
+        for lang in profile.languages:
+            if lang not in texts:
+                location, _ = _nearest_location(loc, merged.locations)
+                diagnostics.append(_located(location, path, format_key_path(loc),
+                                            f"no {lang} text, but languages lists {lang}",
+                                            f"add `{lang}: ...` here, or remove {lang} from languages"))
+    return diagnostics
+
+
+def _localized_texts(value: Any, loc: KeyPath):
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _localized_texts(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _localized_texts(item, (*loc, index))
+    elif isinstance(value, dict):
+        yield loc, value
+
+
+def _in_file_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda diagnostic: (diagnostic.file, diagnostic.line or 0, diagnostic.column or 0))
+
+
+def _nearest_location(loc: KeyPath, locations: dict[KeyPath, Location]) -> tuple[Location | None, KeyPath]:
+    for length in range(len(loc), -1, -1):
+        if loc[:length] in locations:
+            return locations[loc[:length]], loc[:length]
+    return None, ()
+
+
+def _located(location: Location | None, fallback: Path, key_path: str, message: str, hint: str) -> Diagnostic:
+    if location is None:
+        return Diagnostic(str(fallback), message, None, None, key_path, hint)
+    return Diagnostic(location.file, message, location.line, location.column, key_path, hint)
+
+
+def _is_union_branch(part: Any) -> bool:
+    # pydantic names the union member it tried (e.g. "str", "dict[...]", "list[...]") in the error location
+    return isinstance(part, str) and ("[" in part or part in ("str", "int", "none", "function-before"))
+
+
+def _field_names_at(loc: KeyPath) -> list[str]:
+    """The keys allowed in the mapping at `loc`, for did-you-mean hints."""
+    model: Any = Profile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if _is_model(model) else None
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+        if model is None:
+            return []
+    return list(model.model_fields) if _is_model(model) else []
+
+
+def _is_model(candidate: Any) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, BaseModel)
+
+
+def _model_in(annotation: Any) -> Any:
+    if _is_model(annotation):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,205 @@
+"""Renders a document template to Markdown in Jinja's sandbox, with every printed value escaped and checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+import jinja2.meta
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from policygen._locale import format_counted, format_date, format_number
+from policygen.errors import TemplateError
+
+MAX_OUTPUT_CHARS = 2_000_000
+MAX_SEQUENCE_PRODUCT = 100_000
+MAX_EXPONENT = 64
+
+_MARKDOWN_ESCAPES = {ord(char): "\\" + char for char in string.punctuation}
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape every ASCII punctuation character so the text can never become Markdown markup."""
+    return text.translate(_MARKDOWN_ESCAPES)
+
+
+class Blank:
+    """A fill-in blank standing for an institution's value in model documents: prints as a line to write on."""
+
+    def __init__(self, kind: str = "text") -> None:
+        self.kind = kind  # text, number or date
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"Blank({self.kind!r})"
+
+
+BLANK_TEXT = "_" * 24
+BLANK_NUMBER = "_" * 5
+BLANK_DATES = {"ky": "20___-ж. «___» ____________", "ru": "«___» ____________ 20___ г.",
+               "en": "___ ____________ 20___"}
+
+
+class _LimitedSandbox(SandboxedEnvironment):
+    """The sandbox with the two operators that can exhaust memory or time bounded."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is larger than the allowed {MAX_EXPONENT}")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+                    if len(sequence) * count > MAX_SEQUENCE_PRODUCT:
+                        raise SecurityError("repetition would produce more than "
+                                            f"{MAX_SEQUENCE_PRODUCT} items")
+        return super().call_binop(context, operator, left, right)
+
+
+class _PrintedValueError(Exception):
+    """A template printed something that must never reach a document (none, a list, true/false)."""
+
+
+def _finalize_for(lang: str):
+    def finalize(value: Any) -> str:
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        if value is None:
+            raise _PrintedValueError("printed a value that is none (absent from the profile); "
+                                     "wrap it in {% if ... %}")
+        if isinstance(value, bool):
+            raise _PrintedValueError("printed true/false as text; test it with {% if ... %} instead")
+        if isinstance(value, Blank):
+            return escape_markdown(_blank_text(value, lang))
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, dt.date):
+            return escape_markdown(format_date(value, lang))
+        if isinstance(value, str):
+            return escape_markdown(value)
+        raise _PrintedValueError(f"printed a {type(value).__name__} as text; print its items one by one")
+
+    return finalize
+
+
+def _blank_text(blank: Blank, lang: str) -> str:
+    return {"date": BLANK_DATES[lang], "number": BLANK_NUMBER}.get(blank.kind, BLANK_TEXT)
+
+
+def _filters_for(lang: str) -> dict[str, Any]:
+    def plural(value: int | Blank, **forms: str) -> str:
+        if isinstance(value, Blank):
+            return f"{BLANK_NUMBER} {forms.get('many', forms.get('other', ''))}".rstrip()
+        return format_counted(value, lang, forms)
+
+    def date(value: dt.date | Blank) -> str:
+        return BLANK_DATES[lang] if isinstance(value, Blank) else format_date(value, lang)
+
+    def number(value: int | Blank) -> str:
+        return BLANK_NUMBER if isinstance(value, Blank) else format_number(value, lang)
+
+    return {"date": date, "number": number, "plural": plural}
+
+
+class TemplateRenderer:
+    """Finds templates (workspace overrides first, then the packaged ones) and renders them in the sandbox."""
+
+    def __init__(self, search_path: list[Path]) -> None:
+        self.search_path = [path for path in search_path if path.is_dir()]
+        self._loader = jinja2.FileSystemLoader([str(path) for path in self.search_path], encoding="utf-8")
+        self._environments: dict[str, SandboxedEnvironment] = {}
+
+    def source_path(self, name: str) -> Path:
+        """The file a template name resolves to (the workspace's override if there is one)."""
+        for folder in self.search_path:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        raise TemplateError(name, "template not found",
+                            hint="searched " + ", ".join(str(path) for path in self.search_path))
+
+    def dependencies(self, name: str) -> list[Path]:
+        """The files a template is made of: itself and, recursively, the templates it includes."""
+        found: list[Path] = []
+        pending = [name]
+        environment = self._environment("en")
+        while pending:
+            current = pending.pop()
+            path = self.source_path(current)
+            if path in found:
+                continue
+            found.append(path)
+            source = path.read_text(encoding="utf-8")
+            try:
+                included = jinja2.meta.find_referenced_templates(environment.parse(source))
+            except jinja2.TemplateSyntaxError as error:
+                raise TemplateError(current, f"template syntax error: {error.message}", line=error.lineno,
+                                    hint="fix the Jinja syntax at this line") from None
+            for reference in included:
+                if reference is None:
+                    raise TemplateError(current, "a template includes a name computed at render time",
+                                        hint="include templates by their literal name")
+                pending.append(reference)
+        return found
+
+    def _environment(self, lang: str) -> SandboxedEnvironment:
+        if lang not in self._environments:
+            environment = _LimitedSandbox(
+                loader=self._loader,
+                undefined=jinja2.StrictUndefined,
+                finalize=_finalize_for(lang),
+                autoescape=False,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=True,
+                auto_reload=False,
+            )
+            environment.filters.update(_filters_for(lang))
+            self._environments[lang] = environment
+        return self._environments[lang]
+
+    def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
+        """The Markdown text of template `name` rendered for `lang` with `context`."""
+        environment = self._environment(lang)
+        try:
+            template = environment.get_template(name)
+            text = template.render(**context)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(error.filename or name, f"template syntax error: {error.message}",
+                                hint="fix the Jinja syntax at this line", line=error.lineno) from None
+        except jinja2.TemplateNotFound as error:
+            raise TemplateError(name, f"template not found: {error.name}",
+                                hint="templates are looked up by document id and language only") from None
+        except SecurityError as error:
+            raise TemplateError(name, f"refused by the sandbox: {error}", line=_template_line(error),
+                                hint="templates may only print profile values and use the documented filters") from None
+        except jinja2.UndefinedError as error:
+            raise TemplateError(name, f"undefined value: {error.message}", line=_template_line(error),
+                                hint="check the name against `policygen schema`; optional values need {% if %}") from None
+        except _PrintedValueError as error:
+            raise TemplateError(name, str(error), line=_template_line(error)) from None
+        except (TypeError, ValueError, OverflowError, RecursionError, MemoryError) as error:
+            raise TemplateError(name, f"{type(error).__name__}: {error}", line=_template_line(error),
+                                hint="the template does something the sandbox cannot finish") from None
+        if len(text) > MAX_OUTPUT_CHARS:
+            raise TemplateError(name, f"rendered text is larger than {MAX_OUTPUT_CHARS} characters",
+                                hint="a template must not repeat text without bound")
+        return text
+
+
+def _template_line(error: BaseException) -> int | None:
+    """The template line where the error happened, from the traceback Jinja rewrites to template lines."""
+    line = None
+    traceback: TracebackType | None = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line

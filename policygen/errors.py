@@ -1,0 +1,108 @@
+"""Every error policygen raises: one root class, diagnostics with a location and a hint, and the exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # some institutions or checks failed; the others were still done
+EXIT_UNUSABLE = 2  # the command line or the workspace itself is unusable
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem at one place: FILE:LINE:COL: key.path: message, then the hint that fixes it."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    key_path: str = ""
+    hint: str = ""
+
+    def format(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: "
+        if self.key_path:
+            text += f"{self.key_path}: "
+        text += self.message
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class PolicygenError(Exception):
+    """Root of every error policygen raises on purpose; carries a hint that tells the user the fix."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic(file="policygen", message=self.message, hint=self.hint)]
+
+    def format(self) -> str:
+        return "\n".join(diagnostic.format() for diagnostic in self.diagnostics())
+
+
+class ProfileError(PolicygenError):
+    """A profile (or one of its bases) cannot be loaded or validated; holds every problem found in it."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        if not diagnostics:
+            raise ValueError("ProfileError needs at least one diagnostic")
+        super().__init__(diagnostics[0].message, diagnostics[0].hint)
+        self._diagnostics = list(diagnostics)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return list(self._diagnostics)
+
+    @classmethod
+    def single(cls, file: Path | str, message: str, *, line: int | None = None, column: int | None = None,
+               key_path: str = "", hint: str = "") -> ProfileError:
+        return cls([Diagnostic(str(file), message, line, column, key_path, hint)])
+
+
+class WorkspaceError(PolicygenError):
+    """The workspace itself is unusable: no institutions folder, an unknown profile, a bad option."""
+
+    exit_code = EXIT_UNUSABLE
+
+
+class TemplateError(PolicygenError):
+    """A template cannot be found, rendered or parsed into the document model."""
+
+    def __init__(self, template: str, message: str, hint: str = "", line: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.template = template
+        self.line = line
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic(self.template, self.message, self.line, None, "", self.hint)]
+
+
+class _TargetError(PolicygenError):
+    """An error about one file to be written, named by `target`."""
+
+    def __init__(self, target: str, message: str, hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.target = target
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic(self.target, self.message, hint=self.hint)]
+
+
+class RenderError(_TargetError):
+    """A writer could not produce its file (DOCX or PDF) from a document."""
+
+
+class OutputError(_TargetError):
+    """The output folder cannot be written: read-only, full, or a path that escapes it."""

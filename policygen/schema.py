@@ -1,0 +1,448 @@
+"""The institution profile schema: declared once, it validates profiles and exports the JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+LANGUAGES = ("ky", "ru", "en")
+Lang = Literal["ky", "ru", "en"]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+EDUCATION_TYPES = frozenset({"university", "college"})
+
+_COUNT = re.compile(r"^(0|[1-9][0-9]*)$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{1,24}[0-9]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _parse_count(value: Any) -> Any:
+    """Counts and day numbers: digits as written in YAML, no leading zero, no fraction, no sign."""
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number, got true/false")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        if _COUNT.match(value):
+            return int(value)
+        if re.match(r"^0[0-9]+$", value):
+            raise ValueError(f"{value!r} has a leading zero; write it as {int(value)}")
+        raise ValueError(f"expected a whole number, got {value!r}")
+    raise ValueError(f"expected a whole number, got {type(value).__name__}")
+
+
+def _parse_bool(value: Any) -> Any:
+    """Only true and false: yes/no/on/off (YAML 1.1 booleans) are refused, never guessed."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _parse_date(value: Any) -> Any:
+    """Dates as YYYY-MM-DD, checked for real: 2024-02-30 is refused."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a calendar date ({error})") from None
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _text(value: Any) -> Any:
+    """Text fields take strings only: a number or date written unquoted stays the text the user typed."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("must not be empty")
+        if "\n" in value.strip() or "\r" in value:
+            raise ValueError("must be a single line")
+        return value.strip()
+    raise ValueError(f"expected text, got {type(value).__name__}")
+
+
+def _localized(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value
+    raise ValueError("expected a mapping of languages to texts, e.g. {ky: ..., ru: ..., en: ...}")
+
+
+def _pattern(regex: re.Pattern[str], what: str):
+    def check(value: Any) -> Any:
+        value = _text(value)
+        if not regex.match(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return check
+
+
+Count = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_parse_count)]
+Days = Annotated[int, Field(ge=1, le=365), BeforeValidator(_parse_count)]
+Flag = Annotated[bool, BeforeValidator(_parse_bool)]
+Date = Annotated[dt.date, BeforeValidator(_parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
+Line = Annotated[str, Field(min_length=1, max_length=2000), BeforeValidator(_text)]
+Phone = Annotated[str, BeforeValidator(_pattern(_PHONE, "a phone number (digits, spaces, +, -, brackets)"))]
+Email = Annotated[str, BeforeValidator(_pattern(_EMAIL, "an e-mail address"))]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+
+_RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
+
+
+_OUTPUT_FOLDERS = frozenset({"model", "submission"})  # output/<name>/ of the model set and Ministry submissions
+
+
+def _not_reserved(value: str) -> str:
+    if value in _RESERVED_NAMES:
+        raise ValueError(f"{value!r} is a reserved device name on Windows and cannot name output folders")
+    if value in _OUTPUT_FOLDERS:
+        raise ValueError(f"{value!r} is reserved for output/{value}/; choose another id")
+    return value
+
+
+InstitutionId = Annotated[str, Field(pattern=SLUG_PATTERN), AfterValidator(_not_reserved)]
+
+LocalizedText = Annotated[dict[Lang, Line], Field(min_length=1), BeforeValidator(_localized)]
+"""A text in each language the documents are built in: {ky: ..., ru: ..., en: ...}."""
+
+ProperName = Union[Line, LocalizedText]
+"""A proper name: one string used as is in every language, or a mapping per language."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+class InstitutionType(str, Enum):
+    hospital = "hospital"
+    polyclinic = "polyclinic"
+    family_medicine_centre = "family_medicine_centre"
+    university = "university"
+    college = "college"
+    research_institute = "research_institute"
+
+
+class Person(_Strict):
+    """A named person with a position."""
+
+    name: ProperName
+    """Full name as it is printed (a string, or a mapping per language for transliterations)."""
+    position: LocalizedText
+    """Position in each language, e.g. {ru: Заместитель главного врача, ky: Башкы врачтын орун басары}."""
+
+
+class ContactPerson(Person):
+    """A person whom staff, students or patients can contact."""
+
+    phone: Phone | None = None
+    """Direct phone number."""
+    email: Email | None = None
+    """Direct e-mail address."""
+    room: LocalizedText | None = None
+    """Where to find the person, e.g. {ru: каб. 214, ky: 214-бөлмө, en: room 214}."""
+
+
+class Contacts(_Strict):
+    """The institution's general contacts."""
+
+    phone: Phone
+    """Reception phone number."""
+    email: Email
+    """General e-mail address."""
+    website: Line | None = None
+    """Website address, if any (printed as text, never fetched)."""
+
+
+class Head(Person):
+    """The head of the institution, who signs the order adopting the documents."""
+
+
+class Approval(_Strict):
+    """The order of the head that approves the policy; printed in the approval stamp."""
+
+    order_number: Line
+    """Number of the approving order as written on it, e.g. 45-п."""
+    order_date: Date
+    """Date of the approving order (YYYY-MM-DD)."""
+    approved_by: LocalizedText
+    """Who issues the order, in the form that follows "approved by order of": ru «главного врача …», ky «… башкы врачынын»."""
+
+
+class Commission(_Strict):
+    """The commission that investigates formal complaints."""
+
+    chair: Person
+    """Chair of the commission."""
+    members: list[Person] = Field(min_length=2)
+    """Other members (at least two)."""
+    union_representative: Person
+    """Member delegated by the trade union branch."""
+    secretary: Person | None = None
+    """Secretary who registers complaints and keeps the records, if not a member."""
+    external_member: Person | None = None
+    """Member from outside the institution (recommended for independence)."""
+
+
+class ChannelKind(str, Enum):
+    focal_point = "focal_point"
+    commission = "commission"
+    union = "union"
+    email = "email"
+    phone = "phone"
+    online_form = "online_form"
+    drop_box = "drop_box"
+    in_person = "in_person"
+    hotline = "hotline"
+
+
+class ReportingChannel(_Strict):
+    """A way to report sexual harassment or raise a concern."""
+
+    kind: ChannelKind
+    """What sort of channel this is."""
+    details: LocalizedText
+    """How to use it, e.g. {ru: «ящик у кабинета 105 (вскрывает только координатор)», ...}."""
+    contact: Line | None = None
+    """Address, number or link of the channel, printed as text."""
+    anonymous: Flag
+    """true when a report can be made without giving a name."""
+
+
+class Deadlines(_Strict):
+    """Time limits of the complaint procedure, in calendar days."""
+
+    acknowledgement_days: Days
+    """Days to register a complaint and confirm receipt in writing."""
+    interim_measures_days: Days
+    """Days to decide on protective measures once they are asked for."""
+    investigation_days: Days
+    """Days for the commission to finish its investigation."""
+    extension_days: Days
+    """Longest extension of the investigation, decided in writing with reasons."""
+    decision_days: Days
+    """Days for the head to decide after receiving the commission's report."""
+    appeal_days: Days
+    """Days within which a party may appeal the decision."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Deadlines:
+        if self.acknowledgement_days > self.investigation_days:
+            raise ValueError("acknowledgement_days must not exceed investigation_days")
+        return self
+
+
+class Union_(_Strict):
+    """The trade union branch (primary organisation) that represents staff."""
+
+    name: LocalizedText
+    """Name of the branch, e.g. {ru: Первичная профсоюзная организация …}."""
+    chair: Person
+    """Chair of the branch."""
+    phone: Phone | None = None
+    """Contact phone."""
+    consulted_on: Date
+    """Date the draft policy was discussed with the branch (YYYY-MM-DD)."""
+    consultation_record: Line
+    """Reference of the record of that consultation, e.g. minutes No. 3."""
+
+
+class SupportKind(str, Enum):
+    medical = "medical"
+    psychological = "psychological"
+    legal = "legal"
+    social = "social"
+    crisis = "crisis"
+
+
+class SupportService(_Strict):
+    """A service that supports people affected by harassment or violence."""
+
+    kind: SupportKind
+    """What the service provides."""
+    name: LocalizedText
+    """Name of the service."""
+    phone: Phone | None = None
+    """Phone number."""
+    details: LocalizedText | None = None
+    """Hours, address or how to reach it."""
+
+
+class ExternalBody(_Strict):
+    """A public body outside the institution."""
+
+    name: LocalizedText
+    """Name of the body."""
+    phone: Phone | None = None
+    """Phone number."""
+
+
+class LegalBasis(_Strict):
+    """A legal instrument the policy rests on."""
+
+    title: LocalizedText
+    """Name of the instrument with its date and number, e.g. {ru: Трудовой кодекс Кыргызской Республики от 23 января 2025 года № 23}."""
+    verified: Flag
+    """true once a lawyer has checked the reference against the official text; false prints a legal-review mark."""
+
+
+class Audience(str, Enum):
+    all_staff = "all_staff"
+    managers = "managers"
+    focal_points_commission = "focal_points_commission"
+    students = "students"
+    residents = "residents"
+
+
+class TrainingSession(_Strict):
+    """A scheduled training session."""
+
+    date: Date
+    """Date of the session (YYYY-MM-DD)."""
+    audience: Audience
+    """Who attends: all_staff, managers, focal_points_commission, students or residents."""
+    place: LocalizedText
+    """Where it takes place, e.g. {ru: актовый зал, ky: жыйындар залы, en: assembly hall}."""
+
+
+class Training(_Strict):
+    """Training obligations stated in the policy and the schedule of the training programme."""
+
+    induction_within_days: Days
+    """Days after starting work or studies within which the induction session takes place."""
+    refresher_every_months: Annotated[int, Field(ge=1, le=60), BeforeValidator(_parse_count)]
+    """Months between refresher sessions for everyone."""
+    induction_hours: Annotated[int, Field(ge=1, le=40), BeforeValidator(_parse_count)]
+    """Length of the induction session in academic hours."""
+    sessions: list[TrainingSession] = Field(default_factory=list)
+    """Scheduled sessions for the training programme and the adoption order (none: dates left to the order)."""
+
+
+ClauseText = dict[Lang, Annotated[str, Field(min_length=1, max_length=20000)]]
+"""A clause's text in each language: plain text or simple Markdown (paragraphs, lists, **bold**), never a template."""
+ClausePlace = Annotated[str, Field(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")]
+"""A clause of the set named <document-id>/<clause-id>, e.g. policy/prevention."""
+
+
+class AddedClause(_Strict):
+    """An institution's own clause, inserted after a clause of one of its documents."""
+
+    id: Slug
+    """Id of the new clause, unique in its document."""
+    after: ClausePlace
+    """Where it goes: <document-id>/<clause-id> of the clause it follows, e.g. policy/prevention."""
+    title: LocalizedText
+    """Title of the clause in each language."""
+    text: ClauseText
+    """Text in each language: plain text or simple Markdown (paragraphs, lists, **bold**), never a template."""
+
+
+class ReplacedClause(_Strict):
+    """New text for a clause that covers no core element."""
+
+    clause: ClausePlace
+    """The clause to replace: <document-id>/<clause-id>."""
+    text: ClauseText
+    """New text in each language (the title stays): plain text or simple Markdown, never a template."""
+
+
+class ClauseCustomisation(_Strict):
+    """Changes to the standard clauses, made in the profile rather than in templates."""
+
+    disable: list[ClausePlace] = Field(default_factory=list)
+    """Optional clauses switched off, as <document-id>/<clause-id>; a clause covering a core element cannot be."""
+    add: list[AddedClause] = Field(default_factory=list)
+    """The institution's own clauses."""
+    replace: list[ReplacedClause] = Field(default_factory=list)
+    """Clauses whose text the institution replaces."""
+
+
+class Profile(_Strict):
+    """An institution profile: everything its documents say about it."""
+
+    model_config = ConfigDict(title="policygen institution profile")
+
+    id: InstitutionId
+    """Institution id: lowercase letters, digits and hyphens, equal to the file name without .yaml."""
+    type: InstitutionType
+    """Kind of institution; universities and colleges get the clauses on teaching and training relations."""
+    extends: Union[Slug, list[Slug], None] = None
+    """Base profile id(s) this file builds on (files institutions/_<id>.yaml)."""
+    languages: list[Lang] = Field(min_length=1)
+    """Languages the documents are built in: any of ky, ru, en."""
+    name: LocalizedText
+    """Full official name in each language."""
+    short_name: LocalizedText | None = None
+    """Short name used in running headers, if the full name is long."""
+    city: LocalizedText
+    """City or village, e.g. {ru: г. Бишкек, ky: Бишкек шаары, en: Bishkek}."""
+    address: LocalizedText
+    """Postal address in each language."""
+    contacts: Contacts
+    """General phone and e-mail."""
+    head: Head
+    """Head of the institution."""
+    approval: Approval
+    """The order that approves the policy."""
+    effective_date: Date
+    """Date from which the policy applies (YYYY-MM-DD)."""
+    staff_count: Count
+    """Number of staff (all contracts)."""
+    student_count: Count | None = None
+    """Number of students (required for universities and colleges)."""
+    resident_count: Count | None = None
+    """Number of residents (clinical ordinators) and interns trained here."""
+    focal_points: list[ContactPerson] = Field(min_length=1)
+    """Persons designated to receive reports and advise, at least one."""
+    commission: Commission
+    """The complaints commission."""
+    reporting_channels: list[ReportingChannel] = Field(min_length=2)
+    """Ways to report, at least two, at least one of them not through a line manager."""
+    deadlines: Deadlines
+    """Time limits of the complaint procedure."""
+    union: Union_
+    """The trade union branch."""
+    support_services: list[SupportService] = Field(min_length=1)
+    """Support available to people affected (usually national services from the base profile)."""
+    labour_inspectorate: ExternalBody
+    """The state labour inspection body."""
+    ministry: ExternalBody
+    """The Ministry of Health."""
+    legal_bases: list[LegalBasis] = Field(min_length=1)
+    """Legal instruments the policy rests on."""
+    training: Training
+    """Training obligations."""
+    control_officer: Person
+    """Who the adoption order puts in charge of controlling its execution (often a deputy head)."""
+    clauses: ClauseCustomisation = Field(default_factory=ClauseCustomisation)
+    """Optional changes to the standard clauses: switch off, add, replace."""
+    review_period_years: Annotated[int, Field(ge=1, le=5), BeforeValidator(_parse_count)]
+    """Years between scheduled reviews of the policy."""
+    records_retention_years: Annotated[int, Field(ge=1, le=75), BeforeValidator(_parse_count)]
+    """Years complaint files are kept."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages lists a language twice")
+        if self.type.value in EDUCATION_TYPES and self.student_count is None:
+            raise ValueError(f"student_count is required for a {self.type.value}")
+        if all(channel.kind is ChannelKind.phone for channel in self.reporting_channels):
+            raise ValueError("reporting_channels needs at least one channel other than a phone line")
+        return self
+
+    @property
+    def is_education(self) -> bool:
+        return self.type.value in EDUCATION_TYPES
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a profile, for editors and for `policygen schema`."""
+    schema = Profile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

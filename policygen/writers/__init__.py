@@ -1,0 +1,35 @@
+"""The table of writers: each turns a Document into the bytes of one output format."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from policygen.model import Document
+
+
+class Writer(Protocol):
+    name: str
+    suffix: str
+
+    def render(self, document: Document) -> bytes | str: ...
+
+
+# name -> (module, class); imported on first use so that commands not writing PDF never import weasyprint
+_WRITERS = {
+    "docx": ("policygen.writers.docx", "DocxWriter"),
+    "pdf": ("policygen.writers.pdf", "PdfWriter"),
+    "html": ("policygen.writers.html", "HtmlWriter"),
+}
+
+FORMATS = ("docx", "pdf")
+"""The formats `policygen build` writes; html is an intermediate of pdf, available to the API."""
+
+
+def get_writer(name: str) -> Writer:
+    """The writer registered under a format name."""
+    try:
+        module_name, class_name = _WRITERS[name]
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; known: {', '.join(sorted(_WRITERS))}") from None
+    return getattr(importlib.import_module(module_name), class_name)()

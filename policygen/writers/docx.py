@@ -1,0 +1,574 @@
+"""The DOCX writer: a Document as a Word file with named styles, real clause numbering and page X of Y fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import re
+import zipfile
+from contextlib import contextmanager
+from typing import Iterator, get_args
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.document import Document as WordDocument
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Mm
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from policygen.errors import RenderError
+from policygen.model import (
+    Block,
+    BulletList,
+    Clause,
+    Container,
+    Document,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    Meta,
+    OrderedList,
+    Paragraph,
+    Point,
+    Strong,
+    Table,
+    Text,
+)
+
+CM = 567  # twips per centimetre, the unit of indents and tab stops below
+POINT_INDENT = 709  # 1.25 cm: where the text of a clause or point starts, after its number
+LIST_HANGING = 360  # a bullet or list number hangs this far left of its text
+LIST_TEXT = tuple(POINT_INDENT + depth * LIST_HANGING for depth in (1, 2, 3))  # bullets align with point text
+TEXT_WIDTH = 17 * CM  # A4 (21 cm) minus the 2.5 cm and 1.5 cm side margins
+WORD_NS = nsdecls("w")  # xmlns:w for XML snippets parsed on their own
+
+# The numbering instances (w:num) the styles use; each OrderedList adds its own, restarting at 1.
+CLAUSE_NUM_ID, BULLET_NUM_ID, ORDERED_NUM_ID = 1, 2, 3
+
+# Paragraphs name their style by id (defined below): looking styles up by name in python-docx is slow.
+HEADING_STYLES = {1: "Title", 2: "Heading1", 3: "Heading2"}
+POINT_STYLES = {1: ("ClausePoint", "ClauseContinuation"), 2: ("ClauseSubpoint", "ClauseSubpointContinuation")}
+BULLET_STYLES = ("ListBullet", "ListBullet2", "ListBullet3")
+NUMBER_STYLES = ("ListNumber", "ListNumber2", "ListNumber3")
+LIST_CONTINUE_STYLES = ("ListContinue", "ListContinue2", "ListContinue3")
+CONTAINER_STYLES = {"approval": "Approval", "note": "Note"}
+
+
+# Styles -------------------------------------------------------------------------------------------------
+
+
+def _style(style_id: str, name: str, ppr: str = "", rpr: str = "", *, kind: str = "paragraph",
+           based_on: str | None = "Normal", next_id: str | None = None, table: str = "",
+           default: bool = False) -> str:
+    """One w:style; pPr and rPr children must be given in schema order. w:lang is appended per language."""
+    default_mark = ' w:default="1"' if default else ""
+    return "".join((
+        f'<w:style w:type="{kind}"{default_mark} w:styleId="{style_id}">',
+        f'<w:name w:val="{name}"/>',
+        f'<w:basedOn w:val="{based_on}"/>' if based_on else "",
+        f'<w:next w:val="{next_id}"/>' if next_id else "",
+        "<w:qFormat/>",
+        f"<w:pPr>{ppr}</w:pPr>" if ppr else "",
+        f"<w:rPr>{rpr}</w:rPr>",
+        table,
+        "</w:style>",
+    ))
+
+
+def _num_pr(num_id: int, level: int = 0) -> str:
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+
+
+def _indent(left: int, hanging: int = 0) -> str:
+    return f'<w:ind w:left="{left}" w:hanging="{hanging}"/>' if hanging else f'<w:ind w:left="{left}"/>'
+
+
+def _spacing(before: int = 0, after: int = 120) -> str:
+    return f'<w:spacing w:before="{before}" w:after="{after}"/>'
+
+
+JUSTIFIED = '<w:jc w:val="both"/>'
+KEEP = "<w:keepNext/><w:keepLines/>"
+BOLD = "<w:b/><w:bCs/>"
+SMALL = '<w:sz w:val="20"/><w:szCs w:val="20"/>'
+FONT = "<w:rFonts " + " ".join(f'w:{script}="Times New Roman"' for script in ("ascii", "eastAsia", "hAnsi", "cs")) + "/>"
+BORDER = '<w:{side} w:val="single" w:sz="4" w:space="{space}" w:color="000000"/>'
+
+_STYLE_DEFINITIONS = (
+    f"<w:docDefaults><w:rPrDefault><w:rPr>{FONT}"
+    '<w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr></w:rPrDefault>'
+    '<w:pPrDefault><w:pPr><w:widowControl/><w:spacing w:after="120" w:line="240" w:lineRule="auto"/>'
+    "</w:pPr></w:pPrDefault></w:docDefaults>",
+    _style("Normal", "Normal", based_on=None, default=True),
+    _style("DefaultParagraphFont", "Default Paragraph Font", kind="character", based_on=None, default=True),
+    _style("TableNormal", "Normal Table", kind="table", based_on=None, default=True, table=(
+        '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
+        '<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+        "</w:tblCellMar></w:tblPr>")),
+    _style("Title", "Title", KEEP + _spacing(0, 240) + '<w:jc w:val="center"/>',
+           BOLD + '<w:sz w:val="28"/><w:szCs w:val="28"/>', next_id="BodyText"),
+    _style("Heading1", "heading 1", KEEP + _spacing(240, 120) + '<w:outlineLvl w:val="0"/>', BOLD,
+           next_id="BodyText"),
+    _style("Heading2", "heading 2", KEEP + _spacing(180, 120) + '<w:outlineLvl w:val="1"/>',
+           BOLD + "<w:i/><w:iCs/>", next_id="BodyText"),
+    _style("BodyText", "Body Text", JUSTIFIED),
+    _style("ClauseHeading", "Clause Heading",
+           KEEP + _num_pr(CLAUSE_NUM_ID, 0) + _spacing(240, 120) + _indent(POINT_INDENT, POINT_INDENT)
+           + '<w:outlineLvl w:val="0"/>', BOLD, next_id="ClausePoint"),
+    _style("ClausePoint", "Clause Point", _num_pr(CLAUSE_NUM_ID, 1) + _indent(POINT_INDENT, POINT_INDENT)
+           + JUSTIFIED, based_on="BodyText"),
+    _style("ClauseSubpoint", "Clause Subpoint", _num_pr(CLAUSE_NUM_ID, 2)
+           + _indent(2 * POINT_INDENT, POINT_INDENT) + JUSTIFIED, based_on="BodyText"),
+    _style("ClauseContinuation", "Clause Continuation", _indent(POINT_INDENT), based_on="BodyText"),
+    _style("ClauseSubpointContinuation", "Clause Subpoint Continuation", _indent(2 * POINT_INDENT),
+           based_on="BodyText"),
+    _style("ListBullet", "List Bullet", _num_pr(BULLET_NUM_ID, 0) + _spacing(0, 60)
+           + _indent(LIST_TEXT[0], LIST_HANGING), based_on="BodyText"),
+    _style("ListBullet2", "List Bullet 2", _num_pr(BULLET_NUM_ID, 1) + _spacing(0, 60)
+           + _indent(LIST_TEXT[1], LIST_HANGING), based_on="BodyText"),
+    _style("ListNumber", "List Number", _num_pr(ORDERED_NUM_ID, 0) + _spacing(0, 60)
+           + _indent(LIST_TEXT[0], LIST_HANGING), based_on="BodyText"),
+    _style("ListNumber2", "List Number 2", _num_pr(ORDERED_NUM_ID, 1) + _spacing(0, 60)
+           + _indent(LIST_TEXT[1], LIST_HANGING), based_on="BodyText"),
+    _style("ListContinue", "List Continue", _spacing(0, 60) + _indent(LIST_TEXT[0]), based_on="BodyText"),
+    _style("ListContinue2", "List Continue 2", _spacing(0, 60) + _indent(LIST_TEXT[1]), based_on="BodyText"),
+    _style("ListBullet3", "List Bullet 3", _num_pr(BULLET_NUM_ID, 2) + _spacing(0, 60)
+           + _indent(LIST_TEXT[2], LIST_HANGING), based_on="BodyText"),
+    _style("ListNumber3", "List Number 3", _num_pr(ORDERED_NUM_ID, 2) + _spacing(0, 60)
+           + _indent(LIST_TEXT[2], LIST_HANGING), based_on="BodyText"),
+    _style("ListContinue3", "List Continue 3", _spacing(0, 60) + _indent(LIST_TEXT[2]), based_on="BodyText"),
+    _style("AnnexHeading", "Annex Heading", "<w:pageBreakBefore/>" + KEEP + _spacing(0, 240)
+           + '<w:jc w:val="center"/><w:outlineLvl w:val="0"/>', BOLD, next_id="BodyText"),
+    _style("FormLabel", "Form Label", _spacing(0, 0)),
+    _style("Approval", "Approval", KEEP + _spacing(0, 0) + '<w:jc w:val="right"/>'),
+    # position, dots to 9 cm, a signature line to 13 cm, the name flush right
+    _style("Signature", "Signature", "<w:keepLines/><w:tabs>"
+           f'<w:tab w:val="left" w:leader="dot" w:pos="{9 * CM}"/>'
+           f'<w:tab w:val="left" w:leader="underscore" w:pos="{13 * CM}"/>'
+           f'<w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs>' + _spacing(240, 120)),
+    _style("Note", "Note", "<w:pBdr>" + "".join(BORDER.format(side=side, space=4)
+                                                for side in ("top", "left", "bottom", "right"))
+           + '</w:pBdr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' + _spacing(120, 120)
+           + '<w:ind w:left="113" w:right="113"/>', based_on="BodyText"),
+    _style("TableText", "Table Text", _spacing(0, 0)),
+    _style("TableHeader", "Table Header", "<w:keepNext/>", BOLD, based_on="TableText"),
+    _style("PolicyTable", "Policy Table", kind="table", based_on="TableNormal", table=(
+        "<w:tblPr><w:tblBorders>"
+        + "".join(BORDER.format(side=side, space=0)
+                  for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + '</w:tblBorders><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr></w:tblStylePr>')),
+    _style("Header", "header", _spacing(0, 0) + '<w:jc w:val="center"/>', SMALL),
+    _style("Footer", "footer", _spacing(0, 0) + '<w:jc w:val="center"/>', SMALL),
+    _style("DraftMark", "Draft Mark", '<w:jc w:val="right"/>', BOLD, based_on="Header"),
+)
+STYLES_XML = f"<w:styles {WORD_NS}>{''.join(_STYLE_DEFINITIONS)}</w:styles>"
+
+
+def _styles_element(language_tag: str):
+    """The styles, each with the document's language so that Word checks the spelling in it."""
+    styles = parse_xml(STYLES_XML)
+    for run_properties in styles.iter(qn("w:rPr")):
+        run_properties.append(OxmlElement("w:lang", {qn("w:val"): language_tag}))
+    return styles
+
+
+# Numbering ----------------------------------------------------------------------------------------------
+
+
+def _level(level: int, number_format: str, text: str, style_id: str, left: int, hanging: int) -> str:
+    return (f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{number_format}"/>'
+            f'<w:pStyle w:val="{style_id}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f"<w:pPr>{_indent(left, hanging)}</w:pPr></w:lvl>")
+
+
+def _abstract_num(abstract_id: int, *levels: str) -> str:
+    return (f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="multilevel"/>'
+            f"{''.join(levels)}</w:abstractNum>")
+
+
+def _num(num_id: int, abstract_id: int) -> str:
+    return f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'
+
+
+# One abstractNum per numbering scheme; each level is bound to its paragraph style, and every lower level
+# restarts after a higher one (Word's default), so 2.1. follows 1.3.
+CLAUSE_LIST, BULLET_LIST, ORDERED_LIST = 0, 1, 2
+NUMBERING_XML = (
+    f"<w:numbering {WORD_NS}>"
+    + _abstract_num(CLAUSE_LIST,
+                    _level(0, "decimal", "%1.", "ClauseHeading", POINT_INDENT, POINT_INDENT),
+                    _level(1, "decimal", "%1.%2.", "ClausePoint", POINT_INDENT, POINT_INDENT),
+                    _level(2, "decimal", "%1.%2.%3.", "ClauseSubpoint", 2 * POINT_INDENT, POINT_INDENT))
+    + _abstract_num(BULLET_LIST,
+                    _level(0, "bullet", "\u2022", "ListBullet", LIST_TEXT[0], LIST_HANGING),
+                    _level(1, "bullet", "\u2013", "ListBullet2", LIST_TEXT[1], LIST_HANGING),
+                    _level(2, "bullet", "\u25e6", "ListBullet3", LIST_TEXT[2], LIST_HANGING))
+    + _abstract_num(ORDERED_LIST,
+                    _level(0, "decimal", "%1.", "ListNumber", LIST_TEXT[0], LIST_HANGING),
+                    _level(1, "decimal", "%2)", "ListNumber2", LIST_TEXT[1], LIST_HANGING),
+                    _level(2, "lowerLetter", "%3)", "ListNumber3", LIST_TEXT[2], LIST_HANGING))
+    + _num(CLAUSE_NUM_ID, CLAUSE_LIST)
+    + _num(BULLET_NUM_ID, BULLET_LIST)
+    + _num(ORDERED_NUM_ID, ORDERED_LIST)
+    + "</w:numbering>"
+)
+
+
+# The base package ---------------------------------------------------------------------------------------
+
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+UNUSED_DOCUMENT_PARTS = (STYLES_WITH_EFFECTS, RT.CUSTOM_XML)
+UNUSED_PACKAGE_PARTS = (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES)  # a blank page's preview, stale app statistics
+# proofState "clean" would tell Word the spelling was already checked
+UNUSED_SETTINGS = ("w:proofState", "w:savePreviewPicture")
+
+
+@functools.lru_cache(maxsize=None)
+def _base_package(language_tag: str) -> bytes:
+    """An empty document with our styles, numbering, settings and page layout, built once per language."""
+    document = docx.Document()
+    for rels, unused in ((document.part.rels, UNUSED_DOCUMENT_PARTS),
+                         (document.part.package.rels, UNUSED_PACKAGE_PARTS)):
+        for rel_id in [rel_id for rel_id, rel in rels.items() if rel.reltype in unused]:
+            del rels[rel_id]
+    document.styles.element[:] = list(_styles_element(language_tag))
+    document.part.numbering_part.element[:] = list(parse_xml(NUMBERING_XML))
+    _configure_settings(document.settings.element, language_tag)
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(25), Mm(15)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.header_distance, section.footer_distance = Mm(10), Mm(10)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _configure_settings(settings, language_tag: str) -> None:
+    for name in UNUSED_SETTINGS:
+        for element in settings.findall(qn(name)):
+            settings.remove(element)
+    settings.find(qn("w:defaultTabStop")).set(qn("w:val"), str(POINT_INDENT))
+    theme_font_lang = settings.find(qn("w:themeFontLang"))
+    theme_font_lang.attrib.clear()
+    theme_font_lang.set(qn("w:val"), language_tag)
+    compat = settings.find(qn("w:compat"))
+    # a justified line ending in a line break is not stretched across the page
+    compat.insert(0, parse_xml(f"<w:doNotExpandShiftReturn {WORD_NS}/>"))
+    # compatibility mode 15 (Word 2013+) so that Word does not open the file in "Compatibility Mode"
+    for setting in compat.iterfind(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+
+
+# Header, footer, properties, zip ------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\{(page|pages)\}")
+FIELD_CODES = {"page": "PAGE", "pages": "NUMPAGES"}
+
+
+def _write_header_and_footer(section, meta: Meta, target: str) -> None:
+    header = section.header.paragraphs[0]
+    if meta.draft_mark:
+        _add_text(_styled(header, "DraftMark"), meta.draft_mark, target)
+        header = _styled(section.header.add_paragraph(), "Header")
+    _add_text(header, meta.institution, target)
+    _add_text(_styled(section.header.add_paragraph(), "Header"), meta.title, target)
+
+    if set(PLACEHOLDER.findall(meta.page_label)) != set(FIELD_CODES):
+        raise RenderError(target, f"page label {meta.page_label!r} lacks {{page}} or {{pages}}",
+                          hint='write the page label with both placeholders, e.g. "Page {page} of {pages}"')
+    footer = section.footer.paragraphs[0]
+    for index, part in enumerate(PLACEHOLDER.split(meta.page_label)):
+        if index % 2:
+            _add_field(footer, FIELD_CODES[part])
+        elif part:
+            _add_text(footer, part, target)
+
+
+def _styled(paragraph: DocxParagraph, style_id: str) -> DocxParagraph:
+    paragraph._p.style = style_id
+    return paragraph
+
+
+def _add_field(paragraph: DocxParagraph, code: str) -> None:
+    """A field as Word writes it: begin, instruction, separate, a cached result to show until updated, end."""
+    for run in (f'<w:r {WORD_NS}><w:fldChar w:fldCharType="begin"/></w:r>',
+                f'<w:r {WORD_NS}><w:instrText xml:space="preserve"> {code} </w:instrText></w:r>',
+                f'<w:r {WORD_NS}><w:fldChar w:fldCharType="separate"/></w:r>',
+                f"<w:r {WORD_NS}><w:t>1</w:t></w:r>",
+                f'<w:r {WORD_NS}><w:fldChar w:fldCharType="end"/></w:r>'):
+        paragraph._p.append(parse_xml(run))
+
+
+TAB_OR_LINE_BREAK = re.compile(r"[\t\n\r]")
+
+
+def _add_text(paragraph: DocxParagraph, text: str, target: str, bold: bool = False, italic: bool = False) -> None:
+    run = paragraph.add_run()
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
+    try:
+        if TAB_OR_LINE_BREAK.search(text):
+            run.text = text  # python-docx writes these as w:tab and w:br
+        else:
+            run._r.add_t(text)  # much faster than run.text, which walks the text character by character
+    except ValueError as error:  # lxml refuses control characters
+        raise RenderError(target, f"text cannot be written to Word: {text[:60]!r}: {error}",
+                          hint="remove control characters from the text") from None
+
+
+def _set_core_properties(properties, meta: Meta, target: str) -> None:
+    created = dt.datetime.combine(meta.created, dt.time())  # midnight, written as UTC
+    values = {"title": meta.title, "subject": meta.subject, "author": meta.institution,
+              "last_modified_by": meta.institution, "language": meta.language_tag,
+              "keywords": ", ".join(meta.keywords), "comments": "", "category": "",
+              "created": created, "modified": created, "revision": 1}
+    for name, value in values.items():
+        try:
+            setattr(properties, name, value)
+        except ValueError as error:  # over 255 characters, or a control character
+            raise RenderError(target, f"document property {name} cannot be written: {error}",
+                              hint="shorten the value or remove control characters from it") from None
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _normalised_zip(data: bytes) -> bytes:
+    """The same archive with fixed dates and attributes, so that the same document gives the same bytes."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(entry), compresslevel=6)
+    return output.getvalue()
+
+
+# The translator -----------------------------------------------------------------------------------------
+
+BLOCK_TYPES = get_args(Block)
+INLINE_TYPES = get_args(Inline)
+
+
+class _DocxTranslator:
+    """Visits the blocks and inlines of a Document node by node, appending them to a python-docx document."""
+
+    def __init__(self, document: WordDocument, target: str) -> None:
+        self.document = document
+        self.target = target
+        self.numbering = document.part.numbering_part.element
+        self.paragraph_styles = ["BodyText"]  # the style of a plain paragraph where we are
+        self.list_depth = 0
+        self.in_clause = False
+        self.paragraph: DocxParagraph | None = None
+        self.bold = self.italic = False
+
+    def visit(self, node: Block) -> None:
+        self._dispatch(node, BLOCK_TYPES, "block")
+
+    def visit_all(self, blocks: tuple[Block, ...]) -> None:
+        for block in blocks:
+            self.visit(block)
+
+    def _dispatch(self, node, known_types: tuple[type, ...], kind: str) -> None:
+        method = getattr(self, f"visit_{type(node).__name__}", None) if isinstance(node, known_types) else None
+        if method is None:
+            raise RenderError(self.target, f"the DOCX writer cannot write the {kind} {type(node).__name__}",
+                              hint="this is a bug in policygen: the document model has a node the writer lacks")
+        method(node)
+
+    def _error(self, message: str, hint: str = "") -> RenderError:
+        return RenderError(self.target, message, hint)
+
+    @contextmanager
+    def _plain_paragraphs_in(self, style: str) -> Iterator[None]:
+        self.paragraph_styles.append(style)
+        try:
+            yield
+        finally:
+            self.paragraph_styles.pop()
+
+    def _add_paragraph(self, style: str, inlines: tuple[Inline, ...] = ()) -> DocxParagraph:
+        paragraph = _styled(self.document.add_paragraph(), style)
+        self._add_inlines(paragraph, inlines)
+        return paragraph
+
+    def _add_inlines(self, paragraph: DocxParagraph, inlines: tuple[Inline, ...]) -> None:
+        self.paragraph = paragraph
+        for inline in inlines:
+            self._dispatch(inline, INLINE_TYPES, "inline")
+
+    def _add_item(self, style: str, continuation_style: str, blocks: tuple[Block, ...]) -> DocxParagraph:
+        """A numbered or bulleted paragraph from the item's first paragraph; its further blocks continue it."""
+        first_is_paragraph = bool(blocks) and isinstance(blocks[0], Paragraph)
+        paragraph = self._add_paragraph(style, blocks[0].inlines if first_is_paragraph else ())
+        with self._plain_paragraphs_in(continuation_style):
+            self.visit_all(blocks[1:] if first_is_paragraph else blocks)
+        return paragraph
+
+    # blocks
+
+    def visit_Heading(self, heading: Heading) -> None:
+        if heading.level not in HEADING_STYLES:
+            raise self._error(f"heading level {heading.level} is not supported", "use levels 1 to 3")
+        self._add_paragraph(HEADING_STYLES[heading.level], heading.inlines)
+
+    def visit_Paragraph(self, paragraph: Paragraph) -> None:
+        self._add_paragraph(self.paragraph_styles[-1], paragraph.inlines)
+
+    def visit_Clause(self, clause: Clause) -> None:
+        # only top-level clauses are counted by Document.clause_numbers(), so only they may be numbered
+        if len(self.paragraph_styles) > 1:
+            raise self._error(f"clause {clause.id!r} is inside another block", "clauses must be top-level blocks")
+        self._add_paragraph("ClauseHeading", clause.title)
+        self.in_clause = True
+        with self._plain_paragraphs_in("ClauseContinuation"):
+            self.visit_all(clause.blocks)
+        self.in_clause = False
+
+    def visit_Point(self, point: Point) -> None:
+        if not self.in_clause:
+            raise self._error("a numbered point is outside any clause", "put points inside a clause")
+        if point.level not in POINT_STYLES:
+            raise self._error(f"point level {point.level} is not supported", "use levels 1 and 2")
+        self._add_item(*POINT_STYLES[point.level], point.blocks)
+
+    def visit_BulletList(self, bullet_list: BulletList) -> None:
+        with self._nested_list() as depth:
+            for item in bullet_list.items:
+                self._add_item(BULLET_STYLES[depth], LIST_CONTINUE_STYLES[depth], item)
+
+    def visit_OrderedList(self, ordered_list: OrderedList) -> None:
+        with self._nested_list() as depth:
+            # a fresh numbering instance restarting at 1, so that every list counts from 1
+            num = self.numbering.add_num(ORDERED_LIST)
+            num.add_lvlOverride(ilvl=depth).add_startOverride(1)
+            for item in ordered_list.items:
+                paragraph = self._add_item(NUMBER_STYLES[depth], LIST_CONTINUE_STYLES[depth], item)
+                num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                num_pr.get_or_add_ilvl().val = depth
+                num_pr.get_or_add_numId().val = num.numId
+
+    @contextmanager
+    def _nested_list(self) -> Iterator[int]:
+        if self.list_depth >= len(BULLET_STYLES):
+            raise self._error(f"lists nest deeper than {len(BULLET_STYLES)} levels",
+                              f"nest lists at most {len(BULLET_STYLES)} levels deep")
+        self.list_depth += 1
+        try:
+            yield self.list_depth - 1
+        finally:
+            self.list_depth -= 1
+
+    def visit_Table(self, table: Table) -> None:
+        columns = len(table.header)
+        if not columns or any(len(row) != columns for row in table.rows):
+            raise self._error(f"a table needs one header row and rows of the same {columns} cells",
+                              "give every row as many cells as the header")
+        docx_table = self.document.add_table(rows=1 + len(table.rows), cols=columns)
+        docx_table._tbl.tblStyle_val = "PolicyTable"
+        for index, (row, cells) in enumerate(zip(docx_table.rows, (table.header, *table.rows))):
+            row_properties = row._tr.get_or_add_trPr()
+            row_properties.append(parse_xml(f"<w:cantSplit {WORD_NS}/>"))
+            if index == 0:
+                row_properties.append(parse_xml(f"<w:tblHeader {WORD_NS}/>"))
+            for cell, inlines in zip(row.cells, cells):
+                paragraph = _styled(cell.paragraphs[0], "TableHeader" if index == 0 else "TableText")
+                self._add_inlines(paragraph, inlines)
+
+    def visit_Container(self, container: Container) -> None:
+        if container.kind == "signature":
+            self._add_signature(container)
+        elif container.kind == "annex":
+            self._add_annex(container)
+        elif container.kind == "form":
+            self._add_form(container)
+        elif container.kind in CONTAINER_STYLES:
+            with self._plain_paragraphs_in(CONTAINER_STYLES[container.kind]):
+                self.visit_all(container.blocks)
+        else:
+            raise self._error(f"unknown container kind {container.kind!r}",
+                              f"use one of {', '.join(['signature', 'annex', 'form', *CONTAINER_STYLES])}")
+
+    def _add_annex(self, container: Container) -> None:
+        title, *rest = container.blocks
+        if not isinstance(title, Heading):
+            raise self._error("an annex starts with its title heading")
+        self._add_paragraph("AnnexHeading", title.inlines)
+        self.visit_all(tuple(rest))
+
+    def _add_form(self, container: Container) -> None:
+        """A form is a two-column table: each label, and an empty cell as tall as the lines it asks for."""
+        [labels] = container.blocks
+        if not isinstance(labels, BulletList):
+            raise self._error("a form holds one bullet list of field labels")
+        lines = int(dict(container.attrs).get("lines", "1"))
+        docx_table = self.document.add_table(rows=len(labels.items), cols=2)
+        docx_table._tbl.tblStyle_val = "PolicyTable"
+        for row, item in zip(docx_table.rows, labels.items):
+            if len(item) != 1 or not isinstance(item[0], Paragraph):
+                raise self._error("a form field label is one paragraph")
+            row_properties = row._tr.get_or_add_trPr()
+            row_properties.append(parse_xml(f"<w:cantSplit {WORD_NS}/>"))
+            row_properties.append(parse_xml(f'<w:trHeight {WORD_NS} w:val="{lines * 400}" w:hRule="atLeast"/>'))
+            self._add_inlines(_styled(row.cells[0].paragraphs[0], "FormLabel"), item[0].inlines)
+            _styled(row.cells[1].paragraphs[0], "TableText")
+
+    def _add_signature(self, container: Container) -> None:
+        if len(container.blocks) != 2 or not all(isinstance(block, Paragraph) for block in container.blocks):
+            raise self._error("a signature holds exactly two paragraphs: the position, then the name",
+                              "write the position and the name as two paragraphs")
+        position, name = container.blocks
+        paragraph = self._add_paragraph("Signature", position.inlines)
+        paragraph.add_run("\t \t\t")  # dot leader, signature line, then the name flush right
+        self._add_inlines(paragraph, name.inlines)
+
+    # inlines
+
+    def visit_Text(self, text: Text) -> None:
+        _add_text(self.paragraph, text.text, self.target, self.bold, self.italic)
+
+    def visit_LineBreak(self, _: LineBreak) -> None:
+        self.paragraph.add_run().add_break()
+
+    def visit_Strong(self, strong: Strong) -> None:
+        outer, self.bold = self.bold, True
+        for inline in strong.children:
+            self._dispatch(inline, INLINE_TYPES, "inline")
+        self.bold = outer
+
+    def visit_Emphasis(self, emphasis: Emphasis) -> None:
+        outer, self.italic = self.italic, True
+        for inline in emphasis.children:
+            self._dispatch(inline, INLINE_TYPES, "inline")
+        self.italic = outer
+
+
+class DocxWriter:
+    """Writes a Document as DOCX bytes, the same bytes for the same document."""
+
+    name = "docx"
+    suffix = ".docx"
+
+    def render(self, document: Document) -> bytes:
+        meta = document.meta
+        target = f"{meta.doc_id}{self.suffix}"
+        word_document = docx.Document(io.BytesIO(_base_package(meta.language_tag)))
+        _DocxTranslator(word_document, target).visit_all(document.blocks)
+        _write_header_and_footer(word_document.sections[0], meta, target)
+        _set_core_properties(word_document.core_properties, meta, target)
+        buffer = io.BytesIO()
+        word_document.save(buffer)
+        return _normalised_zip(buffer.getvalue())

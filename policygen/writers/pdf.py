@@ -1,0 +1,137 @@
+"""Turn a Document into PDF bytes: HtmlWriter's HTML laid out by weasyprint, fetching only packaged assets."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
+from weasyprint.pdf import VARIANTS as PDF_VARIANTS
+from weasyprint.css.counters import CounterStyle
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from policygen.errors import RenderError
+from policygen.model import Document, Meta
+from policygen.writers.html import STYLESHEET_HREF, HtmlWriter, document_target
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+
+class AssetFetcher(URLFetcher):
+    """Serves files inside the packaged assets folder and stops the rendering on any other URL."""
+
+    def __init__(self, root: Path = ASSETS_DIR) -> None:
+        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=True)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        path = self.asset_path(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    def asset_path(self, url: str) -> Path:
+        """The file a URL names, if it is a regular file inside the assets folder (symlinks resolved)."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc or parts.query or parts.fragment:
+            raise FatalURLFetchingError(f"refused to fetch {url!r}: only packaged assets may be loaded")
+        path = Path(url2pathname(parts.path))
+        if ".." in path.parts:
+            raise FatalURLFetchingError(f"refused to fetch {url!r}: the path climbs out with '..'")
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self.root) or not resolved.is_file():
+            raise FatalURLFetchingError(f"refused to fetch {url!r}: not a file of the packaged assets")
+        return resolved
+
+
+class PdfWriter:
+    """Writes a Document as a printable PDF with embedded fonts; a Document always gives the same bytes."""
+
+    name = "pdf"
+    suffix = ".pdf"
+
+    def __init__(self, *, pdf_variant: str | None = None) -> None:
+        """pdf_variant: a weasyprint variant name such as "pdf/a-2b"; None writes a plain PDF."""
+        if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
+            raise ValueError(f"unknown PDF variant {pdf_variant!r}; known: {', '.join(sorted(PDF_VARIANTS))}")
+        self.pdf_variant = pdf_variant
+
+    def render(self, document: Document) -> bytes:
+        return html_to_pdf(
+            HtmlWriter(link_stylesheet=False).render(document),
+            target=document_target(document.meta),
+            identifier=_pdf_identifier(document.meta),
+            pdf_variant=self.pdf_variant,
+        )
+
+
+def html_to_pdf(html: str, *, target: str, identifier: bytes | None = None,
+                pdf_variant: str | None = None) -> bytes:
+    """Lay out HTML with the print stylesheet; any fetch outside the assets, error or warning raises RenderError."""
+    font_config, counter_style, stylesheet = _print_stylesheet()
+    with _weasyprint_failures_as_render_errors(target):
+        page = weasyprint.HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=AssetFetcher())
+        return page.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=font_config,
+            counter_style=counter_style,
+            pdf_identifier=identifier,
+            pdf_variant=pdf_variant,
+            pdf_forms=True,
+        )
+
+
+@functools.cache
+def _print_stylesheet() -> tuple[FontConfiguration, CounterStyle, weasyprint.CSS]:
+    """The parsed print CSS with the fonts and counter styles it declares, made once per process."""
+    font_config = FontConfiguration()
+    counter_style = CounterStyle()
+    with _weasyprint_failures_as_render_errors(STYLESHEET_HREF):
+        stylesheet = weasyprint.CSS(filename=ASSETS_DIR / STYLESHEET_HREF, url_fetcher=AssetFetcher(),
+                                    font_config=font_config, counter_style=counter_style)
+    return font_config, counter_style, stylesheet
+
+
+def _pdf_identifier(meta: Meta) -> bytes:
+    """The permanent half of the PDF /ID: stable for a document across builds instead of drawn at random."""
+    key = "\n".join((meta.institution, meta.doc_id, meta.language_tag))
+    return hashlib.sha256(key.encode()).hexdigest()[:32].encode()
+
+
+_HINT = "no PDF was written; the message names what weasyprint could not load or lay out"
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_failures_as_render_errors(target: str) -> Iterator[None]:
+    """Any weasyprint exception, refused fetch or logged warning becomes a RenderError."""
+    collector = _WarningCollector()
+    saved_level = WEASYPRINT_LOGGER.level
+    if WEASYPRINT_LOGGER.getEffectiveLevel() > logging.WARNING:
+        WEASYPRINT_LOGGER.setLevel(logging.WARNING)
+    WEASYPRINT_LOGGER.addHandler(collector)
+    try:
+        yield
+    except (Exception, FatalURLFetchingError) as error:
+        raise RenderError(target, f"weasyprint failed: {error}", hint=_HINT) from error
+    finally:
+        WEASYPRINT_LOGGER.removeHandler(collector)
+        WEASYPRINT_LOGGER.setLevel(saved_level)
+    if collector.messages:
+        raise RenderError(target, "weasyprint reported: " + "; ".join(collector.messages), hint=_HINT)

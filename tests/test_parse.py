@@ -1,0 +1,49 @@
+"""Markdown to document model: fixture files of input and expected model, and the constructs refused."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from policygen._parse import parse_markdown
+from policygen.elements import element_ids
+from policygen.errors import TemplateError
+from policygen.model import to_data
+
+FIXTURES = Path(__file__).parent / "fixtures" / "parse"
+
+
+def parsed_as_data(text: str) -> dict:
+    parsed = parse_markdown(text, "fixture", element_ids())
+    return {"front_matter": parsed.front_matter, "blocks": to_data(parsed.blocks)}
+
+
+@pytest.mark.parametrize("source", sorted(FIXTURES.glob("*.md")), ids=lambda path: path.stem)
+def test_markdown_parses_to_the_expected_model(source):
+    expected = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
+    assert parsed_as_data(source.read_text(encoding="utf-8")) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("```\ncode\n```\n", "unsupported Markdown construct 'fence'"),
+    ("> quote\n", "unsupported Markdown construct 'blockquote_open'"),
+    ("---\n\ntext\n", "unsupported Markdown construct 'hr'"),
+    ("::: clause bad_id\n## T\n:::\n", "is not a slug"),
+    ("::: clause a no_such_element\n## T\n:::\n", "unknown elements no_such_element"),
+    ("::: clause a\ntext\n:::\n", "must start with its ## title"),
+    ("::: clause a\n## T\n:::\n\n::: clause a\n## U\n:::\n", "used twice"),
+    ("::: clause a\n## T\n\n::: clause b\n## U\n:::\n:::\n", "cannot contain another clause"),
+    ("::: signature\nonly one paragraph\n:::\n", "exactly two paragraphs"),
+    ("#### deep\n", "heading level 4"),
+    ("---\ntitle: T\n---\n", "front matter lacks subject"),
+])
+def test_constructs_outside_the_model_are_errors(text, message):
+    with pytest.raises(TemplateError) as raised:
+        parse_markdown(text, "fixture", element_ids())
+    assert message in raised.value.message
+
+
+def test_links_images_and_html_stay_literal_text():
+    data = parsed_as_data('[a](http://x) ![i](file:///etc/passwd) <img src="x">\n')
+    assert data["blocks"] == [{"type": "Paragraph", "inlines": [
+        {"type": "Text", "text": '[a](http://x) ![i](file:///etc/passwd) <img src="x">'}]}]
