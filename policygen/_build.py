@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policygen._atomic import write_atomically
+from policygen._check import InstitutionCheck, check_documents, failure_diagnostics
+from policygen._coverage_report import REPORT_ID, REPORT_OWNER, build_coverage_report
 from policygen._documents import DOCUMENT_IDS, build_documents, template_name
 from policygen._manifest import ManifestEntry, update_manifest
 from policygen._model_set import MODEL_OWNER, build_model_documents, model_base_file
 from policygen._profiles import LoadedProfile, load_profile
 from policygen._render import TemplateRenderer
 from policygen._workspace import Workspace, packaged_templates
-from policygen.errors import Diagnostic, OutputError, PolicygenError
+from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
 from policygen.model import Document
 from policygen.schema import LANGUAGES
 from policygen.writers import FORMATS, Writer, get_writer
@@ -27,6 +29,7 @@ class BuildRequest:
     doc_ids: tuple[str, ...] = DOCUMENT_IDS
     languages: tuple[str, ...] | None = None
     formats: tuple[str, ...] = FORMATS
+    strict: bool = False  # refuse to write an institution's documents when they fail the completeness check
 
 
 @dataclass
@@ -100,6 +103,27 @@ def build_model(workspace: Workspace, request: BuildRequest) -> InstitutionOutco
     return outcome
 
 
+def build_coverage_reports(workspace: Workspace, results: list[InstitutionCheck], request: BuildRequest) -> InstitutionOutcome:
+    """Write the coverage report of checked institutions into OUT/coverage/<lang>/ in every language."""
+    renderer = TemplateRenderer(workspace.template_search_path())
+    writers = {name: get_writer(name) for name in request.formats}
+    outcome = InstitutionOutcome(workspace.institutions_dir, REPORT_OWNER)
+    profile_inputs = sorted({source for result in results for source in result.sources})
+    try:
+        pending = []
+        for lang in request.languages or LANGUAGES:
+            report = build_coverage_report(renderer, results, lang)
+            inputs = {"profile": [_input(workspace, path) for path in profile_inputs], "templates": [
+                _input(workspace, path) for path in renderer.dependencies(template_name(REPORT_ID, lang))]}
+            pending += _rendered(report, writers, request.out_dir, REPORT_OWNER, inputs)
+        outcome.files = _write_all(pending)
+    except PolicygenError as error:
+        outcome.diagnostics = error.diagnostics()
+    if outcome.files:
+        update_manifest(request.out_dir, outcome.files)
+    return outcome
+
+
 def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
     own = tuple(loaded.profile.languages)
     if request.languages is None:
@@ -118,6 +142,8 @@ def _build_institution(workspace: Workspace, loaded: LoadedProfile, renderer: Te
     pending: list[tuple[Path, bytes, ManifestEntry]] = []
     for lang in _languages(loaded, request):
         documents = build_documents(renderer, loaded, lang)
+        if request.strict:
+            _refuse_incomplete(loaded, documents, lang)
         for doc_id in request.doc_ids:
             inputs = {
                 "profile": profile_inputs,
@@ -126,6 +152,13 @@ def _build_institution(workspace: Workspace, loaded: LoadedProfile, renderer: Te
             }
             pending += _rendered(documents[doc_id], writers, request.out_dir, loaded.profile.id, inputs)
     return _write_all(pending)
+
+
+def _refuse_incomplete(loaded: LoadedProfile, documents: dict[str, Document], lang: str) -> None:
+    check = check_documents(documents, lang, loaded.profile.is_education)
+    if not check.passed:
+        problems = failure_diagnostics(InstitutionCheck(loaded.path, loaded.profile.id, languages=[check]))
+        raise ProfileError(problems)
 
 
 def _rendered(document: Document, writers: dict[str, Writer], out_dir: Path, owner: str,

@@ -7,7 +7,7 @@ from dataclasses import replace
 from policygen._locale import REFERENCE_FORMATS
 from policygen.errors import TemplateError
 from policygen.model import (
-    Block, BulletList, Clause, Container, Document, Emphasis, Heading, Inline, OrderedList, Paragraph, Point,
+    Block, BulletList, Clause, Container, Document, Emphasis, Figure, Heading, Inline, OrderedList, Paragraph, Point,
     Ref, Strong, Table, Text, plain_text,
 )
 
@@ -77,6 +77,8 @@ class _Resolver:
             return replace(block, blocks=self.blocks(block.blocks))
         if isinstance(block, (BulletList, OrderedList)):
             return replace(block, items=tuple(self.blocks(item) for item in block.items))
+        if isinstance(block, Figure):
+            return replace(block, caption=self.inlines(block.caption))
         if isinstance(block, Table):
             return replace(block, header=tuple(self.inlines(cell) for cell in block.header),
                            rows=tuple(tuple(self.inlines(cell) for cell in row) for row in block.rows))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from enum import Enum
 from typing import Any
 
@@ -10,13 +11,14 @@ from pydantic import BaseModel
 
 from policygen._crossref import resolve_references
 from policygen._customise import customise
-from policygen._locale import LANGUAGE_TAGS, PAGE_LABELS
+from policygen._locale import DRAFT_MARKS, LANGUAGE_TAGS, PAGE_LABELS
 from policygen._parse import parse_markdown
 from policygen._profiles import LoadedProfile
 from policygen._render import TemplateRenderer
+from policygen._review import unreviewed
 from policygen.elements import element_ids
 from policygen.errors import TemplateError
-from policygen.model import Document, Meta
+from policygen.model import Container, Document, Figure, Meta
 from policygen.schema import Profile
 
 DOCUMENT_IDS = ("policy", "code-of-conduct", "complaint-procedure", "training-programme", "adoption-order")
@@ -48,13 +50,17 @@ def localize(value: Any, lang: str) -> Any:
 
 
 def render_document(renderer: TemplateRenderer, context: dict[str, Any], doc_id: str, lang: str,
-                    institution: str, created: dt.date) -> Document:
-    """One document as the template gives it, before customisation and with its references unresolved."""
-    name = template_name(doc_id, lang)
+                    institution: str, created: dt.date, template: str | None = None) -> Document:
+    """One document as the template gives it, before customisation and with its references unresolved.
+
+    `template` is the template's folder when it is not the document id (submission/cover-letter).
+    """
+    name = template_name(template or doc_id, lang)
     parsed = parse_markdown(renderer.render(name, lang, context), name, element_ids())
     if not parsed.front_matter:
         raise TemplateError(name, "the template has no front matter with its title and subject",
                             hint="start the template with ---, title: ..., subject: ..., ---")
+    draft = DRAFT_MARKS[lang] if unreviewed(renderer.dependencies(name), renderer.search_path) else ""
     meta = Meta(
         doc_id=doc_id,
         title=parsed.front_matter["title"],
@@ -64,9 +70,40 @@ def render_document(renderer: TemplateRenderer, context: dict[str, Any], doc_id:
         institution=institution,
         created=created,
         page_label=PAGE_LABELS[lang],
+        draft_mark=draft,
         keywords=(doc_id,),
     )
     return Document(meta, parsed.blocks)
+
+
+def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:
+    """The title in a template's front matter (literal text), without rendering it."""
+    name = template_name(template, lang)
+    lines = renderer.source_path(name).read_text(encoding="utf-8").splitlines()
+    if lines and lines[0].strip() == "---":
+        for line in lines[1:]:
+            if line.strip() == "---":
+                break
+            key, _, value = line.partition(":")
+            if key.strip() == "title" and value.strip():
+                return value.strip()
+    raise TemplateError(name, "the template has no title in its front matter",
+                        hint="start the template with ---, title: ..., subject: ..., ---")
+
+
+def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) -> Document:
+    """The document with each `::: figure <name>` place replaced by its picture (PNG bytes, width in cm)."""
+    blocks = []
+    for block in document.blocks:
+        if isinstance(block, Container) and block.kind == "figure":
+            name = dict(block.attrs)["name"]
+            if name not in figures:
+                raise TemplateError(document.meta.doc_id, f"no picture named {name!r} for this document",
+                                    hint=f"pictures available: {', '.join(figures) or 'none'}")
+            data, width_cm = figures[name]
+            block = Figure(name, data, "image/png", width_cm, block.blocks[0].inlines)
+        blocks.append(block)
+    return replace(document, blocks=tuple(blocks))
 
 
 def finish_set(documents: dict[str, Document], lang: str) -> dict[str, Document]:

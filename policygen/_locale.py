@@ -6,7 +6,7 @@ import datetime as dt
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 BABEL_LOCALES = {"ky": "ky_KG", "ru": "ru_RU", "en": "en_GB"}
 LANGUAGE_TAGS = {"ky": "ky-KG", "ru": "ru-RU", "en": "en-GB"}
@@ -48,3 +48,44 @@ REFERENCE_FORMATS = {
            "document_clause": "“{document}”, section {number} “{title}”"},
 }
 """How a cross-reference reads: to a whole document, to a clause of the same document, to another's clause."""
+
+DRAFT_MARKS = {
+    "ky": "ДОЛБООР: тексти юридикалык котормочу тарабынан текшериле элек",
+    "ru": "ПРОЕКТ: текст не проверен юридическим переводчиком",
+    "en": "DRAFT: text not yet reviewed by a legal translator",
+}
+"""The mark on every page of a document built from a template that no legal translator has reviewed."""
+
+INSTITUTION_TYPES = {
+    "ky": {"hospital": "оорукана", "polyclinic": "поликлиника", "family_medicine_centre": "үй-бүлөлүк медицина борбору",
+           "university": "университет", "college": "колледж", "research_institute": "илимий-изилдөө институту",
+           "model": "үлгү документтер"},
+    "ru": {"hospital": "больница", "polyclinic": "поликлиника", "family_medicine_centre": "центр семейной медицины",
+           "university": "университет", "college": "колледж", "research_institute": "научно-исследовательский институт",
+           "model": "типовые документы"},
+    "en": {"hospital": "hospital", "polyclinic": "polyclinic", "family_medicine_centre": "family medicine centre",
+           "university": "university", "college": "college", "research_institute": "research institute",
+           "model": "model documents"},
+}
+COVERAGE_LEGENDS = {
+    "ky": {"covered": "камтылган", "missing_required": "милдеттүү, камтылган эмес",
+           "missing_recommended": "сунушталган, камтылган эмес"},
+    "ru": {"covered": "охвачен", "missing_required": "обязательный, не охвачен",
+           "missing_recommended": "рекомендуемый, не охвачен"},
+    "en": {"covered": "covered", "missing_required": "required, missing", "missing_recommended": "recommended, not covered"},
+}
+REPORT_LABELS = {"ky": "Документтердин толуктугу", "ru": "Полнота документов", "en": "Completeness of the documents"}
+"""The running-header label of the coverage report, which belongs to no single institution."""
+
+
+def format_share(value: int, denominator: int, lang: str) -> str:
+    """A count as a share of its denominator, one decimal: 23,4 % or 23.4%."""
+    return format_percent(value / denominator, "#,##0.0%", locale=BABEL_LOCALES[lang])
+
+
+LANGUAGE_NAMES = {
+    "ky": {"ky": "кыргыз", "ru": "орус", "en": "англис"},
+    "ru": {"ky": "кыргызский", "ru": "русский", "en": "английский"},
+    "en": {"ky": "Kyrgyz", "ru": "Russian", "en": "English"},
+}
+"""The name of each language (nominative) in each language."""

@@ -258,6 +258,8 @@ class _Parser:
             raise self._error("a signature holds exactly two paragraphs: the position, then the name", opening)
         if kind == "annex" and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 2):
             raise self._error("an annex starts with its ## title", opening)
+        if kind == "figure" and (len(blocks) != 1 or not isinstance(blocks[0], Paragraph)):
+            raise self._error("a figure holds one paragraph: its caption", opening)
         if kind == "form" and (len(blocks) != 1 or not isinstance(blocks[0], BulletList)):
             raise self._error("a form holds one bullet list: the labels of its fields", opening)
         return Container(kind, tuple(blocks), attrs)
@@ -271,6 +273,10 @@ class _Parser:
                 raise self._error(f"id {arguments[0]!r} is used twice", opening)
             self.clause_ids.add(arguments[0])
             return (("id", arguments[0]),)
+        if kind == "figure":
+            if len(arguments) != 1 or not CLAUSE_ID.match(arguments[0]):
+                raise self._error("a figure needs one name: `::: figure <name>`", opening)
+            return (("name", arguments[0]),)
         if kind == "form":
             if not arguments:
                 return (("lines", "1"),)

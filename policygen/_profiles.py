@@ -19,6 +19,7 @@ from policygen.errors import Diagnostic, ProfileError
 from policygen.schema import Profile
 
 KeyPath = tuple[typing.Union[str, int], ...]
+M = typing.TypeVar("M", bound=BaseModel)
 MAX_EXTENDS_DEPTH = 8
 
 
@@ -48,17 +49,33 @@ class _Merged:
 def load_profile(path: Path, workspace: Workspace) -> LoadedProfile:
     """The validated profile in `path`, merged onto its bases; raises ProfileError with every problem found."""
     merged = _load_with_bases(path.resolve(), workspace, chain=())
-    diagnostics = _check_id(path, merged)
-    try:
-        profile = Profile.model_validate(merged.data)
-    except pydantic.ValidationError as error:
-        diagnostics += [_diagnostic_for(issue, merged, path) for issue in error.errors()]
-        raise ProfileError(_in_file_order(diagnostics)) from None
-    diagnostics += _missing_translations(profile, merged, path)
-    if diagnostics:
-        raise ProfileError(_in_file_order(diagnostics))
+    profile = validate_located(Profile, merged.data, merged.locations, path)
     digest = hashlib.sha256(json.dumps(merged.data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return LoadedProfile(profile, path, tuple(merged.sources), digest, merged.locations)
+
+
+def validate_located(model: type[M], data: dict[str, Any], locations: dict[KeyPath, Location], path: Path) -> M:
+    """`data` validated as `model` (which has `id` and `languages`), every error at its line; raises
+    ProfileError with all of them: schema errors, an id other than the file name, missing translations."""
+    diagnostics = _check_id(path, data, locations)
+    try:
+        instance = model.model_validate(data)
+    except pydantic.ValidationError as error:
+        diagnostics += [_diagnostic_for(issue, locations, path, model) for issue in error.errors()]
+        raise ProfileError(_in_file_order(diagnostics)) from None
+    diagnostics += _missing_translations(instance, locations, path)
+    if diagnostics:
+        raise ProfileError(_in_file_order(diagnostics))
+    return instance
+
+
+def located(loaded: LoadedYaml) -> dict[KeyPath, Location]:
+    """Where to point for each path: the key's line for a mapping or list, the value itself for a scalar."""
+    locations = dict(loaded.locations)
+    for path, key_location in loaded.key_locations.items():
+        if path in locations and _is_container(loaded.data, path):
+            locations[path] = key_location
+    return locations
 
 
 # extends --------------------------------------------------------------------------------------------------
@@ -72,7 +89,7 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ProfileError.single(path, f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
     loaded = load_yaml_mapping(path)
-    locations = _user_facing_locations(loaded)
+    locations = located(loaded)
     extends = loaded.data.get("extends")
     base_ids: list[Any] = [] if extends is None else (extends if isinstance(extends, list) else [extends])
     merged = _Merged({}, {}, [])
@@ -92,15 +109,6 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
     merged.locations[()] = locations[()]
     merged.sources.append(path)
     return merged
-
-
-def _user_facing_locations(loaded: LoadedYaml) -> dict[KeyPath, Location]:
-    """Where to point for each path: the key's line for a mapping or list, the value itself for a scalar."""
-    locations = dict(loaded.locations)
-    for path, key_location in loaded.key_locations.items():
-        if path in locations and _is_container(loaded.data, path):
-            locations[path] = key_location
-    return locations
 
 
 def _is_container(data: Any, path: KeyPath) -> bool:
@@ -130,16 +138,17 @@ def _merge_into(target: _Merged, data: dict[str, Any], locations: dict[KeyPath, 
 # validation -----------------------------------------------------------------------------------------------
 
 
-def _check_id(path: Path, merged: _Merged) -> list[Diagnostic]:
-    profile_id = merged.data.get("id")
+def _check_id(path: Path, data: dict[str, Any], locations: dict[KeyPath, Location]) -> list[Diagnostic]:
+    profile_id = data.get("id")
     if isinstance(profile_id, str) and profile_id != path.stem:
-        return [_located(merged.locations.get(("id",)), path, "id",
+        return [_located(locations.get(("id",)), path, "id",
                          f"id {profile_id!r} differs from the file name {path.name!r}",
                          f"set `id: {path.stem}` or rename the file to {profile_id}.yaml")]
     return []
 
 
-def _diagnostic_for(issue: dict[str, Any], merged: _Merged, path: Path) -> Diagnostic:
+def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], path: Path,
+                    model: type[BaseModel]) -> Diagnostic:
     loc: KeyPath = tuple(part for part in issue["loc"] if not _is_union_branch(part))
     kind = issue["type"]
     message = issue["msg"].removeprefix("Value error, ")
@@ -153,7 +162,7 @@ def _diagnostic_for(issue: dict[str, Any], merged: _Merged, path: Path) -> Diagn
     elif kind == "extra_forbidden":
         key = str(loc[-1])
         message = f"unknown key {key!r}"
-        suggestions = difflib.get_close_matches(key, _field_names_at(loc[:-1]), n=1, cutoff=0.6)
+        suggestions = difflib.get_close_matches(key, _field_names_at(model, loc[:-1]), n=1, cutoff=0.6)
         hint = (f"did you mean {suggestions[0]!r}?" if suggestions
                 else "remove it; `policygen schema` lists the keys a profile may have")
     elif kind == "missing":
@@ -167,7 +176,7 @@ def _diagnostic_for(issue: dict[str, Any], merged: _Merged, path: Path) -> Diagn
         hint = "write the date as YYYY-MM-DD, e.g. 2025-03-01"
     else:
         hint = "see `policygen schema` for what this key takes"
-    location, located_path = _nearest_location(loc, merged.locations)
+    location, located_path = _nearest_location(loc, locations)
     if kind == "missing" or located_path != loc:
         located_key = format_key_path(located_path) or "the top level"
         if kind != "missing":
@@ -175,13 +184,13 @@ def _diagnostic_for(issue: dict[str, Any], merged: _Merged, path: Path) -> Diagn
     return _located(location, path, format_key_path(loc), message, hint)
 
 
-def _missing_translations(profile: Profile, merged: _Merged, path: Path) -> list[Diagnostic]:
+def _missing_translations(instance: Any, locations: dict[KeyPath, Location], path: Path) -> list[Diagnostic]:
     """A text the documents print must exist in every language the profile lists."""
     diagnostics: list[Diagnostic] = []
-    for loc, texts in _localized_texts(profile, ()):
-        for lang in profile.languages:
+    for loc, texts in _localized_texts(instance, ()):
+        for lang in instance.languages:
             if lang not in texts:
-                location, _ = _nearest_location(loc, merged.locations)
+                location, _ = _nearest_location(loc, locations)
                 diagnostics.append(_located(location, path, format_key_path(loc),
                                             f"no {lang} text, but languages lists {lang}",
                                             f"add `{lang}: ...` here, or remove {lang} from languages"))
@@ -221,9 +230,8 @@ def _is_union_branch(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part in ("str", "int", "none", "function-before"))
 
 
-def _field_names_at(loc: KeyPath) -> list[str]:
-    """The keys allowed in the mapping at `loc`, for did-you-mean hints."""
-    model: Any = Profile
+def _field_names_at(model: Any, loc: KeyPath) -> list[str]:
+    """The keys allowed in the mapping at `loc` of `model`, for did-you-mean hints."""
     for part in loc:
         if isinstance(part, int):
             continue

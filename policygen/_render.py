@@ -115,6 +115,7 @@ class TemplateRenderer:
         self.search_path = [path for path in search_path if path.is_dir()]
         self._loader = jinja2.FileSystemLoader([str(path) for path in self.search_path], encoding="utf-8")
         self._environments: dict[str, SandboxedEnvironment] = {}
+        self._dependencies: dict[str, list[Path]] = {}
 
     def source_path(self, name: str) -> Path:
         """The file a template name resolves to (the workspace's override if there is one)."""
@@ -127,6 +128,11 @@ class TemplateRenderer:
 
     def dependencies(self, name: str) -> list[Path]:
         """The files a template is made of: itself and, recursively, the templates it includes."""
+        if name not in self._dependencies:
+            self._dependencies[name] = self._find_dependencies(name)
+        return self._dependencies[name]
+
+    def _find_dependencies(self, name: str) -> list[Path]:
         found: list[Path] = []
         pending = [name]
         environment = self._environment("en")

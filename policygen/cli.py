@@ -11,12 +11,17 @@ from typing import Callable
 import click
 
 from policygen import __version__
-from policygen._build import BuildReport, BuildRequest, build, build_model
+from policygen._check import check_institution, failure_diagnostics
+from policygen._check_output import as_json as check_as_json, as_table as check_as_table
+from policygen._build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
 from policygen._documents import DOCUMENT_IDS
 from policygen._profiles import load_profile
+from policygen._render import TemplateRenderer
 from policygen._workspace import Workspace, open_workspace, packaged_examples
 from policygen.errors import EXIT_FAILED, EXIT_OK, Diagnostic, PolicygenError, WorkspaceError
 from policygen.schema import LANGUAGES, json_schema
+from policygen.submission_schema import submission_json_schema
+from policygen._submission import build_submission, submission_file, verify_package
 from policygen.writers import FORMATS
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
@@ -86,10 +91,13 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...]) -> None:
               help="Language to build (repeatable).  [default: each institution's languages]")
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
               help="Output format (repeatable).  [default: docx and pdf]")
+@click.option("--strict", is_flag=True,
+              help="Write nothing for an institution whose documents fail the completeness check.")
 @click.option("--model", is_flag=True,
               help="Build the model set for all health organisations (fill-in blanks) into OUT/model/.")
 def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path | None,
-                  doc_ids: tuple[str, ...], languages: tuple[str, ...], formats: tuple[str, ...], model: bool) -> None:
+                  doc_ids: tuple[str, ...], languages: tuple[str, ...], formats: tuple[str, ...], strict: bool,
+                  model: bool) -> None:
     """Build documents into OUT/<institution>/<lang>/<doc>.docx|.pdf and OUT/manifest.json.
 
     With --model, build the model documents instead: the national base's facts and a blank for every
@@ -107,6 +115,7 @@ def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path 
             doc_ids=_ordered(doc_ids, DOCUMENT_IDS),
             languages=tuple(lang for lang in LANGUAGES if lang in languages) or None,
             formats=_ordered(formats, FORMATS),
+            strict=strict,
         )
         report = BuildReport([build_model(workspace, request)]) if model else build(workspace, paths, request)
         for outcome in report.outcomes:
@@ -130,9 +139,96 @@ def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, 
 
 
 @main.command()
-def schema() -> None:
+@workspace_option
+@profiles_argument
+@click.option("--json", "as_json_output", is_flag=True, help="Print the results as JSON (shape in the README).")
+@click.option("--report", is_flag=True,
+              help="Also write the coverage report (DOCX and PDF, ky/ru/en) into OUT/coverage/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder of the report.  [default: WORKSPACE/output]")
+def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, report: bool,
+          out_dir: Path | None) -> None:
+    """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
+
+    Coverage is computed from the documents as built, after the profile's customisation; a clause counts only
+    if its text expresses the element it claims. A missing required element fails the institution.
+    """
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        renderer = TemplateRenderer(workspace.template_search_path())
+        results = [check_institution(workspace, path, renderer) for path in workspace.resolve_profiles(profiles)]
+        if as_json_output:
+            click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
+        for result in results:
+            if not as_json_output and result.institution_id:
+                click.echo(check_as_table(result) + "\n")
+            _report(result.diagnostics or failure_diagnostics(result))
+        failed = [result for result in results if not result.passed]
+        if not as_json_output:
+            click.echo(f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed")
+        if report:
+            request = BuildRequest(out_dir=(out_dir or workspace.default_output_dir).resolve())
+            outcome = build_coverage_reports(workspace, results, request)
+            _report(outcome.diagnostics)
+            if outcome.failed:
+                return EXIT_FAILED
+            click.echo(f"coverage report: {len(outcome.files)} files in {request.out_dir / 'coverage'}",
+                       err=as_json_output)
+        return EXIT_FAILED if failed else EXIT_OK
+
+    _run(action)
+
+
+@main.command()
+@click.option("--submission", "of_submission", is_flag=True, help="The schema of submission profiles instead.")
+def schema(of_submission: bool) -> None:
     """Print the JSON Schema of institution profiles (for editors and validators)."""
-    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    chosen = submission_json_schema() if of_submission else json_schema()
+    click.echo(json.dumps(chosen, ensure_ascii=False, indent=2))
+
+
+@main.group()
+def submission() -> None:
+    """The union's submission of the model documents to the Ministry of Health (submissions/<id>.yaml)."""
+
+
+@submission.command(name="build")
+@workspace_option
+@click.argument("submission_id", metavar="SUBMISSION")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder.  [default: WORKSPACE/output]")
+def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None) -> None:
+    """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        path = submission_file(workspace, submission_id)
+        out = (out_dir or workspace.default_output_dir).resolve()
+        files = build_submission(workspace, path, out)
+        click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in "
+                   f"{out / 'submission' / path.stem}")
+        return EXIT_OK
+
+    _run(action)
+
+
+@submission.command(name="verify")
+@click.argument("package", type=click.Path(exists=True, path_type=Path), metavar="DIR_OR_ZIP")
+def submission_verify(package: Path) -> None:
+    """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files."""
+
+    def action() -> int:
+        report = verify_package(package)
+        for label, paths in (("changed", report.changed), ("missing", report.missing), ("added", report.added)):
+            for path in paths:
+                click.echo(f"{package}: {path}: {label}", err=True)
+        if report.ok:
+            click.echo(f"{package}: every file matches its manifest")
+            return EXIT_OK
+        return EXIT_FAILED
+
+    _run(action)
 
 
 @main.command(name="list")

@@ -38,3 +38,10 @@ def required_elements(is_education: bool) -> frozenset[str]:
     if is_education:
         required.add("education_power_relations")
     return frozenset(required)
+
+
+@cache
+def element_names() -> dict[str, dict[str, str]]:
+    """element id -> language -> its short title, for reports."""
+    text = resources.files("policygen").joinpath("data/element-names.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)["names"]

@@ -118,11 +118,23 @@ class Clause:
     blocks: tuple[Block, ...]
 
 
-Block = Union[Heading, Paragraph, Point, BulletList, OrderedList, Table, Container, Clause]
+@dataclass(frozen=True)
+class Figure:
+    """A picture with its caption; `data` holds the image file itself (PNG)."""
 
-CONTAINER_KINDS = ("approval", "signature", "note", "annex", "form")
+    name: str
+    data: bytes
+    media_type: str
+    width_cm: float
+    caption: tuple[Inline, ...]
+
+
+Block = Union[Heading, Paragraph, Point, BulletList, OrderedList, Table, Container, Clause, Figure]
+
+CONTAINER_KINDS = ("approval", "signature", "note", "annex", "form", "figure")
 """approval stamp, signature line, boxed note, an annex starting on a new page (attr id), a form of fields to
-fill in whose single BulletList holds the field labels (attr lines: lines per field)."""
+fill in whose single BulletList holds the field labels (attr lines: lines per field), and the place of a
+figure (attr name) with its caption, which the program replaces by a Figure before any writer sees it."""
 
 
 # Document -----------------------------------------------------------------------------------------------
@@ -183,6 +195,9 @@ def to_data(node: object) -> object:
         data: dict[str, object] = {"type": type(node).__name__}
         for name in node.__dataclass_fields__:
             value = getattr(node, name)
-            data[name] = value.isoformat() if isinstance(value, _dt.date) else to_data(value)
+            if isinstance(value, bytes):
+                data[name] = f"<{len(value)} bytes>"
+            else:
+                data[name] = value.isoformat() if isinstance(value, _dt.date) else to_data(value)
         return data
     return node

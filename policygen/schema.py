@@ -95,7 +95,7 @@ Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 _RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
 
 
-_OUTPUT_FOLDERS = frozenset({"model", "submission"})  # output/<name>/ of the model set and Ministry submissions
+_OUTPUT_FOLDERS = frozenset({"model", "submission", "coverage"})  # output/<name>/ of sets that are no institution
 
 
 def _not_reserved(value: str) -> str:
@@ -115,7 +115,9 @@ ProperName = Union[Line, LocalizedText]
 """A proper name: one string used as is in every language, or a mapping per language."""
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """A mapping with exactly the declared keys; unknown keys are errors."""
+
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
 
 
@@ -128,7 +130,7 @@ class InstitutionType(str, Enum):
     research_institute = "research_institute"
 
 
-class Person(_Strict):
+class Person(StrictModel):
     """A named person with a position."""
 
     name: ProperName
@@ -148,7 +150,7 @@ class ContactPerson(Person):
     """Where to find the person, e.g. {ru: каб. 214, ky: 214-бөлмө, en: room 214}."""
 
 
-class Contacts(_Strict):
+class Contacts(StrictModel):
     """The institution's general contacts."""
 
     phone: Phone
@@ -163,7 +165,7 @@ class Head(Person):
     """The head of the institution, who signs the order adopting the documents."""
 
 
-class Approval(_Strict):
+class Approval(StrictModel):
     """The order of the head that approves the policy; printed in the approval stamp."""
 
     order_number: Line
@@ -174,7 +176,7 @@ class Approval(_Strict):
     """Who issues the order, in the form that follows "approved by order of": ru «главного врача …», ky «… башкы врачынын»."""
 
 
-class Commission(_Strict):
+class Commission(StrictModel):
     """The commission that investigates formal complaints."""
 
     chair: Person
@@ -201,7 +203,7 @@ class ChannelKind(str, Enum):
     hotline = "hotline"
 
 
-class ReportingChannel(_Strict):
+class ReportingChannel(StrictModel):
     """A way to report sexual harassment or raise a concern."""
 
     kind: ChannelKind
@@ -214,7 +216,7 @@ class ReportingChannel(_Strict):
     """true when a report can be made without giving a name."""
 
 
-class Deadlines(_Strict):
+class Deadlines(StrictModel):
     """Time limits of the complaint procedure, in calendar days."""
 
     acknowledgement_days: Days
@@ -237,7 +239,7 @@ class Deadlines(_Strict):
         return self
 
 
-class Union_(_Strict):
+class Union_(StrictModel):
     """The trade union branch (primary organisation) that represents staff."""
 
     name: LocalizedText
@@ -260,7 +262,7 @@ class SupportKind(str, Enum):
     crisis = "crisis"
 
 
-class SupportService(_Strict):
+class SupportService(StrictModel):
     """A service that supports people affected by harassment or violence."""
 
     kind: SupportKind
@@ -273,7 +275,7 @@ class SupportService(_Strict):
     """Hours, address or how to reach it."""
 
 
-class ExternalBody(_Strict):
+class ExternalBody(StrictModel):
     """A public body outside the institution."""
 
     name: LocalizedText
@@ -282,7 +284,7 @@ class ExternalBody(_Strict):
     """Phone number."""
 
 
-class LegalBasis(_Strict):
+class LegalBasis(StrictModel):
     """A legal instrument the policy rests on."""
 
     title: LocalizedText
@@ -299,7 +301,7 @@ class Audience(str, Enum):
     residents = "residents"
 
 
-class TrainingSession(_Strict):
+class TrainingSession(StrictModel):
     """A scheduled training session."""
 
     date: Date
@@ -310,7 +312,7 @@ class TrainingSession(_Strict):
     """Where it takes place, e.g. {ru: актовый зал, ky: жыйындар залы, en: assembly hall}."""
 
 
-class Training(_Strict):
+class Training(StrictModel):
     """Training obligations stated in the policy and the schedule of the training programme."""
 
     induction_within_days: Days
@@ -329,7 +331,7 @@ ClausePlace = Annotated[str, Field(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")]
 """A clause of the set named <document-id>/<clause-id>, e.g. policy/prevention."""
 
 
-class AddedClause(_Strict):
+class AddedClause(StrictModel):
     """An institution's own clause, inserted after a clause of one of its documents."""
 
     id: Slug
@@ -342,7 +344,7 @@ class AddedClause(_Strict):
     """Text in each language: plain text or simple Markdown (paragraphs, lists, **bold**), never a template."""
 
 
-class ReplacedClause(_Strict):
+class ReplacedClause(StrictModel):
     """New text for a clause that covers no core element."""
 
     clause: ClausePlace
@@ -351,7 +353,7 @@ class ReplacedClause(_Strict):
     """New text in each language (the title stays): plain text or simple Markdown, never a template."""
 
 
-class ClauseCustomisation(_Strict):
+class ClauseCustomisation(StrictModel):
     """Changes to the standard clauses, made in the profile rather than in templates."""
 
     disable: list[ClausePlace] = Field(default_factory=list)
@@ -362,7 +364,7 @@ class ClauseCustomisation(_Strict):
     """Clauses whose text the institution replaces."""
 
 
-class Profile(_Strict):
+class Profile(StrictModel):
     """An institution profile: everything its documents say about it."""
 
     model_config = ConfigDict(title="policygen institution profile")

@@ -15,7 +15,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.document import Document as WordDocument
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm
+from docx.shared import Cm, Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from policygen.errors import RenderError
@@ -26,6 +26,7 @@ from policygen.model import (
     Container,
     Document,
     Emphasis,
+    Figure,
     Heading,
     Inline,
     LineBreak,
@@ -143,6 +144,9 @@ _STYLE_DEFINITIONS = (
     _style("AnnexHeading", "Annex Heading", "<w:pageBreakBefore/>" + KEEP + _spacing(0, 240)
            + '<w:jc w:val="center"/><w:outlineLvl w:val="0"/>', BOLD, next_id="BodyText"),
     _style("FormLabel", "Form Label", _spacing(0, 0)),
+    _style("Figure", "Figure", KEEP + _spacing(120, 60) + '<w:jc w:val="center"/>'),
+    _style("Caption", "Caption", _spacing(0, 240) + '<w:jc w:val="center"/>', "<w:i/><w:iCs/>" + SMALL,
+           based_on="BodyText"),
     _style("Approval", "Approval", KEEP + _spacing(0, 0) + '<w:jc w:val="right"/>'),
     # position, dots to 9 cm, a signature line to 13 cm, the name flush right
     _style("Signature", "Signature", "<w:keepLines/><w:tabs>"
@@ -471,6 +475,13 @@ class _DocxTranslator:
             yield self.list_depth - 1
         finally:
             self.list_depth -= 1
+
+    def visit_Figure(self, figure: Figure) -> None:
+        if figure.media_type != "image/png":
+            raise self._error(f"figure {figure.name!r} is {figure.media_type}; the DOCX writer embeds PNG only")
+        paragraph = self._add_paragraph("Figure")
+        paragraph.add_run().add_picture(io.BytesIO(figure.data), width=Cm(figure.width_cm))
+        self._add_paragraph("Caption", figure.caption)
 
     def visit_Table(self, table: Table) -> None:
         columns = len(table.header)

@@ -12,6 +12,7 @@ from policygen.model import (
     Container,
     Document,
     Emphasis,
+    Figure,
     Heading,
     LineBreak,
     Meta,
@@ -21,6 +22,7 @@ from policygen.model import (
     Strong,
     Table,
     Text,
+    plain_text,
 )
 
 STYLESHEET_HREF = "css/print.css"
@@ -28,6 +30,32 @@ STYLESHEET_HREF = "css/print.css"
 
 _PAGE_PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 _INLINE_TYPES = (Text, Strong, Emphasis, LineBreak)
+
+
+FIGURE_FOLDER = "figures"
+_FIGURE_SUFFIXES = {"image/png": ".png"}
+
+
+def figure_url(figure: Figure) -> str:
+    """Where a figure's picture is linked from the HTML, relative to the assets folder."""
+    suffix = _FIGURE_SUFFIXES.get(figure.media_type)
+    if suffix is None:
+        raise RenderError(figure.name, f"figure of type {figure.media_type} cannot be shown",
+                          hint="figures are PNG pictures")
+    return f"{FIGURE_FOLDER}/{figure.name}{suffix}"
+
+
+def document_figures(document: Document) -> dict[str, bytes]:
+    """Every figure of a document by its figure_url."""
+    figures: dict[str, bytes] = {}
+    pending = list(document.blocks)
+    while pending:
+        block = pending.pop()
+        if isinstance(block, Figure):
+            figures[figure_url(block)] = block.data
+        elif isinstance(block, (Clause, Container, Point)):
+            pending.extend(block.blocks)
+    return figures
 
 
 def document_target(meta: Meta) -> str:
@@ -201,6 +229,14 @@ class _HtmlTranslator:
             self.render_blocks(item)
             self.body.append("</li>\n")
         self.body.append(f"</{tag}>\n")
+
+    def visit_Figure(self, node: Figure) -> None:
+        """The picture by a URL relative to the assets folder; the PDF writer serves it from the document."""
+        self.body.append(f'<figure class="figure"><img src="{escape(figure_url(node))}" '
+                         f'alt="{escape(plain_text(node.caption))}" style="width: {node.width_cm:.2f}cm">\n'
+                         '<figcaption>')
+        self.render_inlines(node.caption)
+        self.body.append("</figcaption></figure>\n")
 
     def visit_Table(self, node: Table) -> None:
         self.body.append("<table>\n")

@@ -16,24 +16,30 @@ import weasyprint
 from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
 from weasyprint.pdf import VARIANTS as PDF_VARIANTS
 from weasyprint.css.counters import CounterStyle
+from weasyprint.document import Document as LaidOutDocument
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from policygen.errors import RenderError
 from policygen.model import Document, Meta
-from policygen.writers.html import STYLESHEET_HREF, HtmlWriter, document_target
+from policygen.writers.html import STYLESHEET_HREF, HtmlWriter, document_figures, document_target
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
 
 class AssetFetcher(URLFetcher):
-    """Serves files inside the packaged assets folder and stops the rendering on any other URL."""
+    """Serves files inside the packaged assets folder, and the document's own figures from memory; any other
+    URL stops the rendering."""
 
-    def __init__(self, root: Path = ASSETS_DIR) -> None:
+    def __init__(self, root: Path = ASSETS_DIR, figures: dict[str, bytes] | None = None) -> None:
         super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=True)
         self.root = root.resolve()
+        self.figures = {(self.root / relative).as_uri(): data for relative, data in (figures or {}).items()}
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url in self.figures:
+            content_type = mimetypes.guess_type(url)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, self.figures[url], {"Content-Type": content_type})
         path = self.asset_path(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
@@ -65,28 +71,57 @@ class PdfWriter:
         self.pdf_variant = pdf_variant
 
     def render(self, document: Document) -> bytes:
-        return html_to_pdf(
-            HtmlWriter(link_stylesheet=False).render(document),
-            target=document_target(document.meta),
-            identifier=_pdf_identifier(document.meta),
-            pdf_variant=self.pdf_variant,
-        )
+        return self.write(self.layout(document), document.meta)
+
+    def layout(self, document: Document) -> LaidOutDocument:
+        """The document's pages laid out, to write alone or to combine with others."""
+        return layout_html(HtmlWriter(link_stylesheet=False).render(document), target=document_target(document.meta),
+                           figures=document_figures(document))
+
+    def write(self, pages: LaidOutDocument, meta: Meta) -> bytes:
+        """The PDF of laid-out pages."""
+        with _weasyprint_failures_as_render_errors(document_target(meta)):
+            return pages.write_pdf(pdf_identifier=_pdf_identifier(meta), pdf_variant=self.pdf_variant,
+                                   pdf_forms=True)
+
+    def combine(self, sections: list[tuple[str, list[tuple[str, LaidOutDocument]]]], *, target: str,
+                identifier: str) -> bytes:
+        """One PDF of several laid-out documents, bookmarked section by section, then by language.
+
+        sections: (section label, [(language label, pages)]) in the order they are bound.
+        """
+        pages = []
+        for section_label, versions in sections:
+            for index, (language_label, laid_out) in enumerate(versions):
+                for number, page in enumerate(laid_out.pages):
+                    shifted = [(level + 2, label, position, state) for level, label, position, state in page.bookmarks]
+                    heads = [(2, language_label, (0, 0), "closed")] if number == 0 else []
+                    if number == 0 and index == 0:
+                        heads.insert(0, (1, section_label, (0, 0), "open"))
+                    page.bookmarks = heads + shifted
+                    pages.append(page)
+        first = sections[0][1][0][1]
+        with _weasyprint_failures_as_render_errors(target):
+            return first.copy(pages).write_pdf(pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32]
+                                               .encode(), pdf_variant=self.pdf_variant, pdf_forms=True)
 
 
-def html_to_pdf(html: str, *, target: str, identifier: bytes | None = None,
-                pdf_variant: str | None = None) -> bytes:
-    """Lay out HTML with the print stylesheet; any fetch outside the assets, error or warning raises RenderError."""
+def layout_html(html: str, *, target: str, figures: dict[str, bytes] | None = None) -> LaidOutDocument:
+    """HTML laid out with the print stylesheet; any fetch outside the assets, error or warning is a RenderError."""
     font_config, counter_style, stylesheet = _print_stylesheet()
     with _weasyprint_failures_as_render_errors(target):
-        page = weasyprint.HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=AssetFetcher())
-        return page.write_pdf(
-            stylesheets=[stylesheet],
-            font_config=font_config,
-            counter_style=counter_style,
-            pdf_identifier=identifier,
-            pdf_variant=pdf_variant,
-            pdf_forms=True,
-        )
+        page = weasyprint.HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/",
+                               url_fetcher=AssetFetcher(figures=figures))
+        return page.render(stylesheets=[stylesheet], font_config=font_config, counter_style=counter_style,
+                           pdf_forms=True)
+
+
+def html_to_pdf(html: str, *, target: str, identifier: bytes | None = None, pdf_variant: str | None = None,
+                figures: dict[str, bytes] | None = None) -> bytes:
+    """The PDF of HTML laid out with the print stylesheet, restricted to the packaged assets."""
+    laid_out = layout_html(html, target=target, figures=figures)
+    with _weasyprint_failures_as_render_errors(target):
+        return laid_out.write_pdf(pdf_identifier=identifier, pdf_variant=pdf_variant, pdf_forms=True)
 
 
 @functools.cache
