@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(BIN)/policygen validate
 	$(BIN)/policygen build
 	$(BIN)/policygen build --model
+	$(BIN)/policygen check --report
+	$(BIN)/policygen submission build union-2026
 
 test: $(STAMP)
 	@./scripts/system-deps.sh --test
@@ -24,6 +26,7 @@ test: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/profile.schema.json
+	$(BIN)/policygen schema --submission > schema/submission.schema.json
 
 bench: $(STAMP)
 	@./scripts/system-deps.sh --test

@@ -5,20 +5,22 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from policygen._atomic import write_atomically
-from policygen._check import InstitutionCheck, check_documents, failure_diagnostics
+from policygen._check import InstitutionCheck
+from policygen._engine import Unit, UnitOptions, UnitResult, file_digest, input_record, run_units, unit_key
 from policygen._coverage_report import REPORT_ID, REPORT_OWNER, build_coverage_report
-from policygen._documents import DOCUMENT_IDS, build_documents, template_name
-from policygen._manifest import ManifestEntry, update_manifest
+from policygen._documents import DOCUMENT_IDS, template_name
+from policygen._manifest import ManifestEntry, previous_entries, update_manifest, versions
 from policygen._model_set import MODEL_OWNER, build_model_documents, model_base_file
 from policygen._profiles import LoadedProfile, load_profile
 from policygen._render import TemplateRenderer
-from policygen._workspace import Workspace, packaged_templates
-from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
+from policygen._workspace import Workspace
+from policygen.errors import Diagnostic, OutputError, PolicygenError
 from policygen.model import Document
 from policygen.schema import LANGUAGES
-from policygen.writers import FORMATS, Writer, get_writer
+from policygen.writers import FORMATS, Writer, get_writer, get_writer_suffix
 
 
 @dataclass(frozen=True)
@@ -30,15 +32,18 @@ class BuildRequest:
     languages: tuple[str, ...] | None = None
     formats: tuple[str, ...] = FORMATS
     strict: bool = False  # refuse to write an institution's documents when they fail the completeness check
+    jobs: int = 1  # processes that render in parallel
+    force: bool = False  # rebuild files that are up to date
 
 
 @dataclass
 class InstitutionOutcome:
-    """What happened to one profile: the files written, or the problems that stopped it."""
+    """What happened to one profile: the files written and those already up to date, or what stopped it."""
 
     profile_path: Path
     institution_id: str | None = None
     files: list[ManifestEntry] = field(default_factory=list)
+    unchanged: list[ManifestEntry] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -57,27 +62,74 @@ class BuildReport:
         return [outcome for outcome in self.outcomes if outcome.failed]
 
 
-def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest) -> BuildReport:
-    """Build the requested documents of each profile; a failing profile leaves its outputs as they were."""
+def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest,
+          on_unit_done: Callable[[UnitResult, int, int], None] | None = None) -> BuildReport:
+    """Build the requested documents of each profile. Units whose inputs are unchanged are skipped; a failing
+    institution leaves its outputs as they were; the others are written and recorded in the manifest."""
     renderer = TemplateRenderer(workspace.template_search_path())
-    writers = {name: get_writer(name) for name in request.formats}
-    outcomes = []
+    options = UnitOptions(workspace.root, request.out_dir, request.doc_ids, request.formats, request.strict,
+                          versions()["policygen"])
+    previous = {} if request.force else previous_entries(request.out_dir)
+    outcomes: dict[Path, InstitutionOutcome] = {}
+    pending: list[Unit] = []
     for path in profile_paths:
-        outcome = InstitutionOutcome(path)
+        outcome = outcomes[path] = InstitutionOutcome(path)
         try:
             loaded = load_profile(path, workspace)
             outcome.institution_id = loaded.profile.id
-            outcome.files = _build_institution(workspace, loaded, renderer, writers, request)
+            for lang in _languages(loaded, request):
+                unit = Unit(path, loaded.profile.id, lang, unit_key(loaded, lang, renderer, options))
+                up_to_date = _up_to_date(unit, request, previous)
+                if up_to_date is None:
+                    pending.append(unit)
+                else:
+                    outcome.unchanged += up_to_date
         except PolicygenError as error:
             outcome.diagnostics = error.diagnostics()
-        except Exception as error:  # one institution's unexpected failure must not stop the others
-            outcome.diagnostics = [Diagnostic(str(path), f"internal error: {type(error).__name__}: {error}",
-                                              hint="this is a bug in policygen; please report it with the profile")]
-        outcomes.append(outcome)
-    written = [entry for outcome in outcomes for entry in outcome.files]
-    if written:
-        update_manifest(request.out_dir, written)
-    return BuildReport(outcomes)
+    done = 0
+
+    def unit_done(result: UnitResult) -> None:
+        nonlocal done
+        done += 1
+        if on_unit_done is not None:
+            on_unit_done(result, done, len(pending))
+
+    results = run_units(pending, options, previous, request.jobs, unit_done)
+    for path, outcome in outcomes.items():
+        own = [result for result in results if result.unit.profile_path == path]
+        failures = [diagnostic for result in own for diagnostic in result.diagnostics]
+        if failures:
+            outcome.diagnostics, outcome.unchanged = failures, []
+            continue
+        changed = [(entry, data) for result in own for entry, data in result.files if data is not None]
+        outcome.unchanged += [entry for result in own for entry, data in result.files if data is None]
+        try:
+            for entry, data in changed:
+                write_atomically(request.out_dir.resolve() / entry.path, data)
+            outcome.files = [entry for entry, _ in changed]
+        except OutputError as error:
+            outcome.diagnostics = error.diagnostics()
+    recorded = [entry for outcome in outcomes.values() for entry in (*outcome.files, *outcome.unchanged)]
+    if recorded:
+        update_manifest(request.out_dir, recorded)
+    return BuildReport(list(outcomes.values()))
+
+
+def _up_to_date(unit: Unit, request: BuildRequest, previous: dict[str, ManifestEntry]) -> list[ManifestEntry] | None:
+    """The unit's entries when every file it would write exists, unchanged, from the same inputs; else None."""
+    if request.force:
+        return None
+    entries = []
+    for doc_id in request.doc_ids:
+        for format_name in request.formats:
+            suffix = get_writer_suffix(format_name)
+            entry = previous.get(f"{unit.institution}/{unit.lang}/{doc_id}{suffix}")
+            if entry is None or entry.unit_sha256 != unit.key or not (request.out_dir / entry.path).is_file():
+                return None
+            if file_digest(request.out_dir / entry.path) != entry.sha256:
+                return None
+            entries.append(entry)
+    return entries
 
 
 def build_model(workspace: Workspace, request: BuildRequest) -> InstitutionOutcome:
@@ -136,31 +188,6 @@ def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
     return tuple(lang for lang in LANGUAGES if lang in request.languages)
 
 
-def _build_institution(workspace: Workspace, loaded: LoadedProfile, renderer: TemplateRenderer,
-                       writers: dict[str, Writer], request: BuildRequest) -> list[ManifestEntry]:
-    profile_inputs = [_input(workspace, source) for source in loaded.sources]
-    pending: list[tuple[Path, bytes, ManifestEntry]] = []
-    for lang in _languages(loaded, request):
-        documents = build_documents(renderer, loaded, lang)
-        if request.strict:
-            _refuse_incomplete(loaded, documents, lang)
-        for doc_id in request.doc_ids:
-            inputs = {
-                "profile": profile_inputs,
-                "profile_sha256": loaded.digest,
-                "templates": [_input(workspace, path) for path in renderer.dependencies(template_name(doc_id, lang))],
-            }
-            pending += _rendered(documents[doc_id], writers, request.out_dir, loaded.profile.id, inputs)
-    return _write_all(pending)
-
-
-def _refuse_incomplete(loaded: LoadedProfile, documents: dict[str, Document], lang: str) -> None:
-    check = check_documents(documents, lang, loaded.profile.is_education)
-    if not check.passed:
-        problems = failure_diagnostics(InstitutionCheck(loaded.path, loaded.profile.id, languages=[check]))
-        raise ProfileError(problems)
-
-
 def _rendered(document: Document, writers: dict[str, Writer], out_dir: Path, owner: str,
               inputs: dict) -> list[tuple[Path, bytes, ManifestEntry]]:
     """The bytes of `document` in every requested format, with the manifest entry of each file."""
@@ -193,13 +220,4 @@ def _write_all(pending: list[tuple[Path, bytes, ManifestEntry]]) -> list[Manifes
 
 
 def _input(workspace: Workspace, path: Path) -> dict[str, str]:
-    """An input file as the manifest names it: relative to the workspace, or within the packaged templates."""
-    path = path.resolve()
-    packaged = packaged_templates().resolve()
-    if path.is_relative_to(workspace.root):
-        shown = path.relative_to(workspace.root).as_posix()
-    elif path.is_relative_to(packaged):
-        shown = "<packaged>/" + path.relative_to(packaged).as_posix()
-    else:
-        shown = path.as_posix()
-    return {"path": shown, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return input_record(workspace, path)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from policygen._check import InstitutionCheck, LanguageCheck
-from policygen._documents import render_document, with_figures
+from policygen._documents import render_document, source_date, with_figures
 from policygen._heatmap import COVERED, MISSING_RECOMMENDED, MISSING_REQUIRED, HeatmapRow, draw_heatmap
 from policygen._locale import COVERAGE_LEGENDS, INSTITUTION_TYPES, REFERENCE_FORMATS, REPORT_LABELS
 from policygen._render import TemplateRenderer
@@ -23,7 +23,8 @@ _EDUCATION_ONLY = "education_power_relations"
 def build_coverage_report(renderer: TemplateRenderer, results: list[InstitutionCheck], lang: str) -> Document:
     """The report in `lang` on the checked institutions (those that failed to load are left out)."""
     checked = [result for result in results if result.languages]
-    created = max((result.approved_on for result in checked if result.approved_on), default=dt.date(2026, 1, 1))
+    created = max((result.approved_on for result in checked if result.approved_on),
+                  default=source_date(dt.date(2026, 1, 1)))
     context = {"report": _report_context(checked, lang)}
     document = render_document(renderer, context, REPORT_ID, lang, REPORT_LABELS[lang], created)
     heatmap = draw_heatmap([_heatmap_row(result, lang) for result in checked], COVERAGE_LEGENDS[lang])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import replace
 from enum import Enum
 from typing import Any
@@ -74,6 +75,19 @@ def render_document(renderer: TemplateRenderer, context: dict[str, Any], doc_id:
         keywords=(doc_id,),
     )
     return Document(meta, parsed.blocks)
+
+
+def source_date(default: dt.date) -> dt.date:
+    """The date of a document that has none of its own: SOURCE_DATE_EPOCH when set (reproducible builds),
+    else `default`."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return default
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    except (ValueError, OverflowError, OSError):
+        raise TemplateError("SOURCE_DATE_EPOCH", f"not a number of seconds: {epoch!r}",
+                            hint="set SOURCE_DATE_EPOCH to a Unix time, e.g. $(git log -1 --format=%ct)") from None
 
 
 def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:

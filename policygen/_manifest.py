@@ -28,6 +28,8 @@ class ManifestEntry:
     language: str
     format: str
     inputs: dict[str, Any]
+    unit_sha256: str = ""  # everything the file's unit was made from; equal on the next build: nothing to do
+    document_sha256: str = ""  # the document model the file was written from; equal: the file is unchanged
 
 
 def versions() -> dict[str, str]:
@@ -39,6 +41,18 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
+
+
+def previous_entries(out_dir: Path) -> dict[str, ManifestEntry]:
+    """The entries of the output folder's manifest, by path (none when it has no readable manifest)."""
+    manifest = read_manifest(out_dir) or {}
+    entries = {}
+    for entry in manifest.get("files", []):
+        try:
+            entries[entry["path"]] = ManifestEntry(**entry)
+        except (TypeError, KeyError):
+            continue  # an entry of another format is simply rebuilt
+    return entries
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, TypeAdapter
 
-from policygen._documents import DOCUMENT_IDS, localize, finish_set, render_document
+from policygen._documents import DOCUMENT_IDS, finish_set, localize, render_document, source_date
 from policygen._render import Blank, TemplateRenderer
 from policygen._workspace import Workspace
 from policygen._yaml import load_yaml_mapping
@@ -26,7 +26,8 @@ MODEL_BASE = "national"
 """The base profile whose national facts (Ministry, legal bases, default deadlines...) the model set states."""
 MODEL_LABELS = {"ky": "Үлгү документ", "ru": "Типовой документ", "en": "Model document"}
 MODEL_CREATED = dt.date(2026, 1, 1)
-"""The fixed date in the model documents' properties; they carry no institution's approval date."""
+"""The fixed date in the model documents' properties (unless SOURCE_DATE_EPOCH is set): they carry no
+institution's approval date."""
 
 _MODEL_CHANNELS = ((ChannelKind.focal_point, False), (ChannelKind.commission, False), (ChannelKind.union, False),
                    (ChannelKind.drop_box, True), (ChannelKind.online_form, True))
@@ -57,7 +58,8 @@ def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
 def build_model_documents(renderer: TemplateRenderer, workspace: Workspace, lang: str) -> dict[str, Document]:
     """The model set in `lang`, cross-referenced."""
     context = model_context(workspace, lang)
-    documents = {doc_id: render_document(renderer, context, doc_id, lang, MODEL_LABELS[lang], MODEL_CREATED)
+    created = source_date(MODEL_CREATED)
+    documents = {doc_id: render_document(renderer, context, doc_id, lang, MODEL_LABELS[lang], created)
                  for doc_id in DOCUMENT_IDS}
     return finish_set(documents, lang)
 

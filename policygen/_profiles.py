@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
                                   hint="a base must not extend, directly or not, the profile that extends it")
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ProfileError.single(path, f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
-    loaded = load_yaml_mapping(path)
+    loaded = _load_yaml_once(path)
     locations = located(loaded)
     extends = loaded.data.get("extends")
     base_ids: list[Any] = [] if extends is None else (extends if isinstance(extends, list) else [extends])
@@ -115,6 +116,20 @@ def _is_container(data: Any, path: KeyPath) -> bool:
     for key in path:
         data = data[key]
     return isinstance(data, (dict, list))
+
+
+_loaded_files: dict[tuple[Path, int, int], LoadedYaml] = {}
+
+
+def _load_yaml_once(path: Path) -> LoadedYaml:
+    """A profile file parsed once per process while it is unchanged: a base is shared by many institutions.
+    The caller gets its own copy of the data, which merging changes."""
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _loaded_files:
+        _loaded_files[key] = load_yaml_mapping(path)
+    loaded = _loaded_files[key]
+    return replace(loaded, data=copy.deepcopy(loaded.data))
 
 
 def _merge_into(target: _Merged, data: dict[str, Any], locations: dict[KeyPath, Location], prefix: KeyPath) -> None:

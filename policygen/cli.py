@@ -14,6 +14,8 @@ from policygen import __version__
 from policygen._check import check_institution, failure_diagnostics
 from policygen._check_output import as_json as check_as_json, as_table as check_as_table
 from policygen._build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
+from policygen._engine import default_jobs
+from policygen._progress import BuildProgress, summary_table
 from policygen._documents import DOCUMENT_IDS
 from policygen._profiles import load_profile
 from policygen._render import TemplateRenderer
@@ -95,13 +97,20 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...]) -> None:
               help="Write nothing for an institution whose documents fail the completeness check.")
 @click.option("--model", is_flag=True,
               help="Build the model set for all health organisations (fill-in blanks) into OUT/model/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes rendering in parallel.  [default: the number of cores]")
+@click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
 def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path | None,
                   doc_ids: tuple[str, ...], languages: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-                  model: bool) -> None:
+                  model: bool, jobs: int | None, force: bool, quiet: bool) -> None:
     """Build documents into OUT/<institution>/<lang>/<doc>.docx|.pdf and OUT/manifest.json.
 
     With --model, build the model documents instead: the national base's facts and a blank for every
     institution's value, in OUT/model/<lang>/.
+
+    Files whose inputs (profile, templates, options, policygen version) have not changed since the last build
+    are skipped; --force rebuilds them.
     """
 
     def action() -> int:
@@ -116,16 +125,17 @@ def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path 
             languages=tuple(lang for lang in LANGUAGES if lang in languages) or None,
             formats=_ordered(formats, FORMATS),
             strict=strict,
+            jobs=jobs or default_jobs(),
+            force=force,
         )
-        report = BuildReport([build_model(workspace, request)]) if model else build(workspace, paths, request)
-        for outcome in report.outcomes:
-            if outcome.failed:
-                _report(outcome.diagnostics)
-                click.echo(f"FAILED  {outcome.institution_id or outcome.profile_path.name}", err=True)
-            else:
-                click.echo(f"built   {outcome.institution_id}: {len(outcome.files)} files")
-        built = len(report.outcomes) - len(report.failed)
-        click.echo(f"{built} built, {len(report.failed)} failed; output in {request.out_dir}")
+        if model:
+            report = BuildReport([build_model(workspace, request)])
+        else:
+            with BuildProgress(quiet) as progress:
+                report = build(workspace, paths, request, progress.unit_done)
+        for outcome in report.failed:
+            _report(outcome.diagnostics)
+        click.echo(summary_table(report, request.out_dir))
         return EXIT_FAILED if report.failed else EXIT_OK
 
     _run(action)

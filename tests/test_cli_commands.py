@@ -38,6 +38,15 @@ def test_schema_prints_the_json_schema_and_the_checked_in_copy_is_current():
     assert checked_in == schema, "run `make schema` to refresh schema/profile.schema.json"
 
 
+def test_submission_schema_is_printed_and_the_checked_in_copy_is_current():
+    result = run_cli("schema", "--submission")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert {"sender", "addressee", "evidence", "annexes"} <= set(schema["required"])
+    checked_in = json.loads((REPO / "schema" / "submission.schema.json").read_text(encoding="utf-8"))
+    assert checked_in == schema, "run `make schema` to refresh schema/submission.schema.json"
+
+
 def test_list_shows_institutions_with_type_and_languages():
     result = run_cli("list", "--workspace", REPO)
     assert result.exit_code == 0

@@ -15,11 +15,11 @@ class Writer(Protocol):
     def render(self, document: Document) -> bytes | str: ...
 
 
-# name -> (module, class); imported on first use so that commands not writing PDF never import weasyprint
+# name -> (module, class, suffix); imported on first use so that commands not writing PDF never import weasyprint
 _WRITERS = {
-    "docx": ("policygen.writers.docx", "DocxWriter"),
-    "pdf": ("policygen.writers.pdf", "PdfWriter"),
-    "html": ("policygen.writers.html", "HtmlWriter"),
+    "docx": ("policygen.writers.docx", "DocxWriter", ".docx"),
+    "pdf": ("policygen.writers.pdf", "PdfWriter", ".pdf"),
+    "html": ("policygen.writers.html", "HtmlWriter", ".html"),
 }
 
 FORMATS = ("docx", "pdf")
@@ -28,8 +28,17 @@ FORMATS = ("docx", "pdf")
 
 def get_writer(name: str) -> Writer:
     """The writer registered under a format name."""
+    module_name, class_name, _ = _known(name)
+    return getattr(importlib.import_module(module_name), class_name)()
+
+
+def get_writer_suffix(name: str) -> str:
+    """The file suffix of a format, without importing its writer."""
+    return _known(name)[2]
+
+
+def _known(name: str) -> tuple[str, str, str]:
     try:
-        module_name, class_name = _WRITERS[name]
+        return _WRITERS[name]
     except KeyError:
         raise ValueError(f"unknown format {name!r}; known: {', '.join(sorted(_WRITERS))}") from None
-    return getattr(importlib.import_module(module_name), class_name)()

@@ -1,0 +1,194 @@
+"""The batch engine: units of institution x language, run on a process pool, skipping what is up to date."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from policygen._check import InstitutionCheck, check_documents, failure_diagnostics
+from policygen._documents import DOCUMENT_IDS, build_documents, template_name
+from policygen._manifest import ManifestEntry
+from policygen._profiles import LoadedProfile, load_profile
+from policygen._render import TemplateRenderer
+from policygen._review import REVIEW_FILE
+from policygen._workspace import Workspace, open_workspace, packaged_templates
+from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
+from policygen.writers import Writer, get_writer
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The documents of one institution in one language: rendered together, since they refer to each other."""
+
+    profile_path: Path
+    institution: str
+    lang: str
+    key: str  # SHA-256 of everything its files are made from
+
+
+@dataclass
+class UnitResult:
+    """What a unit produced: each file's entry with its new bytes, or None when the file is unchanged."""
+
+    unit: Unit
+    files: list[tuple[ManifestEntry, bytes | None]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UnitOptions:
+    """What every unit of a build shares: the workspace, what to write, and where."""
+
+    workspace_root: Path
+    out_dir: Path
+    doc_ids: tuple[str, ...]
+    formats: tuple[str, ...]
+    strict: bool
+    version: str
+
+
+def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, options: UnitOptions) -> str:
+    """The hash of a unit's inputs: the merged profile, every template of the set in `lang` and its review
+    status, the print assets, the package version and the options."""
+    parts = [options.version, loaded.digest, lang, ",".join(options.doc_ids), ",".join(options.formats),
+             str(options.strict)]
+    templates = sorted({path for doc_id in DOCUMENT_IDS for path in renderer.dependencies(template_name(doc_id, lang))})
+    reviews = sorted({folder / REVIEW_FILE for folder in renderer.search_path if (folder / REVIEW_FILE).is_file()})
+    assets = sorted(path for path in ASSETS.rglob("*") if path.is_file())
+    parts += [f"{path}:{file_digest(path)}" for path in (*templates, *reviews, *assets)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def run_units(units: list[Unit], options: UnitOptions, previous: dict[str, ManifestEntry], jobs: int,
+              on_done: Callable[[UnitResult], None]) -> list[UnitResult]:
+    """Run units on `jobs` processes (in this process when 1), reporting each as it finishes."""
+    results: list[UnitResult] = []
+    if not units:
+        return results
+    if jobs <= 1 or len(units) <= 1:
+        _start_worker(options)
+        for unit in units:
+            result = run_unit(unit, _previous_of(unit, previous))
+            on_done(result)
+            results.append(result)
+        return results
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(options,)) as pool:
+        futures = [pool.submit(run_unit, unit, _previous_of(unit, previous)) for unit in units]
+        for future in as_completed(futures):
+            result = future.result()
+            on_done(result)
+            results.append(result)
+    return results
+
+
+def _previous_of(unit: Unit, previous: dict[str, ManifestEntry]) -> dict[str, ManifestEntry]:
+    prefix = f"{unit.institution}/{unit.lang}/"
+    return {path: entry for path, entry in previous.items() if path.startswith(prefix)}
+
+
+_worker: dict[str, object] = {}
+
+
+def _start_worker(options: UnitOptions) -> None:
+    """Set up once per process what every unit uses: the workspace, the templates and the writers."""
+    workspace = open_workspace(options.workspace_root)
+    _worker.update(options=options, workspace=workspace,
+                   renderer=TemplateRenderer(workspace.template_search_path()),
+                   writers={name: get_writer(name) for name in options.formats})
+
+
+def run_unit(unit: Unit, previous: dict[str, ManifestEntry]) -> UnitResult:
+    """Render a unit's documents; write nothing, so that its institution's files change all together or not."""
+    result = UnitResult(unit)
+    try:
+        result.files = _unit_files(unit, previous)
+    except PolicygenError as error:
+        result.diagnostics = error.diagnostics()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # also weasyprint's BaseException-derived errors: they fail this unit only
+        result.diagnostics = [Diagnostic(str(unit.profile_path), f"{unit.lang}: internal error: "
+                                         f"{type(error).__name__}: {error}",
+                                         hint="this is a bug in policygen; please report it with the profile")]
+    return result
+
+
+def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[ManifestEntry, bytes | None]]:
+    options: UnitOptions = _worker["options"]  # type: ignore[assignment]
+    workspace: Workspace = _worker["workspace"]  # type: ignore[assignment]
+    renderer: TemplateRenderer = _worker["renderer"]  # type: ignore[assignment]
+    writers: dict[str, Writer] = _worker["writers"]  # type: ignore[assignment]
+    loaded = load_profile(unit.profile_path, workspace)
+    documents = build_documents(renderer, loaded, unit.lang)
+    if options.strict:
+        check = check_documents(documents, unit.lang, loaded.profile.is_education)
+        if not check.passed:
+            raise ProfileError(failure_diagnostics(InstitutionCheck(loaded.path, loaded.profile.id,
+                                                                    languages=[check])))
+    out_dir = options.out_dir.resolve()
+    files: list[tuple[ManifestEntry, bytes | None]] = []
+    for doc_id in options.doc_ids:
+        document = documents[doc_id]
+        document_digest = hashlib.sha256(repr(document).encode()).hexdigest()
+        templates = [input_record(workspace, path) for path in renderer.dependencies(template_name(doc_id, unit.lang))]
+        for format_name, writer in writers.items():
+            target = out_dir / unit.institution / unit.lang / f"{doc_id}{writer.suffix}"
+            if not target.resolve().is_relative_to(out_dir):
+                raise OutputError(str(target), "output path leaves the output folder", hint="ids must be slugs")
+            path = target.relative_to(out_dir).as_posix()
+            inputs = {"profile": [input_record(workspace, source) for source in loaded.sources],
+                      "profile_sha256": loaded.digest, "templates": templates}
+            earlier = previous.get(path)
+            if earlier is not None and earlier.document_sha256 == document_digest and _same_file(target, earlier):
+                files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs), None))
+                continue
+            rendered = writer.render(document)
+            data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+            files.append((ManifestEntry(path, hashlib.sha256(data).hexdigest(), len(data), unit.institution, doc_id,
+                                        unit.lang, format_name, inputs, unit.key, document_digest), data))
+    return files
+
+
+def _same_file(target: Path, entry: ManifestEntry) -> bool:
+    try:
+        return hashlib.sha256(target.read_bytes()).hexdigest() == entry.sha256
+    except OSError:
+        return False
+
+
+_digests: dict[Path, str] = {}
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read once per process: inputs do not change during a build."""
+    path = path.resolve()
+    if path not in _digests:
+        _digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _digests[path]
+
+
+def input_record(workspace: Workspace, path: Path) -> dict[str, str]:
+    """An input file as the manifest names it: relative to the workspace, or within the packaged templates."""
+    path = path.resolve()
+    packaged = packaged_templates().resolve()
+    if path.is_relative_to(workspace.root):
+        shown = path.relative_to(workspace.root).as_posix()
+    elif path.is_relative_to(packaged):
+        shown = "<packaged>/" + path.relative_to(packaged).as_posix()
+    else:
+        shown = path.as_posix()
+    return {"path": shown, "sha256": file_digest(path)}
+
+
+def default_jobs() -> int:
+    """One process per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

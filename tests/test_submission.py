@@ -1,0 +1,148 @@
+"""The Ministry submission: the example package, PDF/A, bookmarks, verification and the evidence numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+
+from conftest import REPO, copy_workspace, normalized_words, pdf_text, run_cli
+from policygen._submission import findings_rows, load_submission
+
+EXAMPLE = "union-2026"
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    out_dir = tmp_path_factory.mktemp("submission")
+    result = run_cli("submission", "build", EXAMPLE, "-w", REPO, "--out", out_dir)
+    assert result.exit_code == 0, result.stderr
+    return out_dir / "submission" / EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def manifest(package) -> dict:
+    return json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_example_package_holds_every_document_in_docx_and_pdf_for_each_language(package, manifest):
+    submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
+    expected_documents = ["cover-letter", "annex-register", *(annex.value for annex in submission.annexes)]
+    for lang in submission.languages:
+        documents = [entry["document"] for entry in manifest["files"] if entry["language"] == lang
+                     and entry["path"].endswith(".pdf") and entry["document"] != "combined"]
+        assert documents == expected_documents, lang
+    suffixes = sorted({Path(entry["path"]).suffix for entry in manifest["files"]})
+    assert suffixes == [".docx", ".pdf"]
+    assert (package / f"{EXAMPLE}.zip").is_file() and (package / f"{EXAMPLE}-combined.pdf").is_file()
+
+
+def test_every_pdf_declares_pdf_a_2b_and_embeds_all_fonts(package):
+    pdfs = sorted(package.rglob("*.pdf"))
+    assert len(pdfs) > 10
+    for path in pdfs:
+        metadata = pypdf.PdfReader(str(path)).xmp_metadata
+        assert metadata is not None, path
+        xml = metadata.rdf_root.toxml()
+        assert re.search(r"pdfaid:part(=\"|>)2", xml) and re.search(r"pdfaid:conformance(=\"|>)B", xml), path
+        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        for row in listing.splitlines()[2:]:
+            assert re.search(r"\byes\s+yes\s+(yes|no)\s+\d+\s+\d+\s*$", row), f"{path}: {row}"
+
+
+def test_combined_pdf_bookmarks_follow_the_annex_register(package, manifest):
+    reader = pypdf.PdfReader(str(package / f"{EXAMPLE}-combined.pdf"))
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    register = docx.Document(str(package / "ky" / "00-annex-register.docx"))
+    rows = [[cell.text for cell in row.cells] for row in register.tables[0].rows[1:]]
+    annex_bookmarks = [title for title in top if re.match(r"^\d+\. ", title)]
+    assert [title.split(". ", 1)[0] for title in annex_bookmarks] == [row[0].rstrip(".") for row in rows]
+    for title, row in zip(annex_bookmarks, rows):
+        assert title.split(". ", 1)[1] == row[1]
+    assert len(top) == len(rows) + 2  # the letter and the register come first
+
+
+def test_clean_package_verifies_as_folder_and_as_zip(package):
+    for target in (package, package / f"{EXAMPLE}.zip"):
+        result = run_cli("submission", "verify", target)
+        assert result.exit_code == 0, result.stderr
+        assert "every file matches its manifest" in result.output
+
+
+def test_one_changed_byte_fails_verification_naming_the_file(package, tmp_path):
+    copy = tmp_path / EXAMPLE
+    shutil.copytree(package, copy)
+    target = copy / "ru" / "02-policy.docx"
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    target.write_bytes(bytes(data))
+    (copy / "ky" / "00-cover-letter.pdf").unlink()
+    (copy / "ru" / "notes.txt").write_text("added after signing")
+
+    result = run_cli("submission", "verify", copy)
+
+    assert result.exit_code == 1
+    assert f"{copy}: ru/02-policy.docx: changed" in result.stderr
+    assert f"{copy}: ky/00-cover-letter.pdf: missing" in result.stderr
+    assert f"{copy}: ru/notes.txt: added" in result.stderr
+
+
+def test_changed_member_of_the_zip_fails_verification(package, tmp_path):
+    original = zipfile.ZipFile(package / f"{EXAMPLE}.zip")
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(tampered, "w") as archive:
+        for name in original.namelist():
+            data = original.read(name)
+            archive.writestr(name, data + b" " if name == "ru/01-draft-order.docx" else data)
+    result = run_cli("submission", "verify", tampered)
+    assert result.exit_code == 1
+    assert "ru/01-draft-order.docx: changed" in result.stderr
+
+
+def test_evidence_numbers_are_the_same_in_docx_and_pdf_tables_and_chart_labels(package):
+    submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
+    for lang in submission.languages:
+        rows = findings_rows(submission, lang)
+        note = next((package / lang).glob("*-justification-note.docx"))
+        table = next(table for table in docx.Document(str(note)).tables
+                     if any(row["percent"] in cell.text for cell in table.rows[1].cells for row in rows))
+        cells = [[cell.text for cell in row.cells] for row in table.rows[1:]]
+        pdf_words = " ".join(normalized_words(pdf_text(note.with_suffix(".pdf"))))
+        for row, table_row in zip(rows, cells):
+            value, denominator, percent = table_row[-3:]
+            assert percent == row["percent"]
+            assert row["chart_label"] == f"{percent} ({value} / {denominator})"
+            for text in (value, denominator, percent):
+                assert " ".join(normalized_words(text)) in pdf_words, (lang, text)
+
+
+def edited_example(tmp_path: Path, old: str, new: str) -> tuple[Path, Path, str]:
+    workspace = copy_workspace(tmp_path)
+    shutil.copytree(REPO / "submissions", workspace / "submissions")
+    path = workspace / "submissions" / f"{EXAMPLE}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return workspace, path, text
+
+
+@pytest.mark.parametrize("old, new, key, message", [
+    ("        denominator: 1150\n", "", "evidence.survey.findings[0].denominator", "required key is missing"),
+    ("- coverage-report", "- press-release", "annexes[", "Input should be"),
+    ("addressee:", "addressee_old:", "addressee", "required key is missing"),
+])
+def test_broken_submission_fails_naming_the_line(tmp_path, old, new, key, message):
+    workspace, path, text = edited_example(tmp_path, old, new)
+    result = run_cli("submission", "build", EXAMPLE, "-w", workspace)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert re.search(rf"{re.escape(str(path))}:\d+:\d+: {re.escape(key)}", result.stderr), result.stderr
+    assert not (workspace / "output").exists()
