@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from policy_times import median_seconds  # run as a script: bench/ is on the path
+
 REPO = Path(__file__).resolve().parents[1]
 POLICYGEN = [sys.executable, "-m", "policygen"]
 CITIES = ["Бишкек", "Ош", "Каракол", "Нарын", "Талас", "Жалал-Абад", "Баткен", "Токмок", "Балыкчы", "Кара-Балта"]
@@ -102,8 +104,8 @@ def bench_docxtpl(workspace: Path, repeats: int) -> None:
     data = writer.render(document)
     name = loaded.profile.name["ru"]
     template_bytes = _as_docxtpl_template(data, name)
-    ours = median_of(lambda: writer.render(document), repeats)
-    theirs = median_of(lambda: DocxTemplate(io.BytesIO(template_bytes)).render({"name": name}), repeats)
+    ours = median_seconds(lambda: writer.render(document), repeats)
+    theirs = median_seconds(lambda: DocxTemplate(io.BytesIO(template_bytes)).render({"name": name}), repeats)
     print(f"DOCX per document: ours {ours:.3f} s, docxtpl rendering the same document as a template "
           f"{theirs:.3f} s; ratio {ours / theirs:.2f}x (target <= 1.5x)")
 
@@ -120,15 +122,6 @@ def _as_docxtpl_template(data: bytes, name: str) -> bytes:
                 content = content.decode("utf-8").replace(name, "{{ name }}").encode("utf-8")
             archive.writestr(item, content)
     return target.getvalue()
-
-
-def median_of(action, repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
 
 
 def bench_memory(count: int) -> None:

@@ -35,6 +35,15 @@ def write_atomically(path: Path, data: bytes) -> None:
     _sync_directory(path.parent)
 
 
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files a killed run left in `folder`: a process killed while writing cannot."""
+    for leftover in folder.glob(f"{TEMPORARY_PREFIX}*.tmp"):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass  # a folder we cannot clean is one we cannot write either: writing will report it
+
+
 def _sync_directory(directory: Path) -> None:
     try:
         descriptor = os.open(directory, os.O_RDONLY)

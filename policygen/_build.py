@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from policygen._atomic import write_atomically
+from policygen._atomic import remove_stale_temporaries, write_atomically
 from policygen._check import InstitutionCheck
 from policygen._engine import Unit, UnitOptions, UnitResult, file_digest, input_record, run_units, unit_key
-from policygen._coverage_report import REPORT_ID, REPORT_OWNER, build_coverage_report
+from policygen._coverage_report import REPORT_OWNER, build_coverage_report
 from policygen._documents import DOCUMENT_IDS, template_name
 from policygen._manifest import ManifestEntry, previous_entries, update_manifest, versions
 from policygen._model_set import MODEL_OWNER, build_model_documents, model_base_file
@@ -86,33 +87,48 @@ def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest
                     outcome.unchanged += up_to_date
         except PolicygenError as error:
             outcome.diagnostics = error.diagnostics()
+    remaining = Counter(unit.profile_path for unit in pending)
+    finished: dict[Path, list[UnitResult]] = {}
     done = 0
 
     def unit_done(result: UnitResult) -> None:
+        # an institution's files are written as soon as its last unit is in, so no bytes pile up in memory
         nonlocal done
         done += 1
+        path = result.unit.profile_path
+        finished.setdefault(path, []).append(result)
+        remaining[path] -= 1
+        if remaining[path] == 0:
+            _finish_institution(outcomes[path], finished.pop(path), request)
         if on_unit_done is not None:
             on_unit_done(result, done, len(pending))
 
-    results = run_units(pending, options, previous, request.jobs, unit_done)
-    for path, outcome in outcomes.items():
-        own = [result for result in results if result.unit.profile_path == path]
-        failures = [diagnostic for result in own for diagnostic in result.diagnostics]
-        if failures:
-            outcome.diagnostics, outcome.unchanged = failures, []
-            continue
-        changed = [(entry, data) for result in own for entry, data in result.files if data is not None]
-        outcome.unchanged += [entry for result in own for entry, data in result.files if data is None]
-        try:
-            for entry, data in changed:
-                write_atomically(request.out_dir.resolve() / entry.path, data)
-            outcome.files = [entry for entry, _ in changed]
-        except OutputError as error:
-            outcome.diagnostics = error.diagnostics()
+    run_units(pending, options, previous, request.jobs, unit_done)
+    for outcome in outcomes.values():
+        if not outcome.failed:  # also when all was up to date: a killed build's leftovers go on the next run
+            for folder in {(request.out_dir.resolve() / entry.path).parent
+                           for entry in (*outcome.files, *outcome.unchanged)}:
+                remove_stale_temporaries(folder)
     recorded = [entry for outcome in outcomes.values() for entry in (*outcome.files, *outcome.unchanged)]
     if recorded:
         update_manifest(request.out_dir, recorded)
     return BuildReport(list(outcomes.values()))
+
+
+def _finish_institution(outcome: InstitutionOutcome, results: list[UnitResult], request: BuildRequest) -> None:
+    """Write an institution's new files if every unit of it succeeded; otherwise record why it failed."""
+    failures = [diagnostic for result in results for diagnostic in result.diagnostics]
+    if failures:
+        outcome.diagnostics, outcome.unchanged = failures, []
+        return
+    changed = [(entry, data) for result in results for entry, data in result.files if data is not None]
+    outcome.unchanged += [entry for result in results for entry, data in result.files if data is None]
+    try:
+        for entry, data in changed:
+            write_atomically(request.out_dir.resolve() / entry.path, data)
+        outcome.files = [entry for entry, _ in changed]
+    except OutputError as error:
+        outcome.diagnostics = error.diagnostics()
 
 
 def _up_to_date(unit: Unit, request: BuildRequest, previous: dict[str, ManifestEntry]) -> list[ManifestEntry] | None:
@@ -134,40 +150,39 @@ def _up_to_date(unit: Unit, request: BuildRequest, previous: dict[str, ManifestE
 
 def build_model(workspace: Workspace, request: BuildRequest) -> InstitutionOutcome:
     """Build the model set for every health organisation into OUT/model/<lang>/."""
-    renderer = TemplateRenderer(workspace.template_search_path())
-    writers = {name: get_writer(name) for name in request.formats}
-    outcome = InstitutionOutcome(workspace.institutions_dir, MODEL_OWNER)
     base = model_base_file(workspace)
-    profile_inputs = [_input(workspace, base)] if base is not None else []
-    try:
-        pending = []
-        for lang in request.languages or LANGUAGES:
-            documents = build_model_documents(renderer, workspace, lang)
-            for doc_id in request.doc_ids:
-                inputs = {"profile": profile_inputs, "templates": [
-                    _input(workspace, path) for path in renderer.dependencies(template_name(doc_id, lang))]}
-                pending += _rendered(documents[doc_id], writers, request.out_dir, MODEL_OWNER, inputs)
-        outcome.files = _write_all(pending)
-    except PolicygenError as error:
-        outcome.diagnostics = error.diagnostics()
-    if outcome.files:
-        update_manifest(request.out_dir, outcome.files)
-    return outcome
+
+    def documents(renderer: TemplateRenderer, lang: str) -> list[Document]:
+        built = build_model_documents(renderer, workspace, lang)
+        return [built[doc_id] for doc_id in request.doc_ids]
+
+    return _build_owner(workspace, request, MODEL_OWNER, [base] if base is not None else [], documents)
 
 
-def build_coverage_reports(workspace: Workspace, results: list[InstitutionCheck], request: BuildRequest) -> InstitutionOutcome:
+def build_coverage_reports(workspace: Workspace, results: list[InstitutionCheck],
+                           request: BuildRequest) -> InstitutionOutcome:
     """Write the coverage report of checked institutions into OUT/coverage/<lang>/ in every language."""
+    profiles = sorted({source for result in results for source in result.sources})
+    return _build_owner(workspace, request, REPORT_OWNER, profiles,
+                        lambda renderer, lang: [build_coverage_report(renderer, results, lang)])
+
+
+def _build_owner(workspace: Workspace, request: BuildRequest, owner: str, profiles: list[Path],
+                 documents: Callable[[TemplateRenderer, str], list[Document]]) -> InstitutionOutcome:
+    """Write the documents of an output folder that is no institution (the model set, the report), in every
+    requested language, all or nothing, and record them in the manifest."""
     renderer = TemplateRenderer(workspace.template_search_path())
     writers = {name: get_writer(name) for name in request.formats}
-    outcome = InstitutionOutcome(workspace.institutions_dir, REPORT_OWNER)
-    profile_inputs = sorted({source for result in results for source in result.sources})
+    outcome = InstitutionOutcome(workspace.institutions_dir, owner)
+    profile_inputs = [_input(workspace, path) for path in profiles]
     try:
         pending = []
         for lang in request.languages or LANGUAGES:
-            report = build_coverage_report(renderer, results, lang)
-            inputs = {"profile": [_input(workspace, path) for path in profile_inputs], "templates": [
-                _input(workspace, path) for path in renderer.dependencies(template_name(REPORT_ID, lang))]}
-            pending += _rendered(report, writers, request.out_dir, REPORT_OWNER, inputs)
+            for document in documents(renderer, lang):
+                template = template_name(document.meta.doc_id, lang)
+                inputs = {"profile": profile_inputs,
+                          "templates": [_input(workspace, path) for path in renderer.dependencies(template)]}
+                pending += _rendered(document, writers, request.out_dir, owner, inputs)
         outcome.files = _write_all(pending)
     except PolicygenError as error:
         outcome.diagnostics = error.diagnostics()

@@ -66,25 +66,19 @@ def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, optio
 
 
 def run_units(units: list[Unit], options: UnitOptions, previous: dict[str, ManifestEntry], jobs: int,
-              on_done: Callable[[UnitResult], None]) -> list[UnitResult]:
-    """Run units on `jobs` processes (in this process when 1), reporting each as it finishes."""
-    results: list[UnitResult] = []
+              on_done: Callable[[UnitResult], None]) -> None:
+    """Run units on `jobs` processes (in this process when 1), handing each result over as it finishes."""
     if not units:
-        return results
+        return
     if jobs <= 1 or len(units) <= 1:
         _start_worker(options)
         for unit in units:
-            result = run_unit(unit, _previous_of(unit, previous))
-            on_done(result)
-            results.append(result)
-        return results
+            on_done(run_unit(unit, _previous_of(unit, previous)))
+        return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(options,)) as pool:
         futures = [pool.submit(run_unit, unit, _previous_of(unit, previous)) for unit in units]
         for future in as_completed(futures):
-            result = future.result()
-            on_done(result)
-            results.append(result)
-    return results
+            on_done(future.result())
 
 
 def _previous_of(unit: Unit, previous: dict[str, ManifestEntry]) -> dict[str, ManifestEntry]:

@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from policygen._atomic import write_atomically
+from policygen._atomic import remove_stale_temporaries, write_atomically
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -79,4 +79,5 @@ def update_manifest(out_dir: Path, written: list[ManifestEntry]) -> None:
         "files": [entries[path] for path in sorted(entries)],
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    remove_stale_temporaries(out_dir)
     write_atomically(out_dir / MANIFEST_NAME, text.encode("utf-8"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import string
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Iterator
 
 import jinja2
 import jinja2.meta
@@ -18,6 +21,7 @@ from policygen.errors import TemplateError
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_SEQUENCE_PRODUCT = 100_000
 MAX_EXPONENT = 64
+MAX_RENDER_SECONDS = 20  # a document renders in well under a second
 
 _MARKDOWN_ESCAPES = {ord(char): "\\" + char for char in string.punctuation}
 
@@ -174,38 +178,88 @@ class TemplateRenderer:
     def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
         """The Markdown text of template `name` rendered for `lang` with `context`."""
         environment = self._environment(lang)
+        where = self._where(name)
         try:
             template = environment.get_template(name)
-            text = template.render(**context)
+            with _time_limit(MAX_RENDER_SECONDS):
+                text = _bounded_output(template.generate(**context), where)
+        except _RenderTimeout:
+            raise TemplateError(where, f"rendering took longer than {MAX_RENDER_SECONDS} s and was stopped",
+                                hint="a template must not loop without bound") from None
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(error.filename or name, f"template syntax error: {error.message}",
                                 hint="fix the Jinja syntax at this line", line=error.lineno) from None
         except jinja2.TemplateNotFound as error:
-            raise TemplateError(name, f"template not found: {error.name}",
+            raise TemplateError(where, f"template not found: {error.name}", line=_template_line(error),
                                 hint="templates are looked up by document id and language only") from None
         except SecurityError as error:
-            raise TemplateError(name, f"refused by the sandbox: {error}", line=_template_line(error),
+            raise TemplateError(_template_location(error)[0] or where, f"refused by the sandbox: {error}", line=_template_line(error),
                                 hint="templates may only print profile values and use the documented filters") from None
         except jinja2.UndefinedError as error:
-            raise TemplateError(name, f"undefined value: {error.message}", line=_template_line(error),
+            raise TemplateError(_template_location(error)[0] or where, f"undefined value: {error.message}", line=_template_line(error),
                                 hint="check the name against `policygen schema`; optional values need {% if %}") from None
         except _PrintedValueError as error:
-            raise TemplateError(name, str(error), line=_template_line(error)) from None
+            raise TemplateError(_template_location(error)[0] or where, str(error), line=_template_line(error),
+                                hint="a document prints text, numbers and dates only") from None
         except (TypeError, ValueError, OverflowError, RecursionError, MemoryError) as error:
-            raise TemplateError(name, f"{type(error).__name__}: {error}", line=_template_line(error),
+            raise TemplateError(where, f"{type(error).__name__}: {error}", line=_template_line(error),
                                 hint="the template does something the sandbox cannot finish") from None
-        if len(text) > MAX_OUTPUT_CHARS:
+        return text
+
+    def _where(self, name: str) -> str:
+        """How errors name a template: the file it resolves to, else its name."""
+        try:
+            return str(self.source_path(name))
+        except TemplateError:
+            return name
+
+
+class _RenderTimeout(Exception):
+    """Rendering one template ran past its time bound."""
+
+
+@contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """Stop the block after `seconds` (on the main thread, where signals are delivered; elsewhere unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _RenderTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _bounded_output(chunks: Iterator[str], name: str) -> str:
+    """The rendered text, stopped as soon as it grows past MAX_OUTPUT_CHARS rather than after."""
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
             raise TemplateError(name, f"rendered text is larger than {MAX_OUTPUT_CHARS} characters",
                                 hint="a template must not repeat text without bound")
-        return text
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _template_line(error: BaseException) -> int | None:
     """The template line where the error happened, from the traceback Jinja rewrites to template lines."""
-    line = None
+    return _template_location(error)[1]
+
+
+def _template_location(error: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line where the error happened (the innermost template, for includes)."""
+    file, line = None, None
     traceback: TracebackType | None = error.__traceback__
     while traceback is not None:
         if traceback.tb_frame.f_code.co_filename.endswith(".j2"):
-            line = traceback.tb_lineno
+            file, line = traceback.tb_frame.f_code.co_filename, traceback.tb_lineno
         traceback = traceback.tb_next
-    return line
+    return file, line

@@ -34,6 +34,8 @@ MODEL_ANNEXES = ("policy", "code-of-conduct", "complaint-procedure", "training-p
 PDF_VARIANT = "pdf/a-2b"
 CHART_WIDTH_CM = 16.5
 MANIFEST_NAME = "manifest.json"
+LETTERHEAD_LANGUAGES = ("ky", "ru")
+"""The letterhead gives the sender in the state language and the official language, in every version."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ def _context(renderer: TemplateRenderer, submission: Submission, adopted: list[I
         "sub": sub, "lang": lang, "annexes": annexes, "order_annexes": order_annexes,
         "institutions": [_institution_row(result, lang) for result in adopted],
         "original": lang == submission.original, "original_language": LANGUAGE_NAMES[lang][submission.original],
+        "letterhead": [{"name": submission.sender.name[code], "address": submission.sender.address[code]}
+                       for code in LETTERHEAD_LANGUAGES],
         "language_names": {code: LANGUAGE_NAMES[lang][code] for code in submission.languages},
     }
 

@@ -109,3 +109,17 @@ def test_dates_numbers_and_plurals_follow_the_language(tmp_path):
 def test_escape_markdown_escapes_every_ascii_punctuation():
     assert escape_markdown("a*b_c") == "a\\*b\\_c"
     assert escape_markdown("Ңөү") == "Ңөү"
+
+
+def test_rendering_past_its_time_bound_is_stopped_with_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr("policygen._render.MAX_RENDER_SECONDS", 1)
+    with pytest.raises(TemplateError) as raised:
+        render(tmp_path, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+    assert "longer than 1 s" in raised.value.message
+
+
+def test_output_growing_past_the_bound_is_stopped_while_rendering(tmp_path, monkeypatch):
+    monkeypatch.setattr("policygen._render.MAX_OUTPUT_CHARS", 1000)
+    with pytest.raises(TemplateError) as raised:
+        render(tmp_path, "{% for i in range(100000) %}xxxxxxxxxx{% endfor %}")
+    assert "larger than 1000 characters" in raised.value.message

@@ -146,3 +146,10 @@ def test_broken_submission_fails_naming_the_line(tmp_path, old, new, key, messag
     assert message in result.stderr
     assert re.search(rf"{re.escape(str(path))}:\d+:\d+: {re.escape(key)}", result.stderr), result.stderr
     assert not (workspace / "output").exists()
+
+
+def test_cover_letter_has_a_bilingual_letterhead_in_every_version(package):
+    submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
+    for lang in submission.languages:
+        paragraphs = [p.text for p in docx.Document(str(package / lang / "00-cover-letter.docx")).paragraphs[:6]]
+        assert submission.sender.name["ky"] in paragraphs and submission.sender.name["ru"] in paragraphs, lang
