@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,8 @@ from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileErr
 from policygen.writers import Writer, get_writer
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+WORKER_MEMORY_BYTES = 2 * 1024**3
+"""Data memory a worker process may use: a normal unit needs a few hundred MiB; a runaway render stops here."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def run_units(units: list[Unit], options: UnitOptions, previous: dict[str, Manif
         for unit in units:
             on_done(run_unit(unit, _previous_of(unit, previous)))
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(options,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(options, True)) as pool:
         futures = [pool.submit(run_unit, unit, _previous_of(unit, previous)) for unit in units]
         for future in as_completed(futures):
             on_done(future.result())
@@ -89,8 +92,13 @@ def _previous_of(unit: Unit, previous: dict[str, ManifestEntry]) -> dict[str, Ma
 _worker: dict[str, object] = {}
 
 
-def _start_worker(options: UnitOptions) -> None:
-    """Set up once per process what every unit uses: the workspace, the templates and the writers."""
+def _start_worker(options: UnitOptions, bound_memory: bool = False) -> None:
+    """Set up once per process what every unit uses: the workspace, the templates and the writers; a worker
+    process of the pool also gets its memory bound (the main process, building alone, does not)."""
+    if bound_memory:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = WORKER_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_BYTES, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
     workspace = open_workspace(options.workspace_root)
     _worker.update(options=options, workspace=workspace,
                    renderer=TemplateRenderer(workspace.template_search_path()),
@@ -104,6 +112,10 @@ def run_unit(unit: Unit, previous: dict[str, ManifestEntry]) -> UnitResult:
         result.files = _unit_files(unit, previous)
     except PolicygenError as error:
         result.diagnostics = error.diagnostics()
+    except MemoryError:
+        result.diagnostics = [Diagnostic(str(unit.profile_path), f"{unit.lang}: rendering needed more than "
+                                         f"{WORKER_MEMORY_BYTES // 1024**2} MiB of memory and was stopped",
+                                         hint="a template or clause must not build text without bound")]
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # also weasyprint's BaseException-derived errors: they fail this unit only

@@ -201,7 +201,11 @@ class TemplateRenderer:
         except _PrintedValueError as error:
             raise TemplateError(_template_location(error)[0] or where, str(error), line=_template_line(error),
                                 hint="a document prints text, numbers and dates only") from None
-        except (TypeError, ValueError, OverflowError, RecursionError, MemoryError) as error:
+        except MemoryError as error:
+            raise TemplateError(_template_location(error)[0] or where, "rendering needed more memory than a "
+                                "document may use and was stopped", line=_template_line(error),
+                                hint="a template must not build text without bound") from None
+        except (TypeError, ValueError, OverflowError, RecursionError) as error:
             raise TemplateError(where, f"{type(error).__name__}: {error}", line=_template_line(error),
                                 hint="the template does something the sandbox cannot finish") from None
         return text

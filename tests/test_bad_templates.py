@@ -55,3 +55,21 @@ def test_bad_template_fails_naming_template_and_line_and_writes_nothing(tmp_path
     assert "hint: " in result.stderr
     assert files_under(out_dir) == before
     assert "uid=" not in result.output + result.stderr
+
+
+def test_render_needing_more_memory_than_a_worker_may_use_is_stopped(tmp_path: Path):
+    workspace = copy_workspace(tmp_path / "ws")
+    template = workspace / "templates" / "policy" / "ru.md.j2"
+    template.parent.mkdir(parents=True)
+    source = (REPO / "templates" / "policy" / "ru.md.j2").read_text(encoding="utf-8")
+    template.write_text(source + "\n{{ '{:>3000000000}'.format('') }}\n", encoding="utf-8")
+
+    # two institutions, so that the units run in worker processes, which carry the memory bound
+    result = run_cli("build", "ak-tilek-fmc", "bishkek-city-hospital", "--lang", "ru", "--format", "docx",
+                     "-w", workspace, "--jobs", "2")
+
+    assert result.exit_code == 1
+    line = source.count("\n") + 2
+    assert re.search(rf"{re.escape(str(template))}:{line}: rendering needed more memory than a document may use",
+                     result.stderr), result.stderr
+    assert not (workspace / "output").exists()
