@@ -10,7 +10,9 @@ from typing import Callable
 
 from policygen._atomic import remove_stale_temporaries, write_atomically
 from policygen._check import InstitutionCheck
-from policygen._engine import Unit, UnitOptions, UnitResult, file_digest, input_record, run_units, unit_key
+from policygen._engine import (
+    Unit, UnitOptions, UnitResult, file_digest, input_record, output_target, rendered_bytes, run_units, unit_key,
+)
 from policygen._coverage_report import REPORT_OWNER, build_coverage_report
 from policygen._documents import DOCUMENT_IDS, template_name
 from policygen._manifest import ManifestEntry, previous_entries, update_manifest, versions
@@ -174,14 +176,14 @@ def _build_owner(workspace: Workspace, request: BuildRequest, owner: str, profil
     renderer = TemplateRenderer(workspace.template_search_path())
     writers = {name: get_writer(name) for name in request.formats}
     outcome = InstitutionOutcome(workspace.institutions_dir, owner)
-    profile_inputs = [_input(workspace, path) for path in profiles]
+    profile_inputs = [input_record(workspace, path) for path in profiles]
     try:
         pending = []
         for lang in request.languages or LANGUAGES:
             for document in documents(renderer, lang):
                 template = template_name(document.meta.doc_id, lang)
                 inputs = {"profile": profile_inputs,
-                          "templates": [_input(workspace, path) for path in renderer.dependencies(template)]}
+                          "templates": [input_record(workspace, path) for path in renderer.dependencies(template)]}
                 pending += _rendered(document, writers, request.out_dir, owner, inputs)
         outcome.files = _write_all(pending)
     except PolicygenError as error:
@@ -209,11 +211,8 @@ def _rendered(document: Document, writers: dict[str, Writer], out_dir: Path, own
     out_dir = out_dir.resolve()
     results = []
     for format_name, writer in writers.items():
-        rendered = writer.render(document)
-        data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
-        target = out_dir / owner / document.meta.language / f"{document.meta.doc_id}{writer.suffix}"
-        if not target.resolve().is_relative_to(out_dir):
-            raise OutputError(str(target), "output path leaves the output folder", hint="institution ids must be slugs")
+        data = rendered_bytes(writer, document)
+        target = output_target(out_dir, owner, document.meta.language, document.meta.doc_id, writer.suffix)
         entry = ManifestEntry(
             path=target.relative_to(out_dir).as_posix(),
             sha256=hashlib.sha256(data).hexdigest(),
@@ -232,7 +231,3 @@ def _write_all(pending: list[tuple[Path, bytes, ManifestEntry]]) -> list[Manifes
     for target, data, _ in pending:
         write_atomically(target, data)
     return [entry for _, _, entry in pending]
-
-
-def _input(workspace: Workspace, path: Path) -> dict[str, str]:
-    return input_record(workspace, path)

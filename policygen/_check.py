@@ -107,6 +107,14 @@ class InstitutionCheck:
     def passed(self) -> bool:
         return not self.diagnostics and all(check.passed for check in self.languages)
 
+    def in_language(self, lang: str) -> LanguageCheck:
+        """The check in `lang`, or in the institution's first language when it is not written in `lang`."""
+        return next((check for check in self.languages if check.lang == lang), self.languages[0])
+
+    def name_in(self, lang: str) -> str:
+        """The institution's name in `lang`, or in another of its languages when it has none in `lang`."""
+        return self.names.get(lang) or next(iter(self.names.values()), self.institution_id or "")
+
 
 def check_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer) -> InstitutionCheck:
     """Load a profile, build its documents in each of its languages and check them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from policygen._check import InstitutionCheck, LanguageCheck
+from policygen._check import InstitutionCheck
 from policygen._documents import render_document, source_date, with_figures
 from policygen._heatmap import COVERED, MISSING_RECOMMENDED, MISSING_REQUIRED, HeatmapRow, draw_heatmap
 from policygen._locale import COVERAGE_LEGENDS, INSTITUTION_TYPES, REFERENCE_FORMATS, REPORT_LABELS
@@ -31,19 +31,10 @@ def build_coverage_report(renderer: TemplateRenderer, results: list[InstitutionC
     return with_figures(document, {"heatmap": (heatmap, HEATMAP_WIDTH_CM)})
 
 
-def _check_in(result: InstitutionCheck, lang: str) -> LanguageCheck:
-    """The check in the report's language, or in the institution's first language when it has not that one."""
-    return next((check for check in result.languages if check.lang == lang), result.languages[0])
-
-
-def _name(result: InstitutionCheck, lang: str) -> str:
-    return result.names.get(lang) or next(iter(result.names.values()), result.institution_id or "")
-
-
 def _heatmap_row(result: InstitutionCheck, lang: str) -> HeatmapRow:
     states = tuple(COVERED if coverage.covered else MISSING_REQUIRED if coverage.required else MISSING_RECOMMENDED
-                   for coverage in _check_in(result, lang).elements)
-    return HeatmapRow(_name(result, lang), states)
+                   for coverage in result.in_language(lang).elements)
+    return HeatmapRow(result.name_in(lang), states)
 
 
 def _report_context(results: list[InstitutionCheck], lang: str) -> dict[str, Any]:
@@ -62,7 +53,7 @@ def _report_context(results: list[InstitutionCheck], lang: str) -> dict[str, Any
 
 
 def _institution_context(result: InstitutionCheck, lang: str, elements: list[dict[str, Any]]) -> dict[str, Any]:
-    check = _check_in(result, lang)
+    check = result.in_language(lang)
     place_format = REFERENCE_FORMATS[check.lang]["document_clause"]
     rows = [{
         "number": element["number"], "name": element["name"], "level": element["level"],
@@ -73,7 +64,7 @@ def _institution_context(result: InstitutionCheck, lang: str, elements: list[dic
     required = [coverage for coverage in check.elements if coverage.required]
     recommended = [coverage for coverage in check.elements if not coverage.required]
     return {
-        "id": result.institution_id, "name": _name(result, lang),
+        "id": result.institution_id, "name": result.name_in(lang),
         "type_label": INSTITUTION_TYPES[lang][result.institution_type],
         "languages": ", ".join(check.lang for check in result.languages), "checked_in": check.lang,
         "passed": result.passed, "draft": bool(check.drafts), "rows": rows,

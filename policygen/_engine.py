@@ -18,6 +18,7 @@ from policygen._render import TemplateRenderer
 from policygen._review import REVIEW_FILE
 from policygen._workspace import Workspace, open_workspace, packaged_templates
 from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
+from policygen.model import Document
 from policygen.writers import Writer, get_writer
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -144,9 +145,7 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
         document_digest = hashlib.sha256(repr(document).encode()).hexdigest()
         templates = [input_record(workspace, path) for path in renderer.dependencies(template_name(doc_id, unit.lang))]
         for format_name, writer in writers.items():
-            target = out_dir / unit.institution / unit.lang / f"{doc_id}{writer.suffix}"
-            if not target.resolve().is_relative_to(out_dir):
-                raise OutputError(str(target), "output path leaves the output folder", hint="ids must be slugs")
+            target = output_target(out_dir, unit.institution, unit.lang, doc_id, writer.suffix)
             path = target.relative_to(out_dir).as_posix()
             inputs = {"profile": [input_record(workspace, source) for source in loaded.sources],
                       "profile_sha256": loaded.digest, "templates": templates}
@@ -154,11 +153,24 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
             if earlier is not None and earlier.document_sha256 == document_digest and _same_file(target, earlier):
                 files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs), None))
                 continue
-            rendered = writer.render(document)
-            data = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
+            data = rendered_bytes(writer, document)
             files.append((ManifestEntry(path, hashlib.sha256(data).hexdigest(), len(data), unit.institution, doc_id,
                                         unit.lang, format_name, inputs, unit.key, document_digest), data))
     return files
+
+
+def output_target(out_dir: Path, owner: str, lang: str, doc_id: str, suffix: str) -> Path:
+    """Where a document's file goes: OUT/<owner>/<lang>/<doc-id><suffix>, never outside OUT."""
+    target = out_dir / owner / lang / f"{doc_id}{suffix}"
+    if not target.resolve().is_relative_to(out_dir.resolve()):
+        raise OutputError(str(target), "output path leaves the output folder", hint="ids must be slugs")
+    return target
+
+
+def rendered_bytes(writer: Writer, document: Document) -> bytes:
+    """The bytes of a document in a writer's format (a text format is encoded as UTF-8)."""
+    rendered = writer.render(document)
+    return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
 
 
 def _same_file(target: Path, entry: ManifestEntry) -> bool:

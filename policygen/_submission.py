@@ -12,7 +12,7 @@ from typing import Any
 
 from policygen._atomic import write_atomically
 from policygen._chart import Bar, draw_bar_chart
-from policygen._check import InstitutionCheck, LanguageCheck, check_documents, check_institution
+from policygen._check import InstitutionCheck, check_documents, check_institution
 from policygen._coverage_report import build_coverage_report
 from policygen._documents import finish_set, localize, render_document, template_title, with_figures
 from policygen._locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
@@ -146,11 +146,13 @@ def _documents(renderer: TemplateRenderer, workspace: Workspace, submission: Sub
 
 def findings_rows(submission: Submission, lang: str) -> list[dict[str, Any]]:
     """Each finding with its share and counts as the note's table and the chart's labels print them."""
-    return [{"id": finding.id, "label": finding.label[lang], "value": finding.value,
-             "denominator": finding.denominator, "percent": format_share(finding.value, finding.denominator, lang),
-             "chart_label": f"{format_share(finding.value, finding.denominator, lang)} "
-                            f"({format_number(finding.value, lang)} / {format_number(finding.denominator, lang)})"}
-            for finding in submission.evidence.survey.findings]
+    rows = []
+    for finding in submission.evidence.survey.findings:
+        percent = format_share(finding.value, finding.denominator, lang)
+        counts = f"{format_number(finding.value, lang)} / {format_number(finding.denominator, lang)}"
+        rows.append({"id": finding.id, "label": finding.label[lang], "value": finding.value,
+                     "denominator": finding.denominator, "percent": percent, "chart_label": f"{percent} ({counts})"})
+    return rows
 
 
 def _findings_chart(submission: Submission, lang: str) -> bytes:
@@ -182,9 +184,9 @@ def _title(renderer: TemplateRenderer, doc_id: str, lang: str) -> str:
 
 
 def _institution_row(result: InstitutionCheck, lang: str) -> dict[str, Any]:
-    check: LanguageCheck = next((c for c in result.languages if c.lang == lang), result.languages[0])
+    check = result.in_language(lang)
     required = [coverage for coverage in check.elements if coverage.required]
-    return {"name": result.names.get(lang) or next(iter(result.names.values())),
+    return {"name": result.name_in(lang),
             "type_label": INSTITUTION_TYPES[lang][result.institution_type], "order_date": result.approved_on,
             "order_number": result.order_number, "passed": result.passed,
             "required_covered": sum(coverage.covered for coverage in required), "required_total": len(required)}

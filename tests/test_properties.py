@@ -52,6 +52,19 @@ def with_texts(source: str, name_ru: str, name_ky: str, address_ru: str) -> str:
     return source
 
 
+def build_policy_with_texts(folder: Path, file_format: str, name_ru: str, name_ky: str, address_ru: str) -> Path:
+    """Build the example's Russian policy with these texts in its profile, through the CLI; its file."""
+    workspace = make_workspace(folder)
+    profile = workspace / "institutions" / f"{PROFILE}.yaml"
+    profile.write_text(with_texts(profile.read_text(encoding="utf-8"), name_ru, name_ky, address_ru),
+                       encoding="utf-8")
+    out_dir = workspace / "output"
+    result = run_cli("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--lang", "ru",
+                     "--format", file_format, "--doc", "policy", "--jobs", "1", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    return out_dir / PROFILE / "ru" / f"policy.{file_format}"
+
+
 def docx_texts(path: Path) -> list[str]:
     """The text of every paragraph of a DOCX: body, table cells (nested too), headers and footers."""
     document = docx.Document(str(path))
@@ -104,17 +117,8 @@ def test_generated_text_written_as_a_json_string_reads_back_unchanged(value):
 @given(name_ru=PROFILE_TEXTS, name_ky=PROFILE_TEXTS, address_ru=PROFILE_TEXTS)
 def test_any_accepted_text_in_name_and_address_is_printed_literally_in_docx(name_ru, name_ky, address_ru):
     with tempfile.TemporaryDirectory() as folder:
-        workspace = make_workspace(Path(folder))
-        profile = workspace / "institutions" / f"{PROFILE}.yaml"
-        profile.write_text(with_texts(profile.read_text(encoding="utf-8"), name_ru, name_ky, address_ru),
-                           encoding="utf-8")
-        out_dir = workspace / "output"
-
-        result = run_cli("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--lang", "ru",
-                         "--format", "docx", "--doc", "policy", "--jobs", "1", "--quiet")
-
-        assert result.exit_code == 0, result.stderr
-        texts = docx_texts(out_dir / PROFILE / "ru" / "policy.docx")
+        policy = build_policy_with_texts(Path(folder), "docx", name_ru, name_ky, address_ru)
+        texts = docx_texts(policy)
         for value in (name_ru, address_ru):
             assert any(value in text for text in texts), (value, texts[:8])
 
@@ -132,17 +136,8 @@ def test_hostile_but_valid_text_in_name_and_address_is_printed_literally_in_pdf(
     name_ky = "Ак-Тилек ҮМБ «ңөү» <i>&</i> {% raw %}"
     address_ru = "723800, с. Ак-Тилек, ул. \"Мектеп\", 3 — <script>alert(1)</script> ~~x~~ `код` ![i](file:x)"
     with tempfile.TemporaryDirectory() as folder:
-        workspace = make_workspace(Path(folder))
-        profile = workspace / "institutions" / f"{PROFILE}.yaml"
-        profile.write_text(with_texts(profile.read_text(encoding="utf-8"), name_ru, name_ky, address_ru),
-                           encoding="utf-8")
-        out_dir = workspace / "output"
-
-        result = run_cli("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--lang", "ru",
-                         "--format", "pdf", "--doc", "policy", "--jobs", "1", "--quiet")
-
-        assert result.exit_code == 0, result.stderr
-        text = _pdf_comparable(pdf_text(out_dir / PROFILE / "ru" / "policy.pdf"))
+        policy = build_policy_with_texts(Path(folder), "pdf", name_ru, name_ky, address_ru)
+        text = _pdf_comparable(pdf_text(policy))
         for value in (name_ru, address_ru):
             assert _pdf_comparable(value) in text, value
 
