@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +20,7 @@ from policygen._manifest import ManifestEntry, previous_entries, update_manifest
 from policygen._model_set import MODEL_OWNER, build_model_documents, model_base_file
 from policygen._profiles import LoadedProfile, load_profile
 from policygen._render import TemplateRenderer
+from policygen._workers import run_bounded
 from policygen._workspace import Workspace
 from policygen.errors import Diagnostic, OutputError, PolicygenError
 from policygen.model import Document
@@ -153,44 +155,57 @@ def _up_to_date(unit: Unit, request: BuildRequest, previous: dict[str, ManifestE
 def build_model(workspace: Workspace, request: BuildRequest) -> InstitutionOutcome:
     """Build the model set for every health organisation into OUT/model/<lang>/."""
     base = model_base_file(workspace)
-
-    def documents(renderer: TemplateRenderer, lang: str) -> list[Document]:
-        built = build_model_documents(renderer, workspace, lang)
-        return [built[doc_id] for doc_id in request.doc_ids]
-
-    return _build_owner(workspace, request, MODEL_OWNER, [base] if base is not None else [], documents)
+    return _build_owner(workspace, request, MODEL_OWNER, [base] if base is not None else [],
+                        partial(_model_documents, workspace, request.doc_ids))
 
 
 def build_coverage_reports(workspace: Workspace, results: list[InstitutionCheck],
                            request: BuildRequest) -> InstitutionOutcome:
     """Write the coverage report of checked institutions into OUT/coverage/<lang>/ in every language."""
     profiles = sorted({source for result in results for source in result.sources})
-    return _build_owner(workspace, request, REPORT_OWNER, profiles,
-                        lambda renderer, lang: [build_coverage_report(renderer, results, lang)])
+    return _build_owner(workspace, request, REPORT_OWNER, profiles, partial(_report_documents, results))
+
+
+def _model_documents(workspace: Workspace, doc_ids: tuple[str, ...], renderer: TemplateRenderer,
+                     lang: str) -> list[Document]:
+    built = build_model_documents(renderer, workspace, lang)
+    return [built[doc_id] for doc_id in doc_ids]
+
+
+def _report_documents(results: list[InstitutionCheck], renderer: TemplateRenderer, lang: str) -> list[Document]:
+    return [build_coverage_report(renderer, results, lang)]
 
 
 def _build_owner(workspace: Workspace, request: BuildRequest, owner: str, profiles: list[Path],
                  documents: Callable[[TemplateRenderer, str], list[Document]]) -> InstitutionOutcome:
     """Write the documents of an output folder that is no institution (the model set, the report), in every
-    requested language, all or nothing, and record them in the manifest."""
-    renderer = TemplateRenderer(workspace.template_search_path())
-    writers = {name: get_writer(name) for name in request.formats}
+    requested language, all or nothing, and record them in the manifest. They are rendered in a memory-bounded
+    worker process, so `documents` must be picklable: a module's function, or a partial of one."""
     outcome = InstitutionOutcome(workspace.institutions_dir, owner)
-    profile_inputs = [input_record(workspace, path) for path in profiles]
     try:
-        pending = []
-        for lang in request.languages or LANGUAGES:
-            for document in documents(renderer, lang):
-                template = template_name(document.meta.doc_id, lang)
-                inputs = {"profile": profile_inputs,
-                          "templates": [input_record(workspace, path) for path in renderer.dependencies(template)]}
-                pending += _rendered(document, writers, request.out_dir, owner, inputs)
+        pending = run_bounded(_render_owner, workspace, request, owner, profiles, documents)
         outcome.files = _write_all(pending)
     except PolicygenError as error:
         outcome.diagnostics = error.diagnostics()
     if outcome.files:
         update_manifest(request.out_dir, outcome.files)
     return outcome
+
+
+def _render_owner(workspace: Workspace, request: BuildRequest, owner: str, profiles: list[Path],
+                  documents: Callable[[TemplateRenderer, str], list[Document]]
+                  ) -> list[tuple[Path, bytes, ManifestEntry]]:
+    renderer = TemplateRenderer(workspace.template_search_path())
+    writers = {name: get_writer(name) for name in request.formats}
+    profile_inputs = [input_record(workspace, path) for path in profiles]
+    pending = []
+    for lang in request.languages or LANGUAGES:
+        for document in documents(renderer, lang):
+            template = template_name(document.meta.doc_id, lang)
+            inputs = {"profile": profile_inputs,
+                      "templates": [input_record(workspace, path) for path in renderer.dependencies(template)]}
+            pending += _rendered(document, writers, request.out_dir, owner, inputs)
+    return pending
 
 
 def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
@@ -211,8 +226,8 @@ def _rendered(document: Document, writers: dict[str, Writer], out_dir: Path, own
     out_dir = out_dir.resolve()
     results = []
     for format_name, writer in writers.items():
-        data = rendered_bytes(writer, document)
         target = output_target(out_dir, owner, document.meta.language, document.meta.doc_id, writer.suffix)
+        data = rendered_bytes(writer, document, target.relative_to(out_dir).as_posix())
         entry = ManifestEntry(
             path=target.relative_to(out_dir).as_posix(),
             sha256=hashlib.sha256(data).hexdigest(),

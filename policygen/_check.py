@@ -10,6 +10,8 @@ from policygen._documents import build_documents
 from policygen._notions import missing_notions
 from policygen._profiles import load_profile
 from policygen._render import TemplateRenderer
+from policygen._limits import memory_exceeded
+from policygen._workers import map_bounded
 from policygen._workspace import Workspace
 from policygen.elements import PolicyElement, policy_elements, required_elements
 from policygen.errors import Diagnostic, PolicygenError
@@ -133,6 +135,26 @@ def check_institution(workspace: Workspace, path: Path, renderer: TemplateRender
     except PolicygenError as error:
         result.diagnostics = error.diagnostics()
     return result
+
+
+def check_institutions(workspace: Workspace, paths: list[Path], jobs: int) -> list[InstitutionCheck]:
+    """`check_institution` for each profile, on up to `jobs` memory-bounded worker processes, in order."""
+    return map_bounded(_check_in_worker, paths, jobs, _start_checker, (workspace,))
+
+
+_checker: dict[str, object] = {}
+
+
+def _start_checker(workspace: Workspace) -> None:
+    _checker.update(workspace=workspace, renderer=TemplateRenderer(workspace.template_search_path()))
+
+
+def _check_in_worker(path: Path) -> InstitutionCheck:
+    try:
+        return check_institution(_checker["workspace"], path, _checker["renderer"])  # type: ignore[arg-type]
+    except MemoryError:
+        return InstitutionCheck(path, diagnostics=[Diagnostic(str(path), memory_exceeded(),
+                                                              hint="a clause must not build text without bound")])
 
 
 def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:

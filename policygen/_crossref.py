@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from policygen._locale import REFERENCE_FORMATS
-from policygen.errors import TemplateError
+from policygen.errors import TemplateError, clipped
 from policygen.model import (
     Block, BulletList, Clause, Container, Document, Emphasis, Figure, Heading, Inline, OrderedList, Paragraph, Point,
     Ref, Strong, Table, Text, plain_text,
@@ -40,13 +40,15 @@ class _Resolver:
         target_doc = ref.doc_id or self.doc_id
         target = self.targets.get(target_doc)
         if target is None:
-            raise TemplateError(self.source, f"@ref({ref.doc_id}#{ref.clause_id}) names no document of the set",
+            message = f"@ref({ref.doc_id}#{ref.clause_id}) names no document of the set"
+            raise TemplateError(self.source, clipped(message),
                                 hint=f"documents: {', '.join(self.targets)}")
         if not ref.clause_id:
             return self.formats["document"].format(document=target.title)
         if ref.clause_id not in target.clauses:
-            raise TemplateError(self.source, f"@ref({ref.doc_id}#{ref.clause_id}): {target_doc} has no clause "
-                                f"{ref.clause_id!r} (it may have been switched off in the profile)",
+            message = (f"@ref({ref.doc_id}#{ref.clause_id}): {target_doc} has no clause {ref.clause_id!r} "
+                       "(it may have been switched off in the profile)")
+            raise TemplateError(self.source, clipped(message),
                                 hint=f"its clauses: {', '.join(target.clauses)}")
         number, title = target.clauses[ref.clause_id]
         form = "clause" if target_doc == self.doc_id else "document_clause"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from policygen._limits import describe_excess, model_size
 from policygen._profiles import LoadedProfile
 from policygen._parse import parse_clause_text
 from policygen.elements import required_elements
@@ -59,6 +60,7 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
             supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
 
     problems += _broken_references(blocks, supplied)
+    problems += _oversized_documents(blocks, supplied, lang)
     if problems:
         raise ProfileError(problems)
     return {doc_id: replace(document, blocks=tuple(blocks[doc_id])) for doc_id, document in documents.items()}
@@ -79,6 +81,24 @@ def _broken_references(blocks: dict[str, list[Block]], supplied: list[tuple[str,
             else:
                 continue
             problems.append(replace(where, message=message, hint="point the reference at an existing clause"))
+    return problems
+
+
+def _oversized_documents(blocks: dict[str, list[Block]], supplied: list[tuple[str, Diagnostic, tuple]],
+                         lang: str) -> list[Diagnostic]:
+    """A document that the profile's clauses make larger than a document may be, located at the profile clause
+    that adds the most of what is too much."""
+    problems = []
+    for doc_id, doc_blocks in blocks.items():
+        excess = model_size(doc_blocks).excess()
+        own = [(where, model_size(body)) for target, where, body in supplied if target == doc_id]
+        if excess is None or not own:
+            continue
+        measure = excess[0]
+        where, size = max(own, key=lambda clause: getattr(clause[1], measure))
+        problems.append(replace(where, message=f"document {doc_id} ({lang}) would hold {describe_excess(excess)}; "
+                                f"this clause adds {getattr(size, measure):,} of them",
+                                hint="shorten the profile's clauses, or split a long table"))
     return problems
 
 

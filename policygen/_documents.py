@@ -12,13 +12,14 @@ from pydantic import BaseModel
 
 from policygen._crossref import resolve_references
 from policygen._customise import customise
+from policygen._limits import describe_excess, model_size
 from policygen._locale import DRAFT_MARKS, LANGUAGE_TAGS, PAGE_LABELS
 from policygen._parse import parse_markdown
 from policygen._profiles import LoadedProfile
 from policygen._render import TemplateRenderer
 from policygen._review import unreviewed
 from policygen.elements import element_ids
-from policygen.errors import TemplateError
+from policygen.errors import TemplateError, quoted
 from policygen.model import Container, Document, Figure, Meta
 from policygen.schema import Profile
 
@@ -58,6 +59,10 @@ def render_document(renderer: TemplateRenderer, context: dict[str, Any], doc_id:
     """
     name = template_name(template or doc_id, lang)
     parsed = parse_markdown(renderer.render(name, lang, context), name, element_ids())
+    excess = model_size(parsed.blocks).excess()
+    if excess is not None:
+        raise TemplateError(str(renderer.source_path(name)), f"document {doc_id} ({lang}) would hold "
+                            f"{describe_excess(excess)}", hint="a template must not repeat content without bound")
     if not parsed.front_matter:
         raise TemplateError(name, "the template has no front matter with its title and subject",
                             hint="start the template with ---, title: ..., subject: ..., ---")
@@ -93,7 +98,7 @@ def source_date(default: dt.date) -> dt.date:
 def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:
     """The title in a template's front matter (literal text), without rendering it."""
     name = template_name(template, lang)
-    lines = renderer.source_path(name).read_text(encoding="utf-8").splitlines()
+    lines = renderer.template_source(name).splitlines()
     if lines and lines[0].strip() == "---":
         for line in lines[1:]:
             if line.strip() == "---":
@@ -112,7 +117,7 @@ def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) ->
         if isinstance(block, Container) and block.kind == "figure":
             name = dict(block.attrs)["name"]
             if name not in figures:
-                raise TemplateError(document.meta.doc_id, f"no picture named {name!r} for this document",
+                raise TemplateError(document.meta.doc_id, f"no picture named {quoted(name)} for this document",
                                     hint=f"pictures available: {', '.join(figures) or 'none'}")
             data, width_cm = figures[name]
             block = Figure(name, data, "image/png", width_cm, block.blocks[0].inlines)

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import os
-import resource
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from policygen._check import InstitutionCheck, check_documents, failure_diagnostics
 from policygen._documents import DOCUMENT_IDS, build_documents, template_name
+from policygen._limits import bounded_writing, memory_exceeded
 from policygen._manifest import ManifestEntry
 from policygen._profiles import LoadedProfile, load_profile
 from policygen._render import TemplateRenderer
-from policygen._review import REVIEW_FILE
+from policygen._review import review_files
+from policygen._workers import worker_pool, worker_result
 from policygen._workspace import Workspace, open_workspace, packaged_templates
-from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
+from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError, clipped
 from policygen.model import Document
 from policygen.writers import Writer, get_writer
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-WORKER_MEMORY_BYTES = 2 * 1024**3
-"""Data memory a worker process may use: a normal unit needs a few hundred MiB; a runaway render stops here."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, optio
     parts = [options.version, loaded.digest, lang, ",".join(options.doc_ids), ",".join(options.formats),
              str(options.strict)]
     templates = sorted({path for doc_id in DOCUMENT_IDS for path in renderer.dependencies(template_name(doc_id, lang))})
-    reviews = sorted({folder / REVIEW_FILE for folder in renderer.search_path if (folder / REVIEW_FILE).is_file()})
+    reviews = sorted(review_files(renderer.search_path))
     assets = sorted(path for path in ASSETS.rglob("*") if path.is_file())
     parts += [f"{path}:{file_digest(path)}" for path in (*templates, *reviews, *assets)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -71,18 +69,22 @@ def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, optio
 
 def run_units(units: list[Unit], options: UnitOptions, previous: dict[str, ManifestEntry], jobs: int,
               on_done: Callable[[UnitResult], None]) -> None:
-    """Run units on `jobs` processes (in this process when 1), handing each result over as it finishes."""
+    """Run units on up to `jobs` memory-bounded worker processes (one at least, even for one unit), handing each
+    result over as it finishes."""
     if not units:
         return
-    if jobs <= 1 or len(units) <= 1:
-        _start_worker(options)
-        for unit in units:
-            on_done(run_unit(unit, _previous_of(unit, previous)))
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(options, True)) as pool:
-        futures = [pool.submit(run_unit, unit, _previous_of(unit, previous)) for unit in units]
+    from concurrent.futures import as_completed
+
+    with worker_pool(min(jobs, len(units)), _start_worker, (options,)) as pool:
+        futures = {pool.submit(run_unit, unit, _previous_of(unit, previous)): unit for unit in units}
         for future in as_completed(futures):
-            on_done(future.result())
+            try:
+                result = worker_result(future)
+            except PolicygenError as error:  # its worker process died
+                unit = futures[future]
+                result = UnitResult(unit, diagnostics=[Diagnostic(str(unit.profile_path), f"{unit.lang}: "
+                                                                  f"{error.message}", hint=error.hint)])
+            on_done(result)
 
 
 def _previous_of(unit: Unit, previous: dict[str, ManifestEntry]) -> dict[str, ManifestEntry]:
@@ -93,13 +95,8 @@ def _previous_of(unit: Unit, previous: dict[str, ManifestEntry]) -> dict[str, Ma
 _worker: dict[str, object] = {}
 
 
-def _start_worker(options: UnitOptions, bound_memory: bool = False) -> None:
-    """Set up once per process what every unit uses: the workspace, the templates and the writers; a worker
-    process of the pool also gets its memory bound (the main process, building alone, does not)."""
-    if bound_memory:
-        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        limit = WORKER_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_BYTES, hard)
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+def _start_worker(options: UnitOptions) -> None:
+    """Set up once per worker process what every unit uses: the workspace, the templates and the writers."""
     workspace = open_workspace(options.workspace_root)
     _worker.update(options=options, workspace=workspace,
                    renderer=TemplateRenderer(workspace.template_search_path()),
@@ -114,14 +111,13 @@ def run_unit(unit: Unit, previous: dict[str, ManifestEntry]) -> UnitResult:
     except PolicygenError as error:
         result.diagnostics = error.diagnostics()
     except MemoryError:
-        result.diagnostics = [Diagnostic(str(unit.profile_path), f"{unit.lang}: rendering needed more than "
-                                         f"{WORKER_MEMORY_BYTES // 1024**2} MiB of memory and was stopped",
+        result.diagnostics = [Diagnostic(str(unit.profile_path), f"{unit.lang}: {memory_exceeded()}",
                                          hint="a template or clause must not build text without bound")]
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # also weasyprint's BaseException-derived errors: they fail this unit only
         result.diagnostics = [Diagnostic(str(unit.profile_path), f"{unit.lang}: internal error: "
-                                         f"{type(error).__name__}: {error}",
+                                         + clipped(f"{type(error).__name__}: {error}"),
                                          hint="this is a bug in policygen; please report it with the profile")]
     return result
 
@@ -153,7 +149,7 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
             if earlier is not None and earlier.document_sha256 == document_digest and _same_file(target, earlier):
                 files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs), None))
                 continue
-            data = rendered_bytes(writer, document)
+            data = rendered_bytes(writer, document, path)
             files.append((ManifestEntry(path, hashlib.sha256(data).hexdigest(), len(data), unit.institution, doc_id,
                                         unit.lang, format_name, inputs, unit.key, document_digest), data))
     return files
@@ -167,9 +163,11 @@ def output_target(out_dir: Path, owner: str, lang: str, doc_id: str, suffix: str
     return target
 
 
-def rendered_bytes(writer: Writer, document: Document) -> bytes:
-    """The bytes of a document in a writer's format (a text format is encoded as UTF-8)."""
-    rendered = writer.render(document)
+def rendered_bytes(writer: Writer, document: Document, name: str) -> bytes:
+    """The bytes of a document in a writer's format (a text format is encoded as UTF-8), written within the
+    time bound of one document; `name` (its output path) names it in errors."""
+    with bounded_writing(name):
+        rendered = writer.render(document)
     return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
 
 

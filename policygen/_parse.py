@@ -10,7 +10,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from policygen.errors import TemplateError
+from policygen.errors import TemplateError, quoted
 from policygen.model import (
     CONTAINER_KINDS, Block, BulletList, Clause, Container, Emphasis, Heading, Inline, LineBreak, OrderedList,
     Paragraph, Point, Ref, Strong, Table, Text,
@@ -110,7 +110,7 @@ class _Parser:
             key, separator, value = line.partition(":")
             key = key.strip()
             if not separator or key not in FRONT_MATTER_KEYS or key in values or not value.strip():
-                raise self._error(f"bad front matter line {line!r}", token,
+                raise self._error(f"bad front matter line {quoted(line)}", token,
                                   hint="front matter holds exactly `title: ...` and `subject: ...`")
             values[key] = value.strip()
         missing = [key for key in FRONT_MATTER_KEYS if key not in values]
@@ -149,7 +149,7 @@ class _Parser:
         for container in CONTAINER_KINDS:
             if kind == f"container_{container}_open":
                 return [self._container(container)]
-        raise self._error(f"unsupported Markdown construct '{kind}'", token,
+        raise self._error(f"unsupported Markdown construct {quoted(kind)}", token,
                           hint="use paragraphs, headings, lists, tables and ::: containers only")
 
     def _paragraph(self) -> Paragraph:
@@ -228,18 +228,18 @@ class _Parser:
         opening = self._expect("container_clause_open")
         arguments = opening.info.split()[1:]
         if not arguments or len(arguments) > 2:
-            raise self._error(f"clause header {opening.info.strip()!r} needs an id and optionally elements",
+            raise self._error(f"clause header {quoted(opening.info.strip())} needs an id and optionally elements",
                               opening, hint="write `::: clause <clause-id> <element>,<element>`")
         clause_id = arguments[0]
         if not CLAUSE_ID.match(clause_id):
-            raise self._error(f"clause id {clause_id!r} is not a slug", opening)
+            raise self._error(f"clause id {quoted(clause_id)} is not a slug", opening)
         if clause_id in self.clause_ids:
             raise self._error(f"clause id {clause_id!r} is used twice", opening)
         self.clause_ids.add(clause_id)
         covers = tuple(arguments[1].split(",")) if len(arguments) == 2 else ()
         unknown = [element for element in covers if element not in self.known_elements]
         if unknown:
-            raise self._error(f"clause {clause_id!r} claims unknown elements {', '.join(unknown)}", opening,
+            raise self._error(f"clause {clause_id!r} claims unknown elements {quoted(', '.join(unknown))}", opening,
                               hint="element ids are those of policy-elements.yaml")
         heading = self._peek()
         if heading is None or heading.type != "heading_open" or heading.tag != "h2":
@@ -309,7 +309,7 @@ class _Parser:
                 span = Strong if opened == "strong_open" else Emphasis
                 stack[-1][1].append(span(tuple(children)))
             else:
-                raise self._error(f"unsupported inline construct '{kind}'", token)
+                raise self._error(f"unsupported inline construct {quoted(kind)}", token)
         if len(stack) != 1:
             raise self._error("unclosed emphasis", token)
         return tuple(stack[0][1])

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import signal
+import os
 import string
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
-import jinja2.meta
+import jinja2.nodes
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from policygen._limits import TimeBoundExceeded, time_limit
 from policygen._locale import format_counted, format_date, format_number
-from policygen.errors import TemplateError
+from policygen._template_files import check_template_file, read_template_file
+from policygen.errors import TemplateError, clipped
 
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_SEQUENCE_PRODUCT = 100_000
@@ -113,22 +114,40 @@ def _filters_for(lang: str) -> dict[str, Any]:
 
 
 class TemplateRenderer:
-    """Finds templates (workspace overrides first, then the packaged ones) and renders them in the sandbox."""
+    """Finds templates (workspace overrides first, then the packaged ones) and renders them in the sandbox.
+
+    A template is read only if it is a regular file of at most MAX_TEMPLATE_BYTES that resolves inside its
+    templates folder (see _template_files).
+    """
 
     def __init__(self, search_path: list[Path]) -> None:
         self.search_path = [path for path in search_path if path.is_dir()]
-        self._loader = jinja2.FileSystemLoader([str(path) for path in self.search_path], encoding="utf-8")
+        self._loader = _ConfinedLoader(self.source_path, self.read_source)
         self._environments: dict[str, SandboxedEnvironment] = {}
         self._dependencies: dict[str, list[Path]] = {}
 
     def source_path(self, name: str) -> Path:
-        """The file a template name resolves to (the workspace's override if there is one)."""
+        """The file a template name resolves to (the workspace's override if there is one), once checked."""
+        try:
+            pieces = split_template_path(name)
+        except jinja2.TemplateNotFound:
+            raise TemplateError(clipped(name), "template names may not climb out of the templates folder",
+                                hint="include templates by their path inside templates/") from None
         for folder in self.search_path:
-            candidate = folder / name
-            if candidate.is_file():
+            candidate = folder.joinpath(*pieces)
+            if os.path.lexists(candidate):
+                check_template_file(candidate, folder)
                 return candidate
-        raise TemplateError(name, "template not found",
-                            hint="searched " + ", ".join(str(path) for path in self.search_path))
+        raise _TemplateMissing(clipped(name), "template not found",
+                               hint="searched " + ", ".join(str(path) for path in self.search_path))
+
+    def read_source(self, path: Path) -> str:
+        """The text of a template file that `source_path` gave, read within the size bound."""
+        return read_template_file(path)
+
+    def template_source(self, name: str) -> str:
+        """The text of template `name`."""
+        return self.read_source(self.source_path(name))
 
     def dependencies(self, name: str) -> list[Path]:
         """The files a template is made of: itself and, recursively, the templates it includes."""
@@ -138,25 +157,25 @@ class TemplateRenderer:
 
     def _find_dependencies(self, name: str) -> list[Path]:
         found: list[Path] = []
-        pending = [name]
+        pending: list[tuple[str, Path | None, int | None]] = [(name, None, None)]  # name, included from, line
         environment = self._environment("en")
         while pending:
-            current = pending.pop()
-            path = self.source_path(current)
+            current, parent, line = pending.pop()
+            try:
+                path = self.source_path(current)
+            except TemplateError as error:
+                if parent is None:
+                    raise
+                raise _included_error(error, str(parent), line) from None
             if path in found:
                 continue
             found.append(path)
-            source = path.read_text(encoding="utf-8")
             try:
-                included = jinja2.meta.find_referenced_templates(environment.parse(source))
+                syntax_tree = environment.parse(self.read_source(path))
             except jinja2.TemplateSyntaxError as error:
-                raise TemplateError(current, f"template syntax error: {error.message}", line=error.lineno,
-                                    hint="fix the Jinja syntax at this line") from None
-            for reference in included:
-                if reference is None:
-                    raise TemplateError(current, "a template includes a name computed at render time",
-                                        hint="include templates by their literal name")
-                pending.append(reference)
+                raise TemplateError(str(path), f"template syntax error: {clipped(error.message or '')}",
+                                    line=error.lineno, hint="fix the Jinja syntax at this line") from None
+            pending += [(reference, path, reference_line) for reference, reference_line in _included(syntax_tree, path)]
         return found
 
     def _environment(self, lang: str) -> SandboxedEnvironment:
@@ -176,27 +195,37 @@ class TemplateRenderer:
         return self._environments[lang]
 
     def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
-        """The Markdown text of template `name` rendered for `lang` with `context`."""
+        """The Markdown text of template `name` rendered for `lang` with `context`.
+
+        Messages quote what Jinja says only clipped: it may hold values the template computed, of any size.
+        """
         environment = self._environment(lang)
         where = self._where(name)
         try:
             template = environment.get_template(name)
-            with _time_limit(MAX_RENDER_SECONDS):
+            with time_limit(MAX_RENDER_SECONDS):
                 text = _bounded_output(template.generate(**context), where)
-        except _RenderTimeout:
+        except TemplateError as error:
+            file, line = _template_location(error)
+            if file is None:
+                raise
+            raise _included_error(error, file, line) from None
+        except TimeBoundExceeded:
             raise TemplateError(where, f"rendering took longer than {MAX_RENDER_SECONDS} s and was stopped",
                                 hint="a template must not loop without bound") from None
         except jinja2.TemplateSyntaxError as error:
-            raise TemplateError(error.filename or name, f"template syntax error: {error.message}",
+            raise TemplateError(error.filename or where, f"template syntax error: {clipped(error.message or '')}",
                                 hint="fix the Jinja syntax at this line", line=error.lineno) from None
         except jinja2.TemplateNotFound as error:
-            raise TemplateError(where, f"template not found: {error.name}", line=_template_line(error),
+            raise TemplateError(where, f"template not found: {clipped(str(error.name))}", line=_template_line(error),
                                 hint="templates are looked up by document id and language only") from None
         except SecurityError as error:
-            raise TemplateError(_template_location(error)[0] or where, f"refused by the sandbox: {error}", line=_template_line(error),
+            raise TemplateError(_template_location(error)[0] or where,
+                                f"refused by the sandbox: {clipped(str(error))}", line=_template_line(error),
                                 hint="templates may only print profile values and use the documented filters") from None
         except jinja2.UndefinedError as error:
-            raise TemplateError(_template_location(error)[0] or where, f"undefined value: {error.message}", line=_template_line(error),
+            raise TemplateError(_template_location(error)[0] or where,
+                                f"undefined value: {clipped(error.message or '')}", line=_template_line(error),
                                 hint="check the name against `policygen schema`; optional values need {% if %}") from None
         except _PrintedValueError as error:
             raise TemplateError(_template_location(error)[0] or where, str(error), line=_template_line(error),
@@ -206,7 +235,7 @@ class TemplateRenderer:
                                 "document may use and was stopped", line=_template_line(error),
                                 hint="a template must not build text without bound") from None
         except (TypeError, ValueError, OverflowError, RecursionError) as error:
-            raise TemplateError(where, f"{type(error).__name__}: {error}", line=_template_line(error),
+            raise TemplateError(where, clipped(f"{type(error).__name__}: {error}"), line=_template_line(error),
                                 hint="the template does something the sandbox cannot finish") from None
         return text
 
@@ -215,30 +244,47 @@ class TemplateRenderer:
         try:
             return str(self.source_path(name))
         except TemplateError:
-            return name
+            return clipped(name)
 
 
-class _RenderTimeout(Exception):
-    """Rendering one template ran past its time bound."""
+def _included(syntax_tree: jinja2.nodes.Template, path: Path) -> list[tuple[str, int]]:
+    """The names a template includes (imports, extends), each with its line; a computed name is an error."""
+    found = []
+    for node in syntax_tree.find_all((jinja2.nodes.Extends, jinja2.nodes.FromImport, jinja2.nodes.Import,
+                                      jinja2.nodes.Include)):
+        names = node.template.items if isinstance(node.template, (jinja2.nodes.Tuple, jinja2.nodes.List)) \
+            else [node.template]
+        for name in names:
+            if not (isinstance(name, jinja2.nodes.Const) and isinstance(name.value, str)):
+                raise TemplateError(str(path), "a template includes a name computed at render time",
+                                    line=node.lineno, hint="include templates by their literal name")
+            found.append((name.value, node.lineno))
+    return found
 
 
-@contextmanager
-def _time_limit(seconds: int) -> Iterator[None]:
-    """Stop the block after `seconds` (on the main thread, where signals are delivered; elsewhere unbounded)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+def _included_error(error: TemplateError, parent: str, line: int | None) -> TemplateError:
+    """An included template's problem, located at the line of the template that includes it."""
+    return TemplateError(parent, f"included template {error.template}: {error.message}", hint=error.hint,
+                         line=line)
 
-    def expire(signum: int, frame: object) -> None:
-        raise _RenderTimeout()
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+class _TemplateMissing(TemplateError):
+    """No templates folder has a file of that name."""
+
+
+class _ConfinedLoader(jinja2.BaseLoader):
+    """Jinja's view of the renderer's templates: each found and read through the renderer's checks."""
+
+    def __init__(self, find: Callable[[str], Path], read: Callable[[Path], str]) -> None:
+        self._find = find
+        self._read = read
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            path = self._find(template)
+        except _TemplateMissing:
+            raise jinja2.TemplateNotFound(template) from None
+        return self._read(path), str(path), lambda: True
 
 
 def _bounded_output(chunks: Iterator[str], name: str) -> str:

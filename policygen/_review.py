@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from policygen.errors import TemplateError
+from policygen._template_files import check_template_file, read_template_file
+from policygen.errors import TemplateError, clipped
 
 REVIEW_FILE = "translation-review.yaml"
 
@@ -15,16 +17,28 @@ REVIEW_FILE = "translation-review.yaml"
 @cache
 def _reviewed_in(folder: Path) -> dict[str, bool]:
     path = folder / REVIEW_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
+    check_template_file(path, folder)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise TemplateError(str(path), f"cannot read the review status: {error}") from None
+        data = yaml.safe_load(read_template_file(path))
+    except yaml.YAMLError as error:
+        raise TemplateError(str(path), f"cannot read the review status: {clipped(str(error))}") from None
     reviewed = data.get("reviewed") if isinstance(data, dict) else None
     if not isinstance(reviewed, dict) or not all(isinstance(value, bool) for value in reviewed.values()):
         raise TemplateError(str(path), "expected `reviewed:` mapping template paths to true or false")
     return reviewed
+
+
+def review_files(search_path: list[Path]) -> list[Path]:
+    """The review status files of the templates folders, each checked as a template file is."""
+    found = []
+    for folder in search_path:
+        path = folder / REVIEW_FILE
+        if os.path.lexists(path):
+            check_template_file(path, folder)
+            found.append(path)
+    return found
 
 
 def unreviewed(templates: list[Path], search_path: list[Path]) -> list[Path]:

@@ -15,10 +15,12 @@ from policygen._chart import Bar, draw_bar_chart
 from policygen._check import InstitutionCheck, check_documents, check_institution
 from policygen._coverage_report import build_coverage_report
 from policygen._documents import finish_set, localize, render_document, template_title, with_figures
+from policygen._limits import bounded_writing
 from policygen._locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
 from policygen._model_set import MODEL_LABELS, build_model_documents
 from policygen._profiles import located, validate_located
 from policygen._render import TemplateRenderer
+from policygen._workers import run_bounded
 from policygen._workspace import Workspace
 from policygen._yaml import load_yaml_mapping
 from policygen.errors import PolicygenError, WorkspaceError
@@ -81,31 +83,11 @@ def load_submission(path: Path) -> Submission:
 
 
 def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[PackageFile]:
-    """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip."""
-    submission = load_submission(path)
-    renderer = TemplateRenderer(workspace.template_search_path())
-    checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
-    adopted = [result for result in checks if result.languages]
+    """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip.
+
+    The documents are rendered in a memory-bounded worker process; this process writes them."""
+    submission, files = run_bounded(_package_files, workspace, path)
     package = out_dir.resolve() / "submission" / submission.id
-    languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
-    docx_writer, pdf_writer = get_writer("docx"), _pdf_writer()
-    files: list[tuple[PackageFile, bytes]] = []
-    laid_out: dict[str, list[tuple[str, Any]]] = {}
-    for lang in languages:
-        documents = _documents(renderer, workspace, submission, adopted, lang)
-        for number, (doc_id, document) in enumerate(documents.items()):
-            annex = _annex_number(submission, doc_id)
-            stem = f"{annex or 0:02d}-{doc_id}"
-            pages = pdf_writer.layout(document)
-            laid_out.setdefault(doc_id, []).append((LANGUAGE_NAMES[lang][lang], pages))
-            for suffix, data in ((".docx", docx_writer.render(document)), (".pdf", pdf_writer.write(pages, document.meta))):
-                relative = f"{lang}/{stem}{suffix}"
-                files.append((PackageFile(relative, _sha256(data), len(data), doc_id, lang, annex), data))
-    combined = pdf_writer.combine(
-        [(_section_label(submission, doc_id, versions), versions) for doc_id, versions in laid_out.items()],
-        target=f"{submission.id}-combined.pdf", identifier=submission.id)
-    files.append((PackageFile(f"{submission.id}-combined.pdf", _sha256(combined), len(combined), "combined",
-                              submission.original, None), combined))
     manifest = _manifest(submission, [entry for entry, _ in files])
     for entry, data in files:
         write_atomically(package / entry.path, data)
@@ -113,6 +95,39 @@ def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[Pa
     write_atomically(package / f"{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
                                                             + [(MANIFEST_NAME, manifest)]))
     return [entry for entry, _ in files]
+
+
+def _package_files(workspace: Workspace, path: Path) -> tuple[Submission, list[tuple[PackageFile, bytes]]]:
+    """Every file of the package with its bytes, in binding order, ending with the combined PDF."""
+    submission = load_submission(path)
+    renderer = TemplateRenderer(workspace.template_search_path())
+    checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
+    adopted = [result for result in checks if result.languages]
+    languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
+    docx_writer, pdf_writer = get_writer("docx"), _pdf_writer()
+    files: list[tuple[PackageFile, bytes]] = []
+    laid_out: dict[str, list[tuple[str, Any]]] = {}
+    for lang in languages:
+        documents = _documents(renderer, workspace, submission, adopted, lang)
+        for doc_id, document in documents.items():
+            annex = _annex_number(submission, doc_id)
+            stem = f"{lang}/{annex or 0:02d}-{doc_id}"
+            with bounded_writing(f"{stem}.docx"):
+                docx = docx_writer.render(document)
+            with bounded_writing(f"{stem}.pdf"):
+                pages = pdf_writer.layout(document)
+                pdf = pdf_writer.write(pages, document.meta)
+            laid_out.setdefault(doc_id, []).append((LANGUAGE_NAMES[lang][lang], pages))
+            for suffix, data in ((".docx", docx), (".pdf", pdf)):
+                files.append((PackageFile(f"{stem}{suffix}", _sha256(data), len(data), doc_id, lang, annex), data))
+    target = f"{submission.id}-combined.pdf"
+    with bounded_writing(target):
+        combined = pdf_writer.combine(
+            [(_section_label(submission, doc_id, versions), versions) for doc_id, versions in laid_out.items()],
+            target=target, identifier=submission.id)
+    files.append((PackageFile(target, _sha256(combined), len(combined), "combined", submission.original, None),
+                  combined))
+    return submission, files
 
 
 def _pdf_writer():

@@ -11,14 +11,13 @@ from typing import Callable
 import click
 
 from policygen import __version__
-from policygen._check import check_institution, failure_diagnostics
+from policygen._check import check_institutions, failure_diagnostics
 from policygen._check_output import as_json as check_as_json, as_table as check_as_table
 from policygen._build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
 from policygen._engine import default_jobs
 from policygen._progress import BuildProgress, summary_table
 from policygen._documents import DOCUMENT_IDS
 from policygen._profiles import load_profile
-from policygen._render import TemplateRenderer
 from policygen._workspace import Workspace, open_workspace, packaged_examples
 from policygen.errors import EXIT_FAILED, EXIT_OK, Diagnostic, PolicygenError, WorkspaceError
 from policygen.schema import LANGUAGES, json_schema
@@ -48,6 +47,8 @@ workspace_option = click.option(
     "--workspace", "-w", "workspace_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
     show_default="the current directory", help="The workspace: a folder with institutions/ (and templates/).")
 profiles_argument = click.argument("profiles", nargs=-1, metavar="[PROFILE]...")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+summary_option = click.option("--summary", is_flag=True, help="Print the summary even with --quiet.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,10 +101,11 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...]) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes rendering in parallel.  [default: the number of cores]")
 @click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")
+@quiet_option
+@summary_option
 def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path | None,
                   doc_ids: tuple[str, ...], languages: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-                  model: bool, jobs: int | None, force: bool, quiet: bool) -> None:
+                  model: bool, jobs: int | None, force: bool, quiet: bool, summary: bool) -> None:
     """Build documents into OUT/<institution>/<lang>/<doc>.docx|.pdf and OUT/manifest.json.
 
     With --model, build the model documents instead: the national base's facts and a blank for every
@@ -135,7 +137,8 @@ def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path 
                 report = build(workspace, paths, request, progress.unit_done)
         for outcome in report.failed:
             _report(outcome.diagnostics)
-        click.echo(summary_table(report, request.out_dir))
+        if summary or not quiet:
+            click.echo(summary_table(report, request.out_dir))
         return EXIT_FAILED if report.failed else EXIT_OK
 
     _run(action)
@@ -156,35 +159,39 @@ def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, 
               help="Also write the coverage report (DOCX and PDF, ky/ru/en) into OUT/coverage/.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder of the report.  [default: WORKSPACE/output]")
+@quiet_option
+@summary_option
 def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, report: bool,
-          out_dir: Path | None) -> None:
+          out_dir: Path | None, quiet: bool, summary: bool) -> None:
     """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
 
     Coverage is computed from the documents as built, after the profile's customisation; a clause counts only
     if its text expresses the element it claims. A missing required element fails the institution.
+    With --quiet only the problems are printed (and the JSON, when --json asks for it).
     """
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
-        renderer = TemplateRenderer(workspace.template_search_path())
-        results = [check_institution(workspace, path, renderer) for path in workspace.resolve_profiles(profiles)]
+        results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs())
         if as_json_output:
             click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
         for result in results:
-            if not as_json_output and result.institution_id:
+            if not (as_json_output or quiet) and result.institution_id:
                 click.echo(check_as_table(result) + "\n")
             _report(result.diagnostics or failure_diagnostics(result))
         failed = [result for result in results if not result.passed]
-        if not as_json_output:
-            click.echo(f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed")
+        if summary or not (as_json_output or quiet):
+            click.echo(f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed",
+                       err=as_json_output)
         if report:
             request = BuildRequest(out_dir=(out_dir or workspace.default_output_dir).resolve())
             outcome = build_coverage_reports(workspace, results, request)
             _report(outcome.diagnostics)
             if outcome.failed:
                 return EXIT_FAILED
-            click.echo(f"coverage report: {len(outcome.files)} files in {request.out_dir / 'coverage'}",
-                       err=as_json_output)
+            if summary or not quiet:
+                click.echo(f"coverage report: {len(outcome.files)} files in {request.out_dir / 'coverage'}",
+                           err=as_json_output)
         return EXIT_FAILED if failed else EXIT_OK
 
     _run(action)
@@ -208,7 +215,10 @@ def submission() -> None:
 @click.argument("submission_id", metavar="SUBMISSION")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder.  [default: WORKSPACE/output]")
-def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None) -> None:
+@quiet_option
+@summary_option
+def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None, quiet: bool,
+                     summary: bool) -> None:
     """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest."""
 
     def action() -> int:
@@ -216,8 +226,9 @@ def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | No
         path = submission_file(workspace, submission_id)
         out = (out_dir or workspace.default_output_dir).resolve()
         files = build_submission(workspace, path, out)
-        click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in "
-                   f"{out / 'submission' / path.stem}")
+        if summary or not quiet:
+            click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in "
+                       f"{out / 'submission' / path.stem}")
         return EXIT_OK
 
     _run(action)

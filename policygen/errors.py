@@ -9,6 +9,26 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # some institutions or checks failed; the others were still done
 EXIT_UNUSABLE = 2  # the command line or the workspace itself is unusable
 
+MAX_QUOTED_CHARS = 80
+"""How much of a value an error message quotes: enough to recognise it, never a whole file's content."""
+MAX_FOREIGN_MESSAGE_CHARS = 200
+"""How much of a library's message (which may quote values a template computed) an error passes on."""
+
+
+def quoted(value: object) -> str:
+    """A value as a message quotes it: its repr, cut to MAX_QUOTED_CHARS characters with an ellipsis."""
+    text = str(value)
+    if len(text) > MAX_QUOTED_CHARS:
+        text = text[:MAX_QUOTED_CHARS] + "…"
+    return repr(text)
+
+
+def clipped(message: str) -> str:
+    """A library's message on one line, cut to MAX_FOREIGN_MESSAGE_CHARS characters with an ellipsis."""
+    head = message[:MAX_FOREIGN_MESSAGE_CHARS + 1]  # a huge message is cut before it is even escaped
+    one_line = "".join(char if char.isprintable() else repr(char)[1:-1] for char in head)
+    return one_line if len(one_line) <= MAX_FOREIGN_MESSAGE_CHARS else one_line[:MAX_FOREIGN_MESSAGE_CHARS] + "…"
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -49,8 +69,19 @@ class PolicygenError(Exception):
     def diagnostics(self) -> list[Diagnostic]:
         return [Diagnostic(file="policygen", message=self.message, hint=self.hint)]
 
+    def __reduce__(self):
+        # every subclass crosses from a worker process to the main one whole, whatever its constructor takes
+        return _rebuilt_error, (type(self), self.args, self.__dict__)
+
     def format(self) -> str:
         return "\n".join(diagnostic.format() for diagnostic in self.diagnostics())
+
+
+def _rebuilt_error(kind: type[PolicygenError], args: tuple, state: dict) -> PolicygenError:
+    error = Exception.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ProfileError(PolicygenError):

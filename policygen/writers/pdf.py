@@ -20,7 +20,8 @@ from weasyprint.document import Document as LaidOutDocument
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from policygen.errors import RenderError
+from policygen._limits import check_page_count
+from policygen.errors import RenderError, clipped
 from policygen.model import Document, Meta
 from policygen.writers.html import STYLESHEET_HREF, HtmlWriter, document_figures, document_target
 
@@ -74,9 +75,12 @@ class PdfWriter:
         return self.write(self.layout(document), document.meta)
 
     def layout(self, document: Document) -> LaidOutDocument:
-        """The document's pages laid out, to write alone or to combine with others."""
-        return layout_html(HtmlWriter(link_stylesheet=False).render(document), target=document_target(document.meta),
-                           figures=document_figures(document))
+        """The document's pages laid out, to write alone or to combine with others; at most MAX_PAGES of them."""
+        target = document_target(document.meta)
+        laid_out = layout_html(HtmlWriter(link_stylesheet=False).render(document), target=target,
+                               figures=document_figures(document))
+        check_page_count(len(laid_out.pages), target)
+        return laid_out
 
     def write(self, pages: LaidOutDocument, meta: Meta) -> bytes:
         """The PDF of laid-out pages."""
@@ -164,9 +168,9 @@ def _weasyprint_failures_as_render_errors(target: str) -> Iterator[None]:
     try:
         yield
     except (Exception, FatalURLFetchingError) as error:
-        raise RenderError(target, f"weasyprint failed: {error}", hint=_HINT) from error
+        raise RenderError(target, f"weasyprint failed: {clipped(str(error))}", hint=_HINT) from error
     finally:
         WEASYPRINT_LOGGER.removeHandler(collector)
         WEASYPRINT_LOGGER.setLevel(saved_level)
     if collector.messages:
-        raise RenderError(target, "weasyprint reported: " + "; ".join(collector.messages), hint=_HINT)
+        raise RenderError(target, "weasyprint reported: " + clipped("; ".join(collector.messages)), hint=_HINT)
