@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import resource
 import shutil
 import subprocess
+import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,77 @@ EXAMPLES = REPO / "institutions"
 def run_cli(*args: str) -> Result:
     """Run the policygen command line in-process, as a user would type it."""
     return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+# Runs the command line in a fresh Python with the test's bounds; patches lower policygen's own bounds (module,
+# name, value), and any open() of a watched path (a folder outside the workspace, a pipe) stops the process with
+# exit code 97 before the file is touched, so "nothing outside was read" is checked, not assumed.
+_CONFINED_CLI = """
+import json, os, sys
+from importlib import import_module
+config = json.loads(sys.argv[1])
+watched = [os.path.abspath(path) for path in config["watched"]]
+
+def refuse_watched_paths(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.path.abspath(os.fsdecode(args[0]))
+        if any(path == root or path.startswith(root + os.sep) for root in watched):
+            os.write(2, ("opened a watched path: " + path + "\\n").encode())
+            os._exit(97)
+
+for module, name, value in config["patches"]:
+    setattr(import_module(module), name, value)
+sys.addaudithook(refuse_watched_paths)
+from policygen.cli import main
+main(sys.argv[2:], prog_name="policygen")
+"""
+WATCHED_PATH_OPENED = 97
+CONFINED_CPU_SECONDS = 60  # each process: a failing run needs a few seconds, a full one-unit build about ten
+CONFINED_DATA_BYTES = 1536 * 1024**2  # each process; rendering one unit needs a few hundred MiB
+
+
+@dataclass(frozen=True)
+class ConfinedResult:
+    """What a confined run of the command line printed, and its exit code (negative: killed by that signal)."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout
+
+
+def run_cli_confined(*args: object, watched: tuple[Path, ...] = (), patches: tuple[tuple[str, str, object], ...] = (),
+                     cpu_seconds: int = CONFINED_CPU_SECONDS, data_bytes: int = CONFINED_DATA_BYTES) -> ConfinedResult:
+    """Run the command line in a subprocess bounded in CPU time and data memory (so a runaway input fails the
+    test instead of slowing it), refusing any open() of a `watched` path, with policygen's bounds `patches`."""
+
+    def bound() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_DATA, (data_bytes, data_bytes))
+
+    config = json.dumps({"watched": [str(path) for path in watched], "patches": [list(patch) for patch in patches]})
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
+                                                                              os.environ.get("PYTHONPATH")]))}
+    # the timeout only keeps a hung run from hanging the suite; the bounds under test are CPU time and memory
+    completed = subprocess.run([sys.executable, "-c", _CONFINED_CLI, config, *map(str, args)], capture_output=True,
+                               text=True, env=environment, preexec_fn=bound, stdin=subprocess.DEVNULL, timeout=900)
+    return ConfinedResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def tree_state(folder: Path, skip: str | None = None) -> dict[str, tuple[int, int, int]]:
+    """Every entry below `folder` (but the `skip` subfolder) with its type, size and modification time, taken
+    without reading or following anything: a 1 GiB sparse file or a pipe is as cheap as any other entry."""
+    state = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if skip is not None and (relative == skip or relative.startswith(skip + "/")):
+            continue
+        info = path.lstat()
+        state[relative] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return state
 
 
 def copy_workspace(target: Path) -> Path:
