@@ -1,7 +1,8 @@
 """Bad and hostile profiles (reference catalogue, sections A and D) through `policygen build`.
 
-Each case edits a copy of an example profile; the build must exit 1, name the file, line and key, and leave
-the output folder exactly as it was, while the other institutions still build.
+Each case edits a copy of an example profile; the build, in a subprocess bounded in CPU time and memory, must
+exit 1, name the file, line and key, and leave the output folder and the workspace exactly as they were, while
+the other institutions still build.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import copy_workspace, files_under, run_cli
+from conftest import copy_workspace, files_under, run_cli, run_cli_confined, tree_state
 
 PROFILE = "ak-tilek-fmc"
 
@@ -36,6 +37,16 @@ def replace(old: str, new: str) -> Callable[[str], str]:
 
 def append(extra: str) -> Callable[[str], str]:
     return lambda text: text + extra
+
+
+def added_tables(count: int, rows: int) -> str:
+    """`count` clauses of the institution's own, each a table of `rows` rows in Kyrgyz and Russian."""
+    lines = ["| a | b | c | d |", "| - | - | - | - |", *["| 1 | 2 | 3 | 4 |"] * rows]
+    table = "".join(f"          {line}\n" for line in lines)
+    clauses = "".join(f"    - id: table-{number}\n      after: policy/general-provisions\n"
+                      f"      title: {{ky: Таблица {number}, ru: Таблица {number}}}\n"
+                      f"      text:\n        ky: |\n{table}        ru: |\n{table}" for number in range(count))
+    return "clauses:\n  add:\n" + clauses
 
 
 CASES = [
@@ -96,6 +107,8 @@ CASES = [
     BadInput("id-absolute-path", replace("id: ak-tilek-fmc", "id: /abs/path"), "id", "id: /abs"),
     BadInput("id-other-than-file-name", replace("id: ak-tilek-fmc", "id: other-centre"), "id", "id: other"),
     BadInput("id-with-nul", replace("id: ak-tilek-fmc", 'id: "x\\0y"'), "id", 'id: "x'),
+    # a megabyte of the institution's own clauses: a document too large to lay out (68,000 table cells)
+    BadInput("megabyte-of-added-clauses", append(added_tables(100, 170)), "clauses.add[0].text.ky", "ky: |"),
 ]
 
 
@@ -123,11 +136,14 @@ def test_bad_profile_fails_with_location_and_writes_nothing(workspace: Path, cas
     (out_dir / PROFILE / "ru" / "policy.docx").write_bytes(b"previous build")
     before = files_under(out_dir)
 
-    result = run_cli("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--format", "docx")
+    elsewhere = tree_state(workspace, skip="output")
 
-    assert result.exit_code == 1, result.output
+    result = run_cli_confined("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--format", "docx")
+
+    assert result.exit_code == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert files_under(out_dir) == before
+    assert tree_state(workspace, skip="output") == elsewhere
     lines = [int(line) for line in re.findall(rf"^{re.escape(str(profile))}:(\d+)(?::\d+)?: ", result.stderr,
                                                 re.MULTILINE)]
     if case.name not in ("empty-file", "utf16-file"):
