@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -131,18 +132,26 @@ def test_cli_summary_names_the_failed_institution_and_its_first_error(workspace)
     assert not list((workspace / "output").rglob(".policygen-*"))
 
 
-def test_no_op_build_never_imports_weasyprint(workspace):
+def test_no_op_build_never_imports_weasyprint_nor_starts_a_process(workspace):
     code = ("import sys\nfrom click.testing import CliRunner\nfrom policygen.cli import main\n"
             f"result = CliRunner().invoke(main, ['build', '--workspace', {str(workspace)!r}, '--format', 'docx'])\n"
             "assert result.exit_code == 0, result.output\nassert 'nothing to do' in result.output, result.output\n"
-            "print('weasyprint' in sys.modules)")
+            "print('weasyprint' in sys.modules, 'concurrent.futures.process' in sys.modules)")
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert output.split() == ["False"]
+    assert output.split() == ["False", "False"]
 
 
-def test_quiet_build_prints_only_the_summary(workspace):
-    result = run_cli("build", "-w", workspace, "--force", "--quiet", "--jobs", "1", *FORMAT)
-    assert result.exit_code == 0
-    assert not [line for line in result.output.splitlines() if line.startswith("[")]
-    plain = run_cli("build", "-w", workspace, "--force", "--jobs", "1", *FORMAT)
-    assert "[1/8] ak-tilek-fmc ky: 5 files" in plain.output.splitlines()
+def test_one_unit_with_one_job_renders_in_a_worker_process_not_in_the_main_one(workspace, monkeypatch):
+    rendered_in = []
+    render = DocxWriter.render
+
+    def recording(self, document):
+        rendered_in.append(os.getpid())
+        return render(self, document)
+
+    monkeypatch.setattr(DocxWriter, "render", recording)
+    report = build(open_workspace(workspace), [workspace / "institutions" / "ak-tilek-fmc.yaml"],
+                   BuildRequest(out_dir=workspace / "fresh-output", languages=("ru",), formats=("docx",), jobs=1))
+    assert not report.failed
+    assert rendered_in == []  # the main process rendered nothing; the worker's calls stay in the worker
+    assert len(report.outcomes[0].files) == 5

@@ -22,8 +22,9 @@ EXAMPLE = "union-2026"
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> Path:
     out_dir = tmp_path_factory.mktemp("submission")
-    result = run_cli("submission", "build", EXAMPLE, "-w", REPO, "--out", out_dir)
+    result = run_cli("submission", "build", EXAMPLE, "-w", REPO, "--out", out_dir, "--quiet", "--summary")
     assert result.exit_code == 0, result.stderr
+    assert re.fullmatch(rf"built submission {EXAMPLE}: \d+ files, manifest and zip in .*\n", result.stdout)
     return out_dir / "submission" / EXAMPLE
 
 
