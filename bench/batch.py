@@ -135,7 +135,7 @@ def bench_memory(count: int) -> None:
                     "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))")  # --jobs 1 renders in one worker
             measured = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
             peaks.append(int(measured.stdout.strip().splitlines()[-1]))
-    print(f"peak memory of a --jobs 1 build (its main or its worker process): {count} institutions {peaks[0] / 1024:.0f} MiB, "
+    print(f"peak memory of a --jobs 1 build (main or worker process): {count} institutions {peaks[0] / 1024:.0f} MiB, "
           f"{4 * count} institutions {peaks[1] / 1024:.0f} MiB; ratio {peaks[1] / peaks[0]:.2f} (target: flat, ~1.0)")
 
 
