@@ -75,12 +75,9 @@ class PdfWriter:
         return self.write(self.layout(document), document.meta)
 
     def layout(self, document: Document) -> LaidOutDocument:
-        """The document's pages laid out, to write alone or to combine with others; at most MAX_PAGES of them."""
-        target = document_target(document.meta)
-        laid_out = layout_html(HtmlWriter(link_stylesheet=False).render(document), target=target,
-                               figures=document_figures(document))
-        check_page_count(len(laid_out.pages), target)
-        return laid_out
+        """The document's pages laid out, to write alone or to combine with others."""
+        return layout_html(HtmlWriter(link_stylesheet=False).render(document), target=document_target(document.meta),
+                           figures=document_figures(document))
 
     def write(self, pages: LaidOutDocument, meta: Meta) -> bytes:
         """The PDF of laid-out pages."""
@@ -111,13 +108,16 @@ class PdfWriter:
 
 
 def layout_html(html: str, *, target: str, figures: dict[str, bytes] | None = None) -> LaidOutDocument:
-    """HTML laid out with the print stylesheet; any fetch outside the assets, error or warning is a RenderError."""
+    """HTML laid out with the print stylesheet, in at most MAX_PAGES pages; any fetch outside the assets, error
+    or warning is a RenderError."""
     font_config, counter_style, stylesheet = _print_stylesheet()
     with _weasyprint_failures_as_render_errors(target):
         page = weasyprint.HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/",
                                url_fetcher=AssetFetcher(figures=figures))
-        return page.render(stylesheets=[stylesheet], font_config=font_config, counter_style=counter_style,
-                           pdf_forms=True)
+        laid_out = page.render(stylesheets=[stylesheet], font_config=font_config, counter_style=counter_style,
+                               pdf_forms=True)
+    check_page_count(len(laid_out.pages), target)
+    return laid_out
 
 
 def html_to_pdf(html: str, *, target: str, identifier: bytes | None = None, pdf_variant: str | None = None,
