@@ -10,7 +10,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from policygen.errors import TemplateError, quoted
+from policygen.errors import TemplateError, clipped, quoted
 from policygen.model import (
     CONTAINER_KINDS, Block, BulletList, Clause, Container, Emphasis, Heading, Inline, LineBreak, OrderedList,
     Paragraph, Point, Ref, Strong, Table, Text,
@@ -239,7 +239,7 @@ class _Parser:
         covers = tuple(arguments[1].split(",")) if len(arguments) == 2 else ()
         unknown = [element for element in covers if element not in self.known_elements]
         if unknown:
-            raise self._error(f"clause {clause_id!r} claims unknown elements {quoted(', '.join(unknown))}", opening,
+            raise self._error(f"clause {clause_id!r} claims unknown elements {clipped(', '.join(unknown))}", opening,
                               hint="element ids are those of policy-elements.yaml")
         heading = self._peek()
         if heading is None or heading.type != "heading_open" or heading.tag != "h2":
