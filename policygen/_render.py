@@ -252,9 +252,8 @@ def _included(syntax_tree: jinja2.nodes.Template, path: Path) -> list[tuple[str,
     found = []
     for node in syntax_tree.find_all((jinja2.nodes.Extends, jinja2.nodes.FromImport, jinja2.nodes.Import,
                                       jinja2.nodes.Include)):
-        names = node.template.items if isinstance(node.template, (jinja2.nodes.Tuple, jinja2.nodes.List)) \
-            else [node.template]
-        for name in names:
+        listed = isinstance(node.template, (jinja2.nodes.Tuple, jinja2.nodes.List))
+        for name in node.template.items if listed else [node.template]:
             if not (isinstance(name, jinja2.nodes.Const) and isinstance(name.value, str)):
                 raise TemplateError(str(path), "a template includes a name computed at render time",
                                     line=node.lineno, hint="include templates by their literal name")

@@ -88,6 +88,8 @@ CASES = [
     # a computed value echoed in an error is clipped, however long
     BadTemplate("long-computed-value-in-a-message", "{% set x %}{% include 'long.txt' %}{% endset %}{{ inst[x] }}",
                 r"undefined value: .*A…$", setup=long_value),
+    BadTemplate("long-computed-attribute-in-a-message", "{{ ''|attr('_' * 100000) }}",
+                r"undefined value: 'str object' has no attribute '_+…$"),
     # files that must not be read whole, or at all
     BadTemplate("sparse-gigabyte-include", "{% include 'big.txt' %}",
                 r"big\.txt: the file is 1,073,741,824 bytes, more than the 1,048,576 a template file may be",
