@@ -7,7 +7,6 @@ import codecs
 import pathlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from yaml.events import (AliasEvent, MappingStartEvent, NodeEvent, ScalarEvent, 
                          StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from policygen._characters import BAD_CHARACTER_HINT, describe, describe_all, forbidden_in_key, forbidden_in_text
 from policygen.errors import Diagnostic, ProfileError
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -33,15 +33,6 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _HARMLESS_TAG = {ScalarEvent: _STR_TAG, SequenceStartEvent: _SEQ_TAG, MappingStartEvent: _MAP_TAG}
 
-_NONCHARACTERS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-# Characters that break Word/PDF output or hide text: C0 controls except TAB and LF, DEL, C1 controls,
-# lone surrogates, noncharacters, a stray byte-order mark, zero-width space and the bidi embeddings,
-# overrides and isolates (the "Trojan Source" characters).
-_FORBIDDEN_IN_TEXT = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufeff\u200b\u202a-\u202e\u2066-\u2069"
-    + _NONCHARACTERS + "]"
-)
-_FORBIDDEN_KEY_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 # What the YAML reader refuses outright, plus NEL, LS and PS: YAML 1.1 reads those as line breaks where
 # editors show none, so text after them in a comment would silently become YAML.
 _UNREADABLE_IN_FILE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -50,8 +41,6 @@ _OTHER_ENCODING_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF
 
 _SHARED_VALUES_HINT = "write the values out; shared values belong in a base profile (extends:)"
 _SAVE_AS_UTF8_HINT = "save the file as UTF-8 (in your editor: Save As, Encoding: UTF-8)"
-_BAD_CHARACTER_HINT = ("delete the character: it is invisible or a control code, usually pasted in by accident "
-                       "(or written as an escape such as \\v, \\0 or \\u202e inside double quotes)")
 
 
 @dataclass(frozen=True)
@@ -176,17 +165,9 @@ def _refuse_unreadable_characters(text: str, file: str) -> None:
             continue
         line_starts = line_starts or _line_starts(text)
         line, column = _line_and_column(line_starts, match.start())
-        problems.add(f"the file contains {_describe(match.group())}, which YAML text may not contain",
-                     line=line, column=column, hint=_BAD_CHARACTER_HINT)
+        problems.add(f"the file contains {describe(match.group())}, which YAML text may not contain",
+                     line=line, column=column, hint=BAD_CHARACTER_HINT)
     problems.raise_if_any()
-
-
-def _describe(char: str) -> str:
-    name = unicodedata.name(char, "")
-    if not name:
-        kind = {"Cc": "control character", "Cs": "lone surrogate", "Cn": "noncharacter"}
-        name = kind.get(unicodedata.category(char), "character")
-    return f"U+{ord(char):04X} ({name})"
 
 
 def _too_complex(file: str) -> ProfileError:
@@ -419,9 +400,9 @@ class _TreeBuilder:
         if not key:
             self.problems.add_at(node.start_mark, "a key is empty", path=parent,
                                  hint="write the key's name between the quotes")
-        bad = _forbidden_key_characters(node.value)
+        bad = forbidden_in_key(node.value)
         if bad:
-            self.problems.add_at(node.start_mark, f"key {key!r} contains {_describe_all(bad)}",
+            self.problems.add_at(node.start_mark, f"key {key!r} contains {describe_all(bad)}",
                                  path=parent + (key,),
                                  hint="retype the key with visible letters, digits, '_' or '-' only, without spaces")
         return key
@@ -443,10 +424,10 @@ class _TreeBuilder:
     def _scalar(self, node: ScalarNode, path: KeyPath) -> str | None:
         if isinstance(node, _RefusedAlias) or (node.style is None and node.tag == _NULL_TAG):
             return None
-        bad = _distinct(_FORBIDDEN_IN_TEXT.findall(node.value))
+        bad = forbidden_in_text(node.value)
         if bad:
-            self.problems.add_at(node.start_mark, f"the value contains {_describe_all(bad)}", path=path,
-                                 hint=_BAD_CHARACTER_HINT)
+            self.problems.add_at(node.start_mark, f"the value contains {describe_all(bad)}", path=path,
+                                 hint=BAD_CHARACTER_HINT)
         return unicodedata.normalize("NFC", node.value)
 
     def _location(self, mark: yaml.Mark) -> Location:
@@ -472,16 +453,3 @@ def _yaml11_key_value(node: ScalarNode) -> Any:
         return construct(_YAML11_CONSTRUCTOR, node)
     except (ValueError, OverflowError):  # 2024-02-30, or more digits than int() accepts
         return _NOT_TYPED
-
-
-def _forbidden_key_characters(key: str) -> list[str]:
-    return _distinct(char for char in key
-                     if unicodedata.category(char) in _FORBIDDEN_KEY_CATEGORIES or _FORBIDDEN_IN_TEXT.match(char))
-
-
-def _distinct(chars: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(chars))
-
-
-def _describe_all(chars: list[str]) -> str:
-    return ", ".join(_describe(char) for char in chars)
