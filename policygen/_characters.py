@@ -17,6 +17,7 @@ _FORBIDDEN_IN_TEXT = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufeff\u00ad\u180e\u200b\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f" + _NONCHARACTERS + "]"
 )
+_TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a"
 _FORBIDDEN_KEY_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 BAD_CHARACTER_HINT = ("delete the character: it is invisible or a control code, usually pasted in by accident "
@@ -32,6 +33,11 @@ def forbidden_in_key(key: str) -> list[str]:
     """The distinct characters of `key` that no key may hold: those of text, and any space or format character."""
     return _distinct(char for char in key
                      if unicodedata.category(char) in _FORBIDDEN_KEY_CATEGORIES or _FORBIDDEN_IN_TEXT.match(char))
+
+
+def typographic_quotes(text: str) -> list[str]:
+    """The distinct typographic quotation marks in `text` (“ ” „ ‘ ’ « » ...): YAML reads them as text."""
+    return _distinct(char for char in text if char in _TYPOGRAPHIC_QUOTES)
 
 
 def describe(char: str) -> str:

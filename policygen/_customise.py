@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from markdown_it.common.utils import unescapeAll
+
+from policygen._characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
 from policygen._profiles import LoadedProfile
 from policygen._parse import parse_clause_text
 from policygen.elements import required_elements
@@ -83,14 +87,18 @@ def _broken_references(blocks: dict[str, list[Block]], supplied: list[tuple[str,
 
 
 def _references(node: object):
-    if isinstance(node, Ref):
+    yield from _nodes_of(node, Ref)
+
+
+def _nodes_of(node: object, kind: type):
+    if isinstance(node, kind):
         yield node
     elif isinstance(node, tuple):
         for item in node:
-            yield from _references(item)
+            yield from _nodes_of(item, kind)
     elif hasattr(node, "__dataclass_fields__"):
         for name in node.__dataclass_fields__:
-            yield from _references(getattr(node, name))
+            yield from _nodes_of(getattr(node, name), kind)
 
 
 def _covers_required(clause: Clause, required: frozenset[str], loaded: LoadedProfile, key: tuple, target: str,
@@ -120,10 +128,32 @@ def _find(blocks: dict[str, list[Block]], target: str, loaded: LoadedProfile, ke
     return None
 
 
+# An HTML entity or numeric character reference, which Markdown decodes into the character it names.
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,9}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 def _clause_text(texts: dict[str, str], lang: str, loaded: LoadedProfile, key: tuple,
                  problems: list[Diagnostic]) -> tuple[Block, ...] | None:
     try:
-        return parse_clause_text(texts[lang], str(loaded.path))
+        blocks = parse_clause_text(texts[lang], str(loaded.path))
     except TemplateError as error:
         problems.append(loaded.diagnostic(key, error.message, error.hint))
         return None
+    decoded = "".join(text.text for text in _nodes_of(blocks, Text))
+    bad = forbidden_in_text(decoded)
+    if bad:
+        problems.append(loaded.diagnostic(key, _decoded_characters_message(bad, texts[lang]),
+                                          "write the text itself, without the character reference; "
+                                          + BAD_CHARACTER_HINT.removeprefix("delete the character: ")))
+        return None
+    return blocks
+
+
+def _decoded_characters_message(bad: list[str], source: str) -> str:
+    """Which forbidden characters the Markdown of a clause text decodes to, and how each was written."""
+    spelled: dict[str, str] = {}
+    for match in _CHARACTER_REFERENCE.finditer(source):
+        for char in forbidden_in_text(unescapeAll(match.group())):
+            spelled.setdefault(char, match.group())
+    parts = [describe(char) + (f" written as {spelled[char]!r}" if char in spelled else "") for char in bad]
+    return f"the text contains {', '.join(parts)}"

@@ -17,11 +17,11 @@ from pydantic import BaseModel
 from policygen._workspace import Workspace
 from policygen._yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
 from policygen.errors import Diagnostic, ProfileError
-from policygen.schema import Profile
+from policygen.schema import MAX_BASES, Profile
 
 KeyPath = tuple[typing.Union[str, int], ...]
 M = typing.TypeVar("M", bound=BaseModel)
-MAX_EXTENDS_DEPTH = 8
+MAX_EXTENDS_DEPTH = MAX_BASES
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import os
 import pathlib
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +18,8 @@ from yaml.events import (AliasEvent, MappingStartEvent, NodeEvent, ScalarEvent, 
                          StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from policygen._characters import BAD_CHARACTER_HINT, describe, describe_all, forbidden_in_key, forbidden_in_text
+from policygen._characters import (BAD_CHARACTER_HINT, describe, describe_all, forbidden_in_key, forbidden_in_text,
+                                  typographic_quotes)
 from policygen.errors import Diagnostic, ProfileError
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -109,12 +112,22 @@ def _escaped_for_display(char: str) -> str:
 
 
 def _read_at_most_limit(path: pathlib.Path, file: str) -> bytes:
+    """The file's first MAX_FILE_BYTES + 1 bytes; only a regular file is read (a pipe would block forever)."""
     try:
-        with path.open("rb") as stream:
-            return stream.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise ProfileError.single(file, f"cannot read the file: {error.strerror or error}",
                                   hint="check that the file exists, is a file and that you may read it") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ProfileError.single(file, "is not a regular file (it is a folder, a pipe or a device)",
+                                      hint="a profile must be an ordinary file; replace it with one")
+        try:
+            return stream.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise ProfileError.single(file, f"cannot read the file: {error.strerror or error}",
+                                      hint="check that the file is readable") from None
 
 
 def _refuse_oversized(size: int, file: str) -> None:
@@ -312,13 +325,24 @@ def _add_syntax_error(problems: _Problems, error: yaml.MarkedYAMLError, text: st
     if error.problem and error.context:
         started = f" that starts at line {error.context_mark.line + 1}" if error.context_mark else ""
         message += f" ({error.context}{started})"
-    problems.add_at(mark, message, hint=_syntax_error_hint(error, text, mark))
+    hint = _syntax_error_hint(error, text, mark)
+    quotes = typographic_quotes(_line_text(text, mark))
+    if quotes and "mapping values are not allowed" in (error.problem or ""):
+        message += (f"; {' and '.join(quotes)} are typographic quotes (as Word types them), not YAML quotes, "
+                    "so the value is not quoted")
+        hint = ("replace the typographic quotes with straight ones: key: \"value: with a colon\" "
+                "(quotes pasted from Word are text to YAML)")
+    problems.add_at(mark, message, hint=hint)
+
+
+def _line_text(text: str, mark: yaml.Mark | None) -> str:
+    lines = text.splitlines()
+    return lines[mark.line] if mark is not None and mark.line < len(lines) else ""
 
 
 def _syntax_error_hint(error: yaml.MarkedYAMLError, text: str, mark: yaml.Mark | None) -> str:
     problem = error.problem or ""
-    lines = text.splitlines()
-    line_text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    line_text = _line_text(text, mark)
     if "'\\t'" in problem or "\t" in line_text[:len(line_text) - len(line_text.lstrip())]:
         return "indent with spaces, not tabs, and put a space after ':' (set your editor to insert spaces for Tab)"
     if "mapping values are not allowed" in problem:
