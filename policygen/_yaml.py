@@ -119,10 +119,11 @@ def _read_at_most_limit(path: pathlib.Path, file: str) -> bytes:
     except OSError as error:
         raise ProfileError.single(file, f"cannot read the file: {error.strerror or error}",
                                   hint="check that the file exists, is a file and that you may read it") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise ProfileError.single(file, "is not a regular file (it is a folder, a pipe or a device)",
+                                  hint="a profile must be an ordinary file; replace it with one")
     with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise ProfileError.single(file, "is not a regular file (it is a folder, a pipe or a device)",
-                                      hint="a profile must be an ordinary file; replace it with one")
         try:
             return stream.read(MAX_FILE_BYTES + 1)
         except OSError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import pathlib
 import re
 import tokenize
@@ -474,13 +475,22 @@ def test_oversized_file_is_refused(tmp_path):
     assert problem.file == str(path) and "larger than" in problem.message and problem.hint
 
 
-@pytest.mark.parametrize("make_path", [lambda tmp: tmp / "missing.yaml", lambda tmp: tmp])
-def test_unreadable_path_is_reported(tmp_path, make_path):
+def _fifo(tmp: pathlib.Path) -> pathlib.Path:
+    os.mkfifo(tmp / "pipe.yaml")
+    return tmp / "pipe.yaml"
+
+
+@pytest.mark.parametrize("make_path, message", [
+    (lambda tmp: tmp / "missing.yaml", "cannot read the file"),
+    (lambda tmp: tmp, "is not a regular file"),
+    (_fifo, "is not a regular file"),  # opening it for reading would wait for a writer forever
+])
+def test_unreadable_or_irregular_path_is_reported(tmp_path, make_path, message):
     path = make_path(tmp_path)
     with pytest.raises(ProfileError) as raised:
         load_yaml_mapping(path)
     [problem] = raised.value.diagnostics()
-    assert problem.file == str(path) and "cannot read the file" in problem.message and problem.hint
+    assert problem.file == str(path) and message in problem.message and problem.hint
 
 
 # --- A13: document shape and encoding ------------------------------------------------------------------------
