@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import replace
 
 from markdown_it.common.utils import unescapeAll
@@ -139,21 +140,34 @@ def _clause_text(texts: dict[str, str], lang: str, loaded: LoadedProfile, key: t
     except TemplateError as error:
         problems.append(loaded.diagnostic(key, error.message, error.hint))
         return None
-    decoded = "".join(text.text for text in _nodes_of(blocks, Text))
-    bad = forbidden_in_text(decoded)
-    if bad:
-        problems.append(loaded.diagnostic(key, _decoded_characters_message(bad, texts[lang]),
+    refused = _refused_characters(texts[lang], blocks)
+    if refused:
+        problems.append(loaded.diagnostic(key, f"the text contains {', '.join(refused)}",
                                           "write the text itself, without the character reference; "
                                           + BAD_CHARACTER_HINT.removeprefix("delete the character: ")))
         return None
     return blocks
 
 
-def _decoded_characters_message(bad: list[str], source: str) -> str:
-    """Which forbidden characters the Markdown of a clause text decodes to, and how each was written."""
-    spelled: dict[str, str] = {}
+def _refused_characters(source: str, blocks: tuple[Block, ...]) -> list[str]:
+    """The characters of a clause text that typed text may not hold, also when written as a character reference
+    (Markdown decodes those, and replaces one naming a control code or no character with U+FFFD)."""
+    refused: dict[str, str] = {}
     for match in _CHARACTER_REFERENCE.finditer(source):
-        for char in forbidden_in_text(unescapeAll(match.group())):
-            spelled.setdefault(char, match.group())
-    parts = [describe(char) + (f" written as {spelled[char]!r}" if char in spelled else "") for char in bad]
-    return f"the text contains {', '.join(parts)}"
+        named = _named_by(match.group())
+        if named is None:
+            refused.setdefault(match.group(), f"{match.group()!r}, which names no character")
+        for char in forbidden_in_text(named or ""):
+            refused.setdefault(char, f"{describe(char)} written as {match.group()!r}")
+    for char in forbidden_in_text("".join(text.text for text in _nodes_of(blocks, Text))):
+        refused.setdefault(char, describe(char))
+    return list(refused.values())
+
+
+def _named_by(reference: str) -> str | None:
+    """What a character reference stands for; None when it names no character (beyond U+10FFFF)."""
+    if reference.startswith("&#"):
+        digits = reference[2:-1]
+        number = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+        return chr(number) if number <= sys.maxunicode else None
+    return unescapeAll(reference)  # a named entity; an unknown name stays as written, and is printed so

@@ -19,7 +19,7 @@ from policygen._workspace import Workspace
 from policygen._characters import typographic_quotes
 from policygen._yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
 from policygen.errors import Diagnostic, ProfileError
-from policygen.schema import LANGUAGES, MAX_BASES, IdentifierMark, Lang, Profile
+from policygen.schema import LANGUAGES, MAX_BASES, MAX_NAME, IdentifierMark, Lang, Profile
 
 KeyPath = tuple[typing.Union[str, int], ...]
 M = typing.TypeVar("M", bound=BaseModel)
@@ -196,6 +196,15 @@ def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], p
     elif kind == "missing":
         message = "required key is missing"
         hint = f"add `{loc[-1]}:`; `policygen schema` describes it"
+    elif kind == "string_too_long":
+        limit = issue["ctx"]["max_length"]
+        message = f"is {len(issue['input'])} characters long; at most {limit} are allowed"
+        hint = f"shorten it to {limit} characters at most" + (
+            " (Word's document properties, which carry names, hold 255)" if limit == MAX_NAME else "")
+    elif kind == "too_long":
+        limit = issue["ctx"]["max_length"]
+        message = f"has {issue['ctx']['actual_length']} entries; at most {limit} are allowed"
+        hint = f"keep {limit} entries at most; `policygen schema` gives every limit"
     elif kind in ("literal_error", "enum"):
         hint = "use one of the values listed"
     elif "true or false" in message:
