@@ -93,7 +93,6 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
                                   hint="a base must not extend, directly or not, the profile that extends it")
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ProfileError.single(path, f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
-    _refuse_link_leaving_folder(path)
     loaded = _load_yaml_once(path)
     locations = located(loaded)
     extends = loaded.data.get("extends")
@@ -115,14 +114,6 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
     merged.locations[()] = locations[()]
     merged.sources.append(path)
     return merged
-
-
-def _refuse_link_leaving_folder(path: Path) -> None:
-    """A profile or base is read only where its folder holds it: a link that points out of the folder is refused."""
-    target = path.resolve()
-    if not target.is_relative_to(path.parent.resolve()):
-        raise ProfileError.single(path, f"is a link to {target}, outside its folder {path.parent}",
-                                  hint="copy the file into the folder instead of linking to it")
 
 
 def _is_container(data: Any, path: KeyPath) -> bool:

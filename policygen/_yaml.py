@@ -76,9 +76,15 @@ def format_key_path(path: KeyPath) -> str:
 
 
 def load_yaml_mapping(path: pathlib.Path) -> LoadedYaml:
-    """Load a profile file strictly; raise ProfileError with every problem found in it."""
+    """Load a profile file strictly; raise ProfileError with every problem found in it. Only a regular file
+    is read, and only where its folder holds it: a link that points out of the folder is refused."""
     file = str(path)
-    return load_yaml_mapping_text(_read_at_most_limit(pathlib.Path(path), file), file)
+    path = pathlib.Path(path)
+    target = path.resolve()
+    if not target.is_relative_to(path.parent.resolve()):
+        raise ProfileError.single(file, f"is a link to {target}, outside its folder {path.parent}",
+                                  hint="copy the file into the folder instead of linking to it")
+    return load_yaml_mapping_text(_read_at_most_limit(path, file), file)
 
 
 def load_yaml_mapping_text(text: str | bytes, file: str) -> LoadedYaml:
