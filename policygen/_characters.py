@@ -11,11 +11,13 @@ _NONCHARACTERS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) f
 # lone surrogates, noncharacters, a stray byte-order mark, and the invisible format characters: soft hyphen,
 # Mongolian vowel separator, zero-width space, word joiner and the invisible operators, the bidi embeddings,
 # overrides and isolates (the "Trojan Source" characters), the deprecated format controls, interlinear
-# annotations and the tag characters. The directional marks (U+200E, U+200F, U+061C) and the joiners
-# (U+200C, U+200D, used in emoji) stay allowed.
+# annotations, the invisible hieroglyph, shorthand and musical format controls, and the tag characters.
+# The directional marks (U+200E, U+200F, U+061C), the joiners (U+200C, U+200D, used in emoji) and the
+# visible Arabic, Syriac and Kaithi signs stay allowed.
 _FORBIDDEN_IN_TEXT = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufeff\u00ad\u180e\u200b\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f" + _NONCHARACTERS + "]"
+    "\u2060-\u2064\u2066-\u206f\ufff9-\ufffb\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f" + _NONCHARACTERS + "]"
 )
 _TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a"
 _FORBIDDEN_KEY_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
