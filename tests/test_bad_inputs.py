@@ -1,7 +1,9 @@
-"""Bad and hostile profiles (reference catalogue, sections A and D) through `policygen build`.
+"""Bad and hostile profiles (reference catalogue, sections A and D, and the later reviews) through
+`policygen build` and `policygen validate`.
 
 Each case edits a copy of an example profile; the build must exit 1, name the file, line and key, and leave
-the output folder exactly as it was, while the other institutions still build.
+the output folder exactly as it was, while the other institutions still build; validate refuses it at the
+same place.
 """
 
 from __future__ import annotations
