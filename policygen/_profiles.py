@@ -15,8 +15,8 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
-from policygen._workspace import Workspace
 from policygen._characters import typographic_quotes
+from policygen._workspace import Workspace
 from policygen._yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
 from policygen.errors import Diagnostic, ProfileError
 from policygen.schema import LANGUAGES, MAX_BASES, MAX_NAME, IdentifierMark, Lang, Profile
@@ -187,6 +187,8 @@ def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], p
     elif kind == "missing":
         message = "required key is missing"
         hint = f"add `{loc[-1]}:`; `policygen schema` describes it"
+    elif kind == "required_for_type":
+        hint = f"add `{issue['ctx']['key']}:`; `policygen schema` describes it"
     elif kind == "string_too_long":
         limit = issue["ctx"]["max_length"]
         message = f"is {len(issue['input'])} characters long; at most {limit} are allowed"

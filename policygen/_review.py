@@ -28,7 +28,7 @@ def _reviewed_in(folder: Path) -> dict[str, bool]:
                                    hint="write `reviewed:` and under it one `<template path>: true|false` per line"))
     else:
         for key, value in reviewed.items():
-            if value not in _REVIEW_VALUES:
+            if not isinstance(value, str) or value not in _REVIEW_VALUES:
                 location = loaded.locations[("reviewed", key)]
                 problems.append(Diagnostic(str(path), f"expected true or false, got {value!r}", location.line,
                                            location.column, format_key_path(("reviewed", key)),

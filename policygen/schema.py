@@ -7,7 +7,9 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
+                      model_validator)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 LANGUAGES = ("ky", "ru", "en")
 Lang = Literal["ky", "ru", "en"]
@@ -456,12 +458,20 @@ class Profile(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
+        problems: list[InitErrorDetails] = []  # each at the key it concerns, so that it points at its line
         if len(set(self.languages)) != len(self.languages):
-            raise ValueError("languages lists a language twice")
+            problems.append(InitErrorDetails(type=PydanticCustomError("value_error", "lists a language twice"),
+                                             loc=("languages",), input=self.languages))
         if self.type.value in EDUCATION_TYPES and self.student_count is None:
-            raise ValueError(f"student_count is required for a {self.type.value}")
+            required = PydanticCustomError("required_for_type", "student_count is required for a {kind}",
+                                           {"kind": self.type.value, "key": "student_count"})
+            problems.append(InitErrorDetails(type=required, loc=("type",), input=self.type.value))
         if all(channel.kind is ChannelKind.phone for channel in self.reporting_channels):
-            raise ValueError("reporting_channels needs at least one channel other than a phone line")
+            problems.append(InitErrorDetails(
+                type=PydanticCustomError("value_error", "needs at least one channel other than a phone line"),
+                loc=("reporting_channels",), input=[channel.kind.value for channel in self.reporting_channels]))
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     @property

@@ -253,6 +253,7 @@ def with_review_file(workspace: Path, text: str) -> Path:
     ("reviewed:\n  policy/ru.md.j2: " + "[" * 5000 + "]" * 5000 + "\n", 2, "nesting is deeper than"),
     ("reviewed:\n  policy/ru.md.j2: &a yes\n", 2, "anchor '&a' is not allowed"),
     ("reviewed:\n  policy/ru.md.j2: yes\n", 2, "expected true or false, got 'yes'"),
+    ("reviewed:\n  policy/ru.md.j2: [true]\n", 2, "expected true or false, got ['true']"),
 ])
 def test_translation_review_file_is_read_with_the_strict_loader(workspace, text, line, message):
     review = with_review_file(workspace, text)
