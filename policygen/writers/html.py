@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html import escape
 
@@ -37,12 +38,17 @@ _FIGURE_SUFFIXES = {"image/png": ".png"}
 
 
 def figure_url(figure: Figure) -> str:
-    """Where a figure's picture is linked from the HTML, relative to the assets folder."""
+    """Where a figure's picture is linked from the HTML, relative to the assets folder.
+
+    The URL names the picture's content: weasyprint keeps one image per URL, so pages of several documents
+    laid out into one PDF (the chart of each language) must never share a URL for different pictures.
+    """
     suffix = _FIGURE_SUFFIXES.get(figure.media_type)
     if suffix is None:
         raise RenderError(figure.name, f"figure of type {figure.media_type} cannot be shown",
                           hint="figures are PNG pictures")
-    return f"{FIGURE_FOLDER}/{figure.name}{suffix}"
+    digest = hashlib.sha256(figure.data).hexdigest()[:16]
+    return f"{FIGURE_FOLDER}/{figure.name}-{digest}{suffix}"
 
 
 def document_figures(document: Document) -> dict[str, bytes]:
