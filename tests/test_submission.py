@@ -105,6 +105,31 @@ def test_combined_pdf_shows_each_document_its_own_pictures(package, manifest):
     assert drawn_images(package / f"{EXAMPLE}-combined.pdf") == expected
 
 
+def widgets(path: Path) -> list[tuple[str, str]]:
+    """(field name, tooltip) of every form widget of a PDF, page by page."""
+    return [(str(annotation["/T"]), str(annotation["/TU"])) for page in pypdf.PdfReader(str(path)).pages
+            for annotation in (reference.get_object() for reference in page.get("/Annots") or [])
+            if annotation["/Subtype"] == "/Widget"]
+
+
+def test_combined_pdf_form_fields_have_unique_names_and_tooltips_in_their_language(package, manifest):
+    separate: dict[str, str] = {}
+    for path in bound_pdfs(package, manifest):
+        fields = widgets(path)
+        for name, _ in fields:
+            doc_id, lang, annex, field = name.split("/")
+            assert lang == path.parent.name and doc_id in path.stem and annex and field, (path, name)
+            assert name not in separate, (path, name)
+        separate.update(fields)
+        if fields:  # each tooltip is a label of the form as the document prints it, in the document's language
+            labels = {row.cells[0].text for table in docx.Document(str(path.with_suffix(".docx"))).tables
+                      for row in table.rows}
+            assert {tooltip for _, tooltip in fields} <= labels, path
+    combined = widgets(package / f"{EXAMPLE}-combined.pdf")
+    assert len(combined) == len(separate) > 0
+    assert dict(combined) == separate
+
+
 def test_clean_package_verifies_as_folder_and_as_zip(package):
     for target in (package, package / f"{EXAMPLE}.zip"):
         result = run_cli("submission", "verify", target)
