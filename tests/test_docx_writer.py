@@ -392,3 +392,13 @@ def test_form_is_a_table_of_labels_beside_empty_cells_as_tall_as_its_lines():
     heights = [int(row._tr.trPr.find(w("trHeight")).get(w("val"))) for row in (*first.rows, *second.rows)]
     assert heights[2] == 6 * heights[0]
 
+
+def test_form_rows_keep_together_on_one_page_and_no_row_is_a_header():
+    data = render(make_document(blocks=(ANNEX,)))
+    first, second = docx.Document(io.BytesIO(data)).tables
+    keeps = [[paragraph.paragraph_format.keep_with_next for cell in row.cells for paragraph in cell.paragraphs]
+             for row in (*first.rows, *second.rows)]
+    assert keeps == [[True, True], [None, None], [None, None]]  # the last row of each form lets the page break
+    for table in (first, second):
+        look = table._tbl.tblPr.find(w("tblLook"))
+        assert look.get(w("firstRow")) == "0" and table.style.name == "Form Table"
