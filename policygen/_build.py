@@ -22,7 +22,7 @@ from policygen._profiles import LoadedProfile, load_profile
 from policygen._render import TemplateRenderer
 from policygen._workers import run_bounded
 from policygen._workspace import Workspace
-from policygen.errors import Diagnostic, OutputError, PolicygenError
+from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
 from policygen.model import Document
 from policygen.schema import LANGUAGES
 from policygen.writers import FORMATS, Writer, get_writer, get_writer_suffix
@@ -50,6 +50,7 @@ class InstitutionOutcome:
     files: list[ManifestEntry] = field(default_factory=list)
     unchanged: list[ManifestEntry] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -82,6 +83,9 @@ def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest
         try:
             loaded = load_profile(path, workspace)
             outcome.institution_id = loaded.profile.id
+            if request.strict and loaded.warnings:
+                raise ProfileError([warning.as_error() for warning in loaded.warnings])
+            outcome.warnings = list(loaded.warnings)
             for lang in _languages(loaded, request):
                 unit = Unit(path, loaded.profile.id, lang, unit_key(loaded, lang, renderer, options))
                 up_to_date = _up_to_date(unit, request, previous)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import replace
 
+from markdown_it.common.utils import unescapeAll
+
+from policygen._characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
 from policygen._limits import describe_excess, model_size
 from policygen._profiles import LoadedProfile
 from policygen._parse import parse_clause_text
@@ -103,14 +108,18 @@ def _oversized_documents(blocks: dict[str, list[Block]], supplied: list[tuple[st
 
 
 def _references(node: object):
-    if isinstance(node, Ref):
+    yield from _nodes_of(node, Ref)
+
+
+def _nodes_of(node: object, kind: type):
+    if isinstance(node, kind):
         yield node
     elif isinstance(node, tuple):
         for item in node:
-            yield from _references(item)
+            yield from _nodes_of(item, kind)
     elif hasattr(node, "__dataclass_fields__"):
         for name in node.__dataclass_fields__:
-            yield from _references(getattr(node, name))
+            yield from _nodes_of(getattr(node, name), kind)
 
 
 def _covers_required(clause: Clause, required: frozenset[str], loaded: LoadedProfile, key: tuple, target: str,
@@ -140,10 +149,45 @@ def _find(blocks: dict[str, list[Block]], target: str, loaded: LoadedProfile, ke
     return None
 
 
+# An HTML entity or numeric character reference, which Markdown decodes into the character it names.
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,9}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 def _clause_text(texts: dict[str, str], lang: str, loaded: LoadedProfile, key: tuple,
                  problems: list[Diagnostic]) -> tuple[Block, ...] | None:
     try:
-        return parse_clause_text(texts[lang], str(loaded.path))
+        blocks = parse_clause_text(texts[lang], str(loaded.path))
     except TemplateError as error:
         problems.append(loaded.diagnostic(key, error.message, error.hint))
         return None
+    refused = _refused_characters(texts[lang], blocks)
+    if refused:
+        problems.append(loaded.diagnostic(key, f"the text contains {', '.join(refused)}",
+                                          "write the text itself, without the character reference; "
+                                          + BAD_CHARACTER_HINT.removeprefix("delete the character: ")))
+        return None
+    return blocks
+
+
+def _refused_characters(source: str, blocks: tuple[Block, ...]) -> list[str]:
+    """The characters of a clause text that typed text may not hold, also when written as a character reference
+    (Markdown decodes those, and replaces one naming a control code or no character with U+FFFD)."""
+    refused: dict[str, str] = {}
+    for match in _CHARACTER_REFERENCE.finditer(source):
+        named = _named_by(match.group())
+        if named is None:
+            refused.setdefault(match.group(), f"{match.group()!r}, which names no character")
+        for char in forbidden_in_text(named or ""):
+            refused.setdefault(char, f"{describe(char)} written as {match.group()!r}")
+    for char in forbidden_in_text("".join(text.text for text in _nodes_of(blocks, Text))):
+        refused.setdefault(char, describe(char))
+    return list(refused.values())
+
+
+def _named_by(reference: str) -> str | None:
+    """What a character reference stands for; None when it names no character (beyond U+10FFFF)."""
+    if reference.startswith("&#"):
+        digits = reference[2:-1]
+        number = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+        return chr(number) if number <= sys.maxunicode else None
+    return unescapeAll(reference)  # a named entity; an unknown name stays as written, and is printed so

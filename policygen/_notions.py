@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
+from policygen._yaml import load_yaml_mapping_text
 from policygen.model import (
     Block, BulletList, Clause, Container, Heading, OrderedList, Paragraph, Point, Table, plain_text,
 )
@@ -31,7 +30,7 @@ class Notion:
 def element_notions() -> dict[str, dict[str, tuple[Notion, ...]]]:
     """element id -> language -> the notions a clause claiming the element must express in that language."""
     text = resources.files("policygen").joinpath("data/element-notions.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)["notions"]
+    raw = load_yaml_mapping_text(text, "policygen/data/element-notions.yaml").data["notions"]
     return {element: {lang: tuple(Notion(tuple(re.compile(alternative, re.IGNORECASE) for alternative in notion))
                                   for notion in notions)
                       for lang, notions in languages.items()}

@@ -19,6 +19,7 @@ from policygen.model import (
 CLAUSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 CROSS_REFERENCE = re.compile(r"@ref\(([a-z0-9][a-z0-9-]*)?(?:#([a-z0-9][a-z0-9-]*))?\)")
 FORM_LINES = re.compile(r"^lines=([1-9][0-9]?)$")
+FORM_FIELD_ID = re.compile(r"^\{([a-z0-9][a-z0-9-]{0,63})\}(?:[ \t]+|$)")
 FRONT_MATTER_KEYS = ("title", "subject")
 
 
@@ -70,6 +71,7 @@ class _Parser:
         self.source = source
         self.known_elements = known_elements
         self.clause_ids: set[str] = set()
+        self.annex_field_ids: set[str] | None = None  # the field ids of the annex being parsed
 
     # cursor ---------------------------------------------------------------------------------------------
 
@@ -146,6 +148,8 @@ class _Parser:
             if in_clause:
                 raise self._error("a clause cannot contain another clause", token)
             return [self._clause()]
+        if kind == "container_form_open":
+            return [self._form()]
         for container in CONTAINER_KINDS:
             if kind == f"container_{container}_open":
                 return [self._container(container)]
@@ -253,16 +257,75 @@ class _Parser:
     def _container(self, kind: str) -> Container:
         opening = self._expect(f"container_{kind}_open")
         attrs = self._container_attrs(kind, opening)
-        blocks = self._blocks(until=f"container_{kind}_close")
+        outer_field_ids = self.annex_field_ids
+        if kind == "annex":
+            self.annex_field_ids = set()
+        try:
+            blocks = self._blocks(until=f"container_{kind}_close")
+        finally:
+            self.annex_field_ids = outer_field_ids
         if kind == "signature" and (len(blocks) != 2 or not all(isinstance(b, Paragraph) for b in blocks)):
             raise self._error("a signature holds exactly two paragraphs: the position, then the name", opening)
         if kind == "annex" and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 2):
             raise self._error("an annex starts with its ## title", opening)
         if kind == "figure" and (len(blocks) != 1 or not isinstance(blocks[0], Paragraph)):
             raise self._error("a figure holds one paragraph: its caption", opening)
-        if kind == "form" and (len(blocks) != 1 or not isinstance(blocks[0], BulletList)):
-            raise self._error("a form holds one bullet list: the labels of its fields", opening)
         return Container(kind, tuple(blocks), attrs)
+
+    def _form(self) -> Container:
+        """A form inside an annex: one bullet list, each item a field's id in braces and then its label."""
+        opening = self._expect("container_form_open")
+        attrs = self._container_attrs("form", opening)
+        if self.annex_field_ids is None:
+            raise self._error("a form stands inside an annex", opening,
+                              hint="put the ::: form block inside a :::: annex <annex-id> block")
+        token = self._peek()
+        if token is None or token.type != "bullet_list_open":
+            raise self._error("a form holds one bullet list: the labels of its fields", token or opening)
+        self._next()
+        ids: list[str] = []
+        items: list[tuple[Block, ...]] = []
+        while (token := self._peek()) is not None and token.type == "list_item_open":
+            self._next()
+            field_id, label = self._form_field()
+            if field_id in self.annex_field_ids:
+                raise self._error(f"field id {field_id!r} is used twice in this annex", token,
+                                  hint="give every field of an annex its own id")
+            self.annex_field_ids.add(field_id)
+            ids.append(field_id)
+            items.append((label,))
+        self._expect("bullet_list_close")
+        if (token := self._peek()) is None or token.type != "container_form_close":
+            raise self._error("a form holds one bullet list: the labels of its fields", token or opening)
+        self._next()
+        return Container("form", (BulletList(tuple(items)),), (*attrs, ("fields", " ".join(ids))))
+
+    def _form_field(self) -> tuple[str, Paragraph]:
+        """A field's id, read from the template's own text (a printed value is escaped, so it cannot forge
+        one), and its label."""
+        opening = self._peek()
+        if opening is None or opening.type != "paragraph_open":
+            raise self._error("a form field label is one paragraph", opening)
+        self._next()
+        inline = self._expect("inline")
+        match = FORM_FIELD_ID.match(inline.content)
+        if match is None:
+            raise self._error(f"form field {inline.content[:60]!r} does not start with its id", inline,
+                              hint="start each field with its id in braces, the same in every language: "
+                                   "`- {full-name} Your full name`")
+        inlines = self._inline(inline)
+        first = inlines[0]
+        if not isinstance(first, Text) or not first.text.startswith(match.group(0)):
+            raise self._error(f"form field {match.group(1)!r} is not followed by its label", inline)
+        rest = first.text[len(match.group(0)):]
+        label = ((Text(rest),) if rest else ()) + inlines[1:]
+        if not label:
+            raise self._error(f"form field {match.group(1)!r} has no label", inline)
+        self._expect("paragraph_close")
+        if (token := self._peek()) is None or token.type != "list_item_close":
+            raise self._error("a form field label is one paragraph", token or inline)
+        self._next()
+        return match.group(1), Paragraph(tuple(label))
 
     def _container_attrs(self, kind: str, opening: Token) -> tuple[tuple[str, str], ...]:
         arguments = opening.info.split()[1:]

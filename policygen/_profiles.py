@@ -6,6 +6,7 @@ import copy
 import difflib
 import hashlib
 import json
+import types
 import typing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,14 +15,15 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
+from policygen._characters import typographic_quotes
 from policygen._workspace import Workspace
 from policygen._yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
 from policygen.errors import Diagnostic, ProfileError
-from policygen.schema import Profile
+from policygen.schema import LANGUAGES, MAX_BASES, MAX_NAME, IdentifierMark, Lang, Profile
 
 KeyPath = tuple[typing.Union[str, int], ...]
 M = typing.TypeVar("M", bound=BaseModel)
-MAX_EXTENDS_DEPTH = 8
+MAX_EXTENDS_DEPTH = MAX_BASES
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class LoadedProfile:
     sources: tuple[Path, ...]
     digest: str
     locations: dict[KeyPath, Location]
+    warnings: tuple[Diagnostic, ...] = ()  # what is accepted but probably not meant (fails under --strict)
 
     def diagnostic(self, key_path: KeyPath, message: str, hint: str) -> Diagnostic:
         """A problem found after validation, at the line where `key_path` is written."""
@@ -48,23 +51,24 @@ class _Merged:
 
 
 def load_profile(path: Path, workspace: Workspace) -> LoadedProfile:
-    """The validated profile in `path`, merged onto its bases; raises ProfileError with every problem found."""
-    merged = _load_with_bases(path.resolve(), workspace, chain=())
+    """The validated profile in `path`, merged onto its bases; raises ProfileError with every problem found.
+    Problems name the files as the workspace holds them, never where a link inside it points."""
+    merged = _load_with_bases(path, workspace, chain=())
     profile = validate_located(Profile, merged.data, merged.locations, path)
     digest = hashlib.sha256(json.dumps(merged.data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return LoadedProfile(profile, path, tuple(merged.sources), digest, merged.locations)
+    warnings = _typographic_quotes_in_identifiers(profile, merged.locations, path)
+    return LoadedProfile(profile, path, tuple(merged.sources), digest, merged.locations, tuple(warnings))
 
 
 def validate_located(model: type[M], data: dict[str, Any], locations: dict[KeyPath, Location], path: Path) -> M:
     """`data` validated as `model` (which has `id` and `languages`), every error at its line; raises
     ProfileError with all of them: schema errors, an id other than the file name, missing translations."""
-    diagnostics = _check_id(path, data, locations)
+    diagnostics = _check_id(path, data, locations) + _missing_translations(model, data, locations, path)
     try:
         instance = model.model_validate(data)
     except pydantic.ValidationError as error:
         diagnostics += [_diagnostic_for(issue, locations, path, model) for issue in error.errors()]
         raise ProfileError(_in_file_order(diagnostics)) from None
-    diagnostics += _missing_translations(instance, locations, path)
     if diagnostics:
         raise ProfileError(_in_file_order(diagnostics))
     return instance
@@ -83,7 +87,7 @@ def located(loaded: LoadedYaml) -> dict[KeyPath, Location]:
 
 
 def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) -> _Merged:
-    if path in chain:
+    if any(path.resolve() == known.resolve() for known in chain):
         names = " -> ".join(file.name for file in (*chain, path))
         raise ProfileError.single(path, f"extends forms a cycle: {names}",
                                   hint="a base must not extend, directly or not, the profile that extends it")
@@ -103,7 +107,7 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
             raise ProfileError([_located(location, path, format_key_path(key_path),
                                          f"base profile {base_id!r} not found (chain: {names})",
                                          f"create institutions/_{base_id}.yaml or fix the id")])
-        base = _load_with_bases(base_file.resolve(), workspace, (*chain, path))
+        base = _load_with_bases(base_file, workspace, (*chain, path))
         _merge_into(merged, base.data, base.locations, ())
         merged.sources += [source for source in base.sources if source not in merged.sources]
     _merge_into(merged, loaded.data, locations, ())
@@ -183,6 +187,17 @@ def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], p
     elif kind == "missing":
         message = "required key is missing"
         hint = f"add `{loc[-1]}:`; `policygen schema` describes it"
+    elif kind == "required_for_type":
+        hint = f"add `{issue['ctx']['key']}:`; `policygen schema` describes it"
+    elif kind == "string_too_long":
+        limit = issue["ctx"]["max_length"]
+        message = f"is {len(issue['input'])} characters long; at most {limit} are allowed"
+        hint = f"shorten it to {limit} characters at most" + (
+            " (Word's document properties, which carry names, hold 255)" if limit == MAX_NAME else "")
+    elif kind == "too_long":
+        limit = issue["ctx"]["max_length"]
+        message = f"has {issue['ctx']['actual_length']} entries; at most {limit} are allowed"
+        hint = f"keep {limit} entries at most; `policygen schema` gives every limit"
     elif kind in ("literal_error", "enum"):
         hint = "use one of the values listed"
     elif "true or false" in message:
@@ -199,11 +214,17 @@ def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], p
     return _located(location, path, format_key_path(loc), message, hint)
 
 
-def _missing_translations(instance: Any, locations: dict[KeyPath, Location], path: Path) -> list[Diagnostic]:
-    """A text the documents print must exist in every language the profile lists."""
+def _missing_translations(model: type[BaseModel], data: dict[str, Any], locations: dict[KeyPath, Location],
+                          path: Path) -> list[Diagnostic]:
+    """A text the documents print must exist in every language the profile lists. Checked on the data as
+    written, so that it is reported together with every other problem of the file."""
+    languages = data.get("languages")
+    if not isinstance(languages, list):
+        return []
+    listed = [lang for lang in LANGUAGES if lang in languages]
     diagnostics: list[Diagnostic] = []
-    for loc, texts in _localized_texts(instance, ()):
-        for lang in instance.languages:
+    for loc, texts in dict(_localized_texts(model, data, ())).items():
+        for lang in listed:
             if lang not in texts:
                 location, _ = _nearest_location(loc, locations)
                 diagnostics.append(_located(location, path, format_key_path(loc),
@@ -212,15 +233,58 @@ def _missing_translations(instance: Any, locations: dict[KeyPath, Location], pat
     return diagnostics
 
 
-def _localized_texts(value: Any, loc: KeyPath):
+def _localized_texts(annotation: Any, value: Any, loc: KeyPath):
+    """(key path, mapping) of each per-language text in `value`, data as written that `annotation` types."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _localized_texts(typing.get_args(annotation)[0], value, loc)
+    elif origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(annotation):
+            yield from _localized_texts(option, value, loc)
+    elif origin is dict and isinstance(value, dict) and typing.get_args(annotation)[0] is Lang:
+        yield loc, value
+    elif origin is list and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _localized_texts(typing.get_args(annotation)[0], item, (*loc, index))
+    elif _is_model(annotation) and isinstance(value, dict):
+        for name, field in annotation.model_fields.items():
+            if name in value:
+                yield from _localized_texts(field.annotation, value[name], (*loc, name))
+
+
+def _typographic_quotes_in_identifiers(profile: Profile, locations: dict[KeyPath, Location],
+                                       path: Path) -> list[Diagnostic]:
+    """Numbers and references (an order number) holding quotes pasted from Word: printed as part of them."""
+    warnings = []
+    for loc, value in _identifiers(profile, ()):
+        quotes = typographic_quotes(value)
+        if quotes:
+            location, _ = _nearest_location(loc, locations)
+            key = format_key_path(loc)
+            diagnostic = _located(location, path, key,
+                                  f"{value!r} holds the typographic quotes {' '.join(quotes)}, which are printed "
+                                  "as part of the number",
+                                  f"write it without them: {loc[-1]}: {_without_quotes(value, quotes)} "
+                                  "(quotes pasted from Word are text to YAML, not quotes)")
+            warnings.append(replace(diagnostic, warning=True))
+    return warnings
+
+
+def _without_quotes(value: str, quotes: list[str]) -> str:
+    return "".join(char for char in value if char not in quotes).strip()
+
+
+def _identifiers(value: Any, loc: KeyPath):
+    """(key path, text) of every field of a validated model typed as a schema Identifier."""
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _localized_texts(getattr(value, name), (*loc, name))
+        for name, field in type(value).model_fields.items():
+            if any(isinstance(mark, IdentifierMark) for mark in field.metadata) and isinstance(getattr(value, name), str):
+                yield (*loc, name), getattr(value, name)
+            else:
+                yield from _identifiers(getattr(value, name), (*loc, name))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _localized_texts(item, (*loc, index))
-    elif isinstance(value, dict):
-        yield loc, value
+            yield from _identifiers(item, (*loc, index))
 
 
 def _in_file_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

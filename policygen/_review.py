@@ -6,12 +6,12 @@ import os
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from policygen._template_files import check_template_file, read_template_file
-from policygen.errors import TemplateError, clipped
+from policygen._template_files import check_template_file
+from policygen._yaml import format_key_path, load_yaml_mapping
+from policygen.errors import Diagnostic, ProfileError
 
 REVIEW_FILE = "translation-review.yaml"
+_REVIEW_VALUES = {"true": True, "false": False}
 
 
 @cache
@@ -19,15 +19,25 @@ def _reviewed_in(folder: Path) -> dict[str, bool]:
     path = folder / REVIEW_FILE
     if not os.path.lexists(path):
         return {}
-    check_template_file(path, folder)
-    try:
-        data = yaml.safe_load(read_template_file(path))
-    except yaml.YAMLError as error:
-        raise TemplateError(str(path), f"cannot read the review status: {clipped(str(error))}") from None
-    reviewed = data.get("reviewed") if isinstance(data, dict) else None
-    if not isinstance(reviewed, dict) or not all(isinstance(value, bool) for value in reviewed.values()):
-        raise TemplateError(str(path), "expected `reviewed:` mapping template paths to true or false")
-    return reviewed
+    loaded = load_yaml_mapping(path)  # the strict loader: a pipe, a bomb or deep nesting is refused, located
+    reviewed = loaded.data.get("reviewed")
+    problems = []
+    if set(loaded.data) != {"reviewed"} or not isinstance(reviewed, dict):
+        location = loaded.locations[()]
+        problems.append(Diagnostic(str(path), "expected one key, `reviewed:`, mapping template paths to true or "
+                                   "false", location.line, location.column,
+                                   hint="write `reviewed:` and under it one `<template path>: true|false` per line"))
+    else:
+        for key, value in reviewed.items():
+            if not isinstance(value, str) or value not in _REVIEW_VALUES:
+                location = loaded.locations[("reviewed", key)]
+                problems.append(Diagnostic(str(path), f"expected true or false, got {value!r}", location.line,
+                                           location.column, format_key_path(("reviewed", key)),
+                                           hint="write true once a legal translator has reviewed the text, "
+                                                "else false"))
+    if problems:
+        raise ProfileError(problems)
+    return {key: _REVIEW_VALUES[value] for key, value in reviewed.items()}
 
 
 def review_files(search_path: list[Path]) -> list[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,7 @@ def submission_file(workspace: Workspace, argument: str) -> Path:
     path = Path(argument)
     if not path.is_file():
         path = workspace.root / SUBMISSIONS_DIR / f"{argument}.yaml"
-    if not path.is_file():
+    if not os.path.lexists(path):  # a pipe or a folder is refused, with its name, when it is loaded
         known = sorted(file.stem for file in (workspace.root / SUBMISSIONS_DIR).glob("*.yaml"))
         raise WorkspaceError(f"no submission {argument!r}", hint=f"known submissions: {', '.join(known) or 'none'}")
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,7 @@ class Workspace:
             return None
         for name in (f"_{base_id}.yaml", f"{base_id}.yaml"):
             candidate = self.institutions_dir / name
-            if candidate.is_file():
+            if os.path.lexists(candidate):  # a pipe, folder or link that leaves institutions/ is refused on loading
                 return candidate
         return None
 
@@ -81,11 +82,11 @@ class Workspace:
         for argument in arguments:
             path = Path(argument)
             if argument.endswith((".yaml", ".yml")) or path.is_file():
-                if not path.is_file():
+                if not os.path.lexists(path):
                     raise WorkspaceError(f"no profile file {argument}", hint="give an institution id or a path")
             elif PROFILE_ID.match(argument):
                 path = self.institutions_dir / f"{argument}.yaml"
-                if not path.is_file():
+                if not os.path.lexists(path):
                     known = ", ".join(file.stem for file in self.institution_files()) or "none"
                     raise WorkspaceError(f"no institution {argument!r} in {self.institutions_dir}",
                                          hint=f"known institutions: {known}")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import os
 import pathlib
 import re
+import stat
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from yaml.events import (AliasEvent, MappingStartEvent, NodeEvent, ScalarEvent, 
                          StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from policygen._characters import (BAD_CHARACTER_HINT, describe, describe_all, forbidden_in_key, forbidden_in_text,
+                                  typographic_quotes)
 from policygen.errors import Diagnostic, ProfileError
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -33,15 +36,6 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _HARMLESS_TAG = {ScalarEvent: _STR_TAG, SequenceStartEvent: _SEQ_TAG, MappingStartEvent: _MAP_TAG}
 
-_NONCHARACTERS = "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-# Characters that break Word/PDF output or hide text: C0 controls except TAB and LF, DEL, C1 controls,
-# lone surrogates, noncharacters, a stray byte-order mark, zero-width space and the bidi embeddings,
-# overrides and isolates (the "Trojan Source" characters).
-_FORBIDDEN_IN_TEXT = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufeff\u200b\u202a-\u202e\u2066-\u2069"
-    + _NONCHARACTERS + "]"
-)
-_FORBIDDEN_KEY_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 # What the YAML reader refuses outright, plus NEL, LS and PS: YAML 1.1 reads those as line breaks where
 # editors show none, so text after them in a comment would silently become YAML.
 _UNREADABLE_IN_FILE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -50,8 +44,6 @@ _OTHER_ENCODING_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF
 
 _SHARED_VALUES_HINT = "write the values out; shared values belong in a base profile (extends:)"
 _SAVE_AS_UTF8_HINT = "save the file as UTF-8 (in your editor: Save As, Encoding: UTF-8)"
-_BAD_CHARACTER_HINT = ("delete the character: it is invisible or a control code, usually pasted in by accident "
-                       "(or written as an escape such as \\v, \\0 or \\u202e inside double quotes)")
 
 
 @dataclass(frozen=True)
@@ -84,9 +76,15 @@ def format_key_path(path: KeyPath) -> str:
 
 
 def load_yaml_mapping(path: pathlib.Path) -> LoadedYaml:
-    """Load a profile file strictly; raise ProfileError with every problem found in it."""
+    """Load a profile file strictly; raise ProfileError with every problem found in it. Only a regular file
+    is read, and only where its folder holds it: a link that points out of the folder is refused."""
     file = str(path)
-    return load_yaml_mapping_text(_read_at_most_limit(pathlib.Path(path), file), file)
+    path = pathlib.Path(path)
+    target = path.resolve()
+    if not target.is_relative_to(path.parent.resolve()):
+        raise ProfileError.single(file, f"is a link to {target}, outside its folder {path.parent}",
+                                  hint="copy the file into the folder instead of linking to it")
+    return load_yaml_mapping_text(_read_at_most_limit(path, file), file)
 
 
 def load_yaml_mapping_text(text: str | bytes, file: str) -> LoadedYaml:
@@ -120,12 +118,23 @@ def _escaped_for_display(char: str) -> str:
 
 
 def _read_at_most_limit(path: pathlib.Path, file: str) -> bytes:
+    """The file's first MAX_FILE_BYTES + 1 bytes; only a regular file is read (a pipe would block forever)."""
     try:
-        with path.open("rb") as stream:
-            return stream.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise ProfileError.single(file, f"cannot read the file: {error.strerror or error}",
                                   hint="check that the file exists, is a file and that you may read it") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise ProfileError.single(file, "is not a regular file (it is a folder, a pipe or a device)",
+                                  hint="a profile must be an ordinary file; replace it with one")
+    with os.fdopen(descriptor, "rb") as stream:
+        try:
+            return stream.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise ProfileError.single(file, f"cannot read the file: {error.strerror or error}",
+                                      hint="check that the file is readable") from None
 
 
 def _refuse_oversized(size: int, file: str) -> None:
@@ -176,17 +185,9 @@ def _refuse_unreadable_characters(text: str, file: str) -> None:
             continue
         line_starts = line_starts or _line_starts(text)
         line, column = _line_and_column(line_starts, match.start())
-        problems.add(f"the file contains {_describe(match.group())}, which YAML text may not contain",
-                     line=line, column=column, hint=_BAD_CHARACTER_HINT)
+        problems.add(f"the file contains {describe(match.group())}, which YAML text may not contain",
+                     line=line, column=column, hint=BAD_CHARACTER_HINT)
     problems.raise_if_any()
-
-
-def _describe(char: str) -> str:
-    name = unicodedata.name(char, "")
-    if not name:
-        kind = {"Cc": "control character", "Cs": "lone surrogate", "Cn": "noncharacter"}
-        name = kind.get(unicodedata.category(char), "character")
-    return f"U+{ord(char):04X} ({name})"
 
 
 def _too_complex(file: str) -> ProfileError:
@@ -331,13 +332,24 @@ def _add_syntax_error(problems: _Problems, error: yaml.MarkedYAMLError, text: st
     if error.problem and error.context:
         started = f" that starts at line {error.context_mark.line + 1}" if error.context_mark else ""
         message += f" ({error.context}{started})"
-    problems.add_at(mark, message, hint=_syntax_error_hint(error, text, mark))
+    hint = _syntax_error_hint(error, text, mark)
+    quotes = typographic_quotes(_line_text(text, mark))
+    if quotes and "mapping values are not allowed" in (error.problem or ""):
+        message += (f"; {' and '.join(quotes)} are typographic quotes (as Word types them), not YAML quotes, "
+                    "so the value is not quoted")
+        hint = ("replace the typographic quotes with straight ones: key: \"value: with a colon\" "
+                "(quotes pasted from Word are text to YAML)")
+    problems.add_at(mark, message, hint=hint)
+
+
+def _line_text(text: str, mark: yaml.Mark | None) -> str:
+    lines = text.splitlines()
+    return lines[mark.line] if mark is not None and mark.line < len(lines) else ""
 
 
 def _syntax_error_hint(error: yaml.MarkedYAMLError, text: str, mark: yaml.Mark | None) -> str:
     problem = error.problem or ""
-    lines = text.splitlines()
-    line_text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    line_text = _line_text(text, mark)
     if "'\\t'" in problem or "\t" in line_text[:len(line_text) - len(line_text.lstrip())]:
         return "indent with spaces, not tabs, and put a space after ':' (set your editor to insert spaces for Tab)"
     if "mapping values are not allowed" in problem:
@@ -419,9 +431,9 @@ class _TreeBuilder:
         if not key:
             self.problems.add_at(node.start_mark, "a key is empty", path=parent,
                                  hint="write the key's name between the quotes")
-        bad = _forbidden_key_characters(node.value)
+        bad = forbidden_in_key(node.value)
         if bad:
-            self.problems.add_at(node.start_mark, f"key {key!r} contains {_describe_all(bad)}",
+            self.problems.add_at(node.start_mark, f"key {key!r} contains {describe_all(bad)}",
                                  path=parent + (key,),
                                  hint="retype the key with visible letters, digits, '_' or '-' only, without spaces")
         return key
@@ -443,10 +455,10 @@ class _TreeBuilder:
     def _scalar(self, node: ScalarNode, path: KeyPath) -> str | None:
         if isinstance(node, _RefusedAlias) or (node.style is None and node.tag == _NULL_TAG):
             return None
-        bad = _distinct(_FORBIDDEN_IN_TEXT.findall(node.value))
+        bad = forbidden_in_text(node.value)
         if bad:
-            self.problems.add_at(node.start_mark, f"the value contains {_describe_all(bad)}", path=path,
-                                 hint=_BAD_CHARACTER_HINT)
+            self.problems.add_at(node.start_mark, f"the value contains {describe_all(bad)}", path=path,
+                                 hint=BAD_CHARACTER_HINT)
         return unicodedata.normalize("NFC", node.value)
 
     def _location(self, mark: yaml.Mark) -> Location:
@@ -472,16 +484,3 @@ def _yaml11_key_value(node: ScalarNode) -> Any:
         return construct(_YAML11_CONSTRUCTOR, node)
     except (ValueError, OverflowError):  # 2024-02-30, or more digits than int() accepts
         return _NOT_TYPED
-
-
-def _forbidden_key_characters(key: str) -> list[str]:
-    return _distinct(char for char in key
-                     if unicodedata.category(char) in _FORBIDDEN_KEY_CATEGORIES or _FORBIDDEN_IN_TEXT.match(char))
-
-
-def _distinct(chars: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(chars))
-
-
-def _describe_all(chars: list[str]) -> str:
-    return ", ".join(_describe(char) for char in chars)

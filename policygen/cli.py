@@ -23,6 +23,7 @@ from policygen.errors import EXIT_FAILED, EXIT_OK, Diagnostic, PolicygenError, W
 from policygen.schema import LANGUAGES, json_schema
 from policygen.submission_schema import submission_json_schema
 from policygen._submission import build_submission, submission_file, verify_package
+from policygen._validate import validate_institutions
 from policygen.writers import FORMATS
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
@@ -64,20 +65,21 @@ def main() -> None:
 @main.command()
 @workspace_option
 @profiles_argument
-def validate(workspace_dir: Path, profiles: tuple[str, ...]) -> None:
-    """Check profiles against the schema; print every problem with its file and line."""
+@click.option("--strict", is_flag=True,
+              help="Treat warnings as errors and fail institutions whose documents fail the completeness check.")
+def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> None:
+    """Check profiles as `build` would, writing nothing: the schema, then each document with the profile's
+    clause changes in every language; print every problem with its file and line."""
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
+        paths = workspace.resolve_profiles(profiles)
         failed = False
-        for path in workspace.resolve_profiles(profiles):
-            try:
-                loaded = load_profile(path, workspace)
-            except PolicygenError as error:
-                _report(error.diagnostics())
-                failed = True
-                continue
-            click.echo(f"ok  {loaded.profile.id}  ({path.name})")
+        for path, result in zip(paths, validate_institutions(workspace, paths, strict, default_jobs())):
+            _report(result.warnings + result.problems)
+            if result.passed:
+                click.echo(f"ok  {result.institution_id}  ({path.name})")
+            failed = failed or not result.passed
         return EXIT_FAILED if failed else EXIT_OK
 
     _run(action)
@@ -95,7 +97,7 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...]) -> None:
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
               help="Output format (repeatable).  [default: docx and pdf]")
 @click.option("--strict", is_flag=True,
-              help="Write nothing for an institution whose documents fail the completeness check.")
+              help="Write nothing for an institution with a warning or whose documents fail the completeness check.")
 @click.option("--model", is_flag=True,
               help="Build the model set for all health organisations (fill-in blanks) into OUT/model/.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
@@ -135,6 +137,8 @@ def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path 
         else:
             with BuildProgress(quiet) as progress:
                 report = build(workspace, paths, request, progress.unit_done)
+        for outcome in report.outcomes:
+            _report(outcome.warnings)
         for outcome in report.failed:
             _report(outcome.diagnostics)
         if summary or not quiet:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
+from policygen._yaml import load_yaml_mapping_text
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class PolicyElement:
 def policy_elements() -> tuple[PolicyElement, ...]:
     """Every element of policy-elements.yaml, in its order."""
     text = resources.files("policygen").joinpath("data/policy-elements.yaml").read_text(encoding="utf-8")
-    entries = yaml.safe_load(text)["elements"]
+    entries = load_yaml_mapping_text(text, "policygen/data/policy-elements.yaml").data["elements"]
     return tuple(PolicyElement(e["id"], e["level"], e["description"], tuple(e["refs"])) for e in entries)
 
 
@@ -44,4 +44,4 @@ def required_elements(is_education: bool) -> frozenset[str]:
 def element_names() -> dict[str, dict[str, str]]:
     """element id -> language -> its short title, for reports."""
     text = resources.files("policygen").joinpath("data/element-names.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["names"]
+    return load_yaml_mapping_text(text, "policygen/data/element-names.yaml").data["names"]

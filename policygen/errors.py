@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 EXIT_OK = 0
@@ -40,6 +40,7 @@ class Diagnostic:
     column: int | None = None
     key_path: str = ""
     hint: str = ""
+    warning: bool = False  # accepted, but probably not what was meant; --strict makes it an error
 
     def format(self) -> str:
         where = self.file
@@ -50,10 +51,16 @@ class Diagnostic:
         text = f"{where}: "
         if self.key_path:
             text += f"{self.key_path}: "
+        if self.warning:
+            text += "warning: "
         text += self.message
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
+
+    def as_error(self) -> Diagnostic:
+        """This warning as the error that --strict makes of it."""
+        return replace(self, warning=False, message=f"{self.message} (a warning, an error under --strict)")
 
 
 class PolicygenError(Exception):

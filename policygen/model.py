@@ -133,8 +133,9 @@ Block = Union[Heading, Paragraph, Point, BulletList, OrderedList, Table, Contain
 
 CONTAINER_KINDS = ("approval", "signature", "note", "annex", "form", "figure")
 """approval stamp, signature line, boxed note, an annex starting on a new page (attr id), a form of fields to
-fill in whose single BulletList holds the field labels (attr lines: lines per field), and the place of a
-figure (attr name) with its caption, which the program replaces by a Figure before any writer sees it."""
+fill in whose single BulletList holds the field labels (attr lines: lines per field; attr fields: the fields'
+ids, space-separated, in the order of the labels), and the place of a figure (attr name) with its caption,
+which the program replaces by a Figure before any writer sees it."""
 
 
 # Document -----------------------------------------------------------------------------------------------

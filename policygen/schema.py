@@ -7,12 +7,29 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
+                      model_validator)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 LANGUAGES = ("ky", "ru", "en")
 Lang = Literal["ky", "ru", "en"]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 EDUCATION_TYPES = frozenset({"university", "college"})
+
+MAX_NAME = 255
+"""Longest name or title: Word's document properties, which carry the institution's name, hold 255 characters."""
+MAX_LINE = 1000
+"""Longest other single-line text (an address, how to use a channel, a legal title)."""
+MAX_IDENTIFIER = 100
+"""Longest number or reference as written on a document (an order number, a record of minutes)."""
+MAX_CLAUSE_TEXT = 8000
+"""Longest text of a clause a profile adds or replaces, per language (about two pages)."""
+MAX_CLAUSE_CHANGES = 20
+"""Most clauses a profile may add, and most it may replace."""
+MAX_LIST_ITEMS = 30
+"""Most entries of a list of people, channels, services, legal bases, training sessions or switched-off clauses."""
+MAX_BASES = 8
+"""Most base profiles a profile may extend, directly or through its bases."""
 
 _COUNT = re.compile(r"^(0|[1-9][0-9]*)$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -87,7 +104,15 @@ Count = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_parse_count)]
 Days = Annotated[int, Field(ge=1, le=365), BeforeValidator(_parse_count)]
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
-Line = Annotated[str, Field(min_length=1, max_length=2000), BeforeValidator(_text)]
+Line = Annotated[str, Field(min_length=1, max_length=MAX_LINE), BeforeValidator(_text)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), BeforeValidator(_text)]
+
+
+class IdentifierMark:
+    """Marks a number or reference as written on a document: typographic quotes in it are warned about."""
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=MAX_IDENTIFIER), BeforeValidator(_text), IdentifierMark()]
 Phone = Annotated[str, BeforeValidator(_pattern(_PHONE, "a phone number (digits, spaces, +, -, brackets)"))]
 Email = Annotated[str, BeforeValidator(_pattern(_EMAIL, "an e-mail address"))]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
@@ -111,7 +136,10 @@ InstitutionId = Annotated[str, Field(pattern=SLUG_PATTERN), AfterValidator(_not_
 LocalizedText = Annotated[dict[Lang, Line], Field(min_length=1), BeforeValidator(_localized)]
 """A text in each language the documents are built in: {ky: ..., ru: ..., en: ...}."""
 
-ProperName = Union[Line, LocalizedText]
+LocalizedName = Annotated[dict[Lang, Name], Field(min_length=1), BeforeValidator(_localized)]
+"""A name or title in each language the documents are built in: {ky: ..., ru: ..., en: ...}."""
+
+ProperName = Union[Name, LocalizedName]
 """A proper name: one string used as is in every language, or a mapping per language."""
 
 
@@ -135,7 +163,7 @@ class Person(StrictModel):
 
     name: ProperName
     """Full name as it is printed (a string, or a mapping per language for transliterations)."""
-    position: LocalizedText
+    position: LocalizedName
     """Position in each language, e.g. {ru: Заместитель главного врача, ky: Башкы врачтын орун басары}."""
 
 
@@ -168,7 +196,7 @@ class Head(Person):
 class Approval(StrictModel):
     """The order of the head that approves the policy; printed in the approval stamp."""
 
-    order_number: Line
+    order_number: Identifier
     """Number of the approving order as written on it, e.g. 45-п."""
     order_date: Date
     """Date of the approving order (YYYY-MM-DD)."""
@@ -181,7 +209,7 @@ class Commission(StrictModel):
 
     chair: Person
     """Chair of the commission."""
-    members: list[Person] = Field(min_length=2)
+    members: list[Person] = Field(min_length=2, max_length=MAX_LIST_ITEMS)
     """Other members (at least two)."""
     union_representative: Person
     """Member delegated by the trade union branch."""
@@ -242,7 +270,7 @@ class Deadlines(StrictModel):
 class Union_(StrictModel):
     """The trade union branch (primary organisation) that represents staff."""
 
-    name: LocalizedText
+    name: LocalizedName
     """Name of the branch, e.g. {ru: Первичная профсоюзная организация …}."""
     chair: Person
     """Chair of the branch."""
@@ -250,7 +278,7 @@ class Union_(StrictModel):
     """Contact phone."""
     consulted_on: Date
     """Date the draft policy was discussed with the branch (YYYY-MM-DD)."""
-    consultation_record: Line
+    consultation_record: Identifier
     """Reference of the record of that consultation, e.g. minutes No. 3."""
 
 
@@ -267,7 +295,7 @@ class SupportService(StrictModel):
 
     kind: SupportKind
     """What the service provides."""
-    name: LocalizedText
+    name: LocalizedName
     """Name of the service."""
     phone: Phone | None = None
     """Phone number."""
@@ -278,7 +306,7 @@ class SupportService(StrictModel):
 class ExternalBody(StrictModel):
     """A public body outside the institution."""
 
-    name: LocalizedText
+    name: LocalizedName
     """Name of the body."""
     phone: Phone | None = None
     """Phone number."""
@@ -308,7 +336,7 @@ class TrainingSession(StrictModel):
     """Date of the session (YYYY-MM-DD)."""
     audience: Audience
     """Who attends: all_staff, managers, focal_points_commission, students or residents."""
-    place: LocalizedText
+    place: LocalizedName
     """Where it takes place, e.g. {ru: актовый зал, ky: жыйындар залы, en: assembly hall}."""
 
 
@@ -321,11 +349,11 @@ class Training(StrictModel):
     """Months between refresher sessions for everyone."""
     induction_hours: Annotated[int, Field(ge=1, le=40), BeforeValidator(_parse_count)]
     """Length of the induction session in academic hours."""
-    sessions: list[TrainingSession] = Field(default_factory=list)
+    sessions: list[TrainingSession] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     """Scheduled sessions for the training programme and the adoption order (none: dates left to the order)."""
 
 
-ClauseText = dict[Lang, Annotated[str, Field(min_length=1, max_length=20000)]]
+ClauseText = dict[Lang, Annotated[str, Field(min_length=1, max_length=MAX_CLAUSE_TEXT)]]
 """A clause's text in each language: plain text or simple Markdown (paragraphs, lists, **bold**), never a template."""
 ClausePlace = Annotated[str, Field(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")]
 """A clause of the set named <document-id>/<clause-id>, e.g. policy/prevention."""
@@ -338,7 +366,7 @@ class AddedClause(StrictModel):
     """Id of the new clause, unique in its document."""
     after: ClausePlace
     """Where it goes: <document-id>/<clause-id> of the clause it follows, e.g. policy/prevention."""
-    title: LocalizedText
+    title: LocalizedName
     """Title of the clause in each language."""
     text: ClauseText
     """Text in each language: plain text or simple Markdown (paragraphs, lists, **bold**), never a template."""
@@ -356,11 +384,11 @@ class ReplacedClause(StrictModel):
 class ClauseCustomisation(StrictModel):
     """Changes to the standard clauses, made in the profile rather than in templates."""
 
-    disable: list[ClausePlace] = Field(default_factory=list)
+    disable: list[ClausePlace] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     """Optional clauses switched off, as <document-id>/<clause-id>; a clause covering a core element cannot be."""
-    add: list[AddedClause] = Field(default_factory=list)
+    add: list[AddedClause] = Field(default_factory=list, max_length=MAX_CLAUSE_CHANGES)
     """The institution's own clauses."""
-    replace: list[ReplacedClause] = Field(default_factory=list)
+    replace: list[ReplacedClause] = Field(default_factory=list, max_length=MAX_CLAUSE_CHANGES)
     """Clauses whose text the institution replaces."""
 
 
@@ -373,15 +401,15 @@ class Profile(StrictModel):
     """Institution id: lowercase letters, digits and hyphens, equal to the file name without .yaml."""
     type: InstitutionType
     """Kind of institution; universities and colleges get the clauses on teaching and training relations."""
-    extends: Union[Slug, list[Slug], None] = None
+    extends: Union[Slug, Annotated[list[Slug], Field(max_length=MAX_BASES)], None] = None
     """Base profile id(s) this file builds on (files institutions/_<id>.yaml)."""
-    languages: list[Lang] = Field(min_length=1)
+    languages: list[Lang] = Field(min_length=1, max_length=len(LANGUAGES))
     """Languages the documents are built in: any of ky, ru, en."""
-    name: LocalizedText
+    name: LocalizedName
     """Full official name in each language."""
-    short_name: LocalizedText | None = None
+    short_name: LocalizedName | None = None
     """Short name used in running headers, if the full name is long."""
-    city: LocalizedText
+    city: LocalizedName
     """City or village, e.g. {ru: г. Бишкек, ky: Бишкек шаары, en: Bishkek}."""
     address: LocalizedText
     """Postal address in each language."""
@@ -399,23 +427,23 @@ class Profile(StrictModel):
     """Number of students (required for universities and colleges)."""
     resident_count: Count | None = None
     """Number of residents (clinical ordinators) and interns trained here."""
-    focal_points: list[ContactPerson] = Field(min_length=1)
+    focal_points: list[ContactPerson] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
     """Persons designated to receive reports and advise, at least one."""
     commission: Commission
     """The complaints commission."""
-    reporting_channels: list[ReportingChannel] = Field(min_length=2)
+    reporting_channels: list[ReportingChannel] = Field(min_length=2, max_length=MAX_LIST_ITEMS)
     """Ways to report, at least two, at least one of them not through a line manager."""
     deadlines: Deadlines
     """Time limits of the complaint procedure."""
     union: Union_
     """The trade union branch."""
-    support_services: list[SupportService] = Field(min_length=1)
+    support_services: list[SupportService] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
     """Support available to people affected (usually national services from the base profile)."""
     labour_inspectorate: ExternalBody
     """The state labour inspection body."""
     ministry: ExternalBody
     """The Ministry of Health."""
-    legal_bases: list[LegalBasis] = Field(min_length=1)
+    legal_bases: list[LegalBasis] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
     """Legal instruments the policy rests on."""
     training: Training
     """Training obligations."""
@@ -430,12 +458,20 @@ class Profile(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
+        problems: list[InitErrorDetails] = []  # each at the key it concerns, so that it points at its line
         if len(set(self.languages)) != len(self.languages):
-            raise ValueError("languages lists a language twice")
+            problems.append(InitErrorDetails(type=PydanticCustomError("value_error", "lists a language twice"),
+                                             loc=("languages",), input=self.languages))
         if self.type.value in EDUCATION_TYPES and self.student_count is None:
-            raise ValueError(f"student_count is required for a {self.type.value}")
+            required = PydanticCustomError("required_for_type", "student_count is required for a {kind}",
+                                           {"kind": self.type.value, "key": "student_count"})
+            problems.append(InitErrorDetails(type=required, loc=("type",), input=self.type.value))
         if all(channel.kind is ChannelKind.phone for channel in self.reporting_channels):
-            raise ValueError("reporting_channels needs at least one channel other than a phone line")
+            problems.append(InitErrorDetails(
+                type=PydanticCustomError("value_error", "needs at least one channel other than a phone line"),
+                loc=("reporting_channels",), input=[channel.kind.value for channel in self.reporting_channels]))
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     @property

@@ -8,15 +8,16 @@ from typing import Any
 from pydantic import ConfigDict, Field, model_validator
 
 from policygen.schema import (
-    Count, Date, Days, Email, Flag, Lang, LegalBasis, Line, LocalizedText, Person, Phone, ProperName, Slug, StrictModel,
+    Count, Date, Days, Email, Flag, Lang, LegalBasis, Line, LocalizedName, LocalizedText, Person, Phone, ProperName, Slug,
+    StrictModel,
 )
 
 
 class Sender(StrictModel):
     """The organisation that sends the submission (the union), as its letterhead shows it."""
 
-    name: LocalizedText
-    """Full name of the organisation in each language."""
+    name: LocalizedName
+    """Full name of the organisation in each language (it is the author of every document of the package)."""
     address: LocalizedText
     """Postal address in each language."""
     phone: Phone

@@ -1,8 +1,9 @@
-"""Bad and hostile profiles (reference catalogue, sections A and D) through `policygen build`.
+"""Bad and hostile profiles (reference catalogue, sections A and D, and the later reviews) through
+`policygen build` and `policygen validate`.
 
 Each case edits a copy of an example profile; the build, in a subprocess bounded in CPU time and memory, must
 exit 1, name the file, line and key, and leave the output folder and the workspace exactly as they were, while
-the other institutions still build.
+the other institutions still build; validate refuses it at the same place.
 """
 
 from __future__ import annotations
@@ -41,11 +42,27 @@ def append(extra: str) -> Callable[[str], str]:
 
 def added_tables(count: int, rows: int) -> str:
     """`count` clauses of the institution's own, each a table of `rows` rows in Kyrgyz and Russian."""
-    lines = ["| a | b | c | d |", "| - | - | - | - |", *["| 1 | 2 | 3 | 4 |"] * rows]
+    lines = ["|a|b|c|d|", "|-|-|-|-|", *["|1|2|3|4|"] * rows]
     table = "".join(f"          {line}\n" for line in lines)
     clauses = "".join(f"    - id: table-{number}\n      after: policy/general-provisions\n"
                       f"      title: {{ky: Таблица {number}, ru: Таблица {number}}}\n"
                       f"      text:\n        ky: |\n{table}        ru: |\n{table}" for number in range(count))
+    return "clauses:\n  add:\n" + clauses
+
+
+def added_clause(ru_text: str) -> str:
+    return ("clauses:\n  add:\n    - id: night-escort\n      after: policy/prevention\n"
+            "      title: {ky: Коштоп баруу, ru: Сопровождение}\n"
+            f"      text:\n        ky: Түнкү кезмектен кийин коштоп барышат.\n        ru: После {ru_text}\n")
+
+
+def many_large_clauses() -> str:
+    """Nearly 1 MB of added clauses, each with a large table: more clauses and longer texts than allowed."""
+    table = "| a | b |\n| --- | --- |\n" + "| xxxxxxxxxx | yyyyyyyyyy |\n" * 600
+    body = "".join(f"          {line}\n" for line in table.splitlines())
+    clauses = "".join(f"    - id: extra-{index}\n      after: policy/prevention\n"
+                      f"      title: {{ky: Кошумча {index}, ru: Дополнительный {index}}}\n"
+                      f"      text:\n        ky: |\n{body}        ru: |\n{body}" for index in range(21))
     return "clauses:\n  add:\n" + clauses
 
 
@@ -102,13 +119,37 @@ CASES = [
     # A (schema) unknown key, missing translation, wrong id
     BadInput("unknown-key", replace("staff_count: 14", "staf_count: 14"), "staf_count", "staf_count"),
     BadInput("missing-translation", replace("  ru: ЦСМ с. Ак-Тилек\n", ""), "short_name", "short_name:"),
+    # invisible characters that are no control codes (issue 17, item 10)
+    *[BadInput(f"invisible-{name}", replace("  ru: Центр семейной медицины села Ак-Тилек\n",
+                                            f"  ru: Центр{char}семейной медицины\n"), "name.ru", "Центр")
+      for name, char in (("soft-hyphen", "\u00ad"), ("word-joiner", "\u2060"), ("invisible-plus", "\u2064"),
+                         ("mongolian-vowel-separator", "\u180e"), ("tag-character", "\U000e0041"))],
+    # character references in a profile's clause text decode to the characters typed text may not hold (item 5)
+    *[BadInput(f"clause-text-{name}", append(added_clause(text)), "clauses.add[0].text.ru", "ru: После")
+      for name, text in (("bidi-override-reference", "&#x202E;005&#x202C;"), ("zero-width-reference", "x&#8203;y"),
+                         ("byte-order-mark-reference", "&#xFEFF;x"), ("isolate-reference", "&#x2066;x&#x2069;"),
+                         ("form-feed-reference", "x&#12;y"), ("soft-hyphen-entity", "x&shy;y"),
+                         ("tag-reference", "&#xE0041;x"), ("delete-reference", "&#x7F;x"))],
+    # names and clause texts bounded by the schema (item 11): Word cannot store a 2,000-character name
+    BadInput("name-longer-than-word-allows", replace("  ru: Центр семейной медицины села Ак-Тилек\n",
+                                                     "  ru: " + "Ц" * 2000 + "\n"), "name.ru", "ЦЦЦ"),
+    BadInput("clause-text-too-long", append(added_clause("x" * 9000)), "clauses.add[0].text.ru", "ru: После"),
+    BadInput("megabyte-of-added-clauses", append(many_large_clauses()), "clauses.add", "  add:"),
+    # validate refuses what build refuses: a core clause switched off ("One house")
+    BadInput("core-clause-switched-off", append("clauses:\n  disable: [policy/non-retaliation]\n"),
+             "clauses.disable[0]", "disable: [policy/non-retaliation]"),
+    # typographic quotes around a value with a colon (issue 10, item 5)
+    BadInput("word-quotes-around-a-colon", replace('  order_number: "12"', "  order_number: “Приказ: 12”"),
+             "", "order_number: “"),
     # D24 names used in paths
     BadInput("id-with-path", replace("id: ak-tilek-fmc", "id: ../../etc/cron.d/x"), "id", "id: ../"),
     BadInput("id-absolute-path", replace("id: ak-tilek-fmc", "id: /abs/path"), "id", "id: /abs"),
     BadInput("id-other-than-file-name", replace("id: ak-tilek-fmc", "id: other-centre"), "id", "id: other"),
     BadInput("id-with-nul", replace("id: ak-tilek-fmc", 'id: "x\\0y"'), "id", 'id: "x'),
-    # a megabyte of the institution's own clauses: a document too large to lay out (68,000 table cells)
-    BadInput("megabyte-of-added-clauses", append(added_tables(100, 170)), "clauses.add[0].text.ky", "ky: |"),
+    # as many clauses as the schema allows, each a table as long as it allows: a document too large to lay
+    # out (63,000 table cells), which only the bound on a document's model sees
+    BadInput("largest-allowed-clauses-make-too-large-a-document", append(added_tables(20, 790)),
+             "clauses.add[0].text.ky", "ky: |"),
 ]
 
 
@@ -153,6 +194,23 @@ def test_bad_profile_fails_with_location_and_writes_nothing(workspace: Path, cas
     if case.key:
         assert f": {case.key}: " in result.stderr, result.stderr
     assert "hint: " in result.stderr
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.name != "utf16-file"], ids=lambda case: case.name)
+def test_validate_refuses_every_bad_profile_that_build_refuses_at_the_same_place(workspace: Path, case: BadInput):
+    profile = workspace / "institutions" / f"{PROFILE}.yaml"
+    text = case.edit(profile.read_text(encoding="utf-8"))
+    profile.write_text(text, encoding="utf-8", newline="\n")
+
+    result = run_cli("validate", PROFILE, "--workspace", workspace)
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.stderr and "hint: " in result.stderr
+    assert not (workspace / "output").exists()
+    if case.marker:
+        located = rf"^{re.escape(str(profile))}:{line_of(text, case.marker, case.occurrence)}:\d+: "
+        assert re.search(located + (re.escape(case.key) + ": " if case.key else ""), result.stderr,
+                         re.MULTILINE), result.stderr
 
 
 def test_one_bad_profile_does_not_stop_the_others(workspace: Path):

@@ -93,11 +93,12 @@ def override(workspace: Path, template: str, extra: str) -> tuple[Path, int]:
 
 
 @pytest.mark.parametrize("command, template", [
+    (("validate", PROFILE), "policy/ru.md.j2"),
     (("check", PROFILE), "policy/ru.md.j2"),
     (("check", PROFILE, "--report"), "coverage-report/ru.md.j2"),
     (("build", "--model", "--format", "docx"), "policy/ru.md.j2"),
     (("submission", "build", "union-2026"), "policy/ru.md.j2"),
-], ids=["check", "check-report", "build-model", "submission-build"])
+], ids=["validate", "check", "check-report", "build-model", "submission-build"])
 def test_every_command_that_renders_does_so_in_a_memory_bounded_process(tmp_path: Path, command, template):
     workspace = copy_workspace(tmp_path / "ws")
     shutil.copytree(REPO / "submissions", workspace / "submissions")

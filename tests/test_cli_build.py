@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import docx
+import pypdf
 import pytest
 
 from conftest import EXAMPLES, copy_workspace, normalized_words, pdf_text, run_cli, soffice_convert
@@ -130,18 +131,41 @@ def test_docx_text_equals_pdf_text_clause_for_clause(example_build, tmp_path):
         assert ("1.1." in docx_text) == bool(headings), "LibreOffice lost the clause numbers"
 
 
-@pytest.mark.libreoffice
-def test_every_docx_converts_to_pdf_with_libreoffice(example_build, tmp_path):
+@pytest.fixture(scope="module")
+def libreoffice_pdfs(example_build, tmp_path_factory) -> dict[Path, Path]:
+    """Every DOCX of the example build (key) converted to PDF by LibreOffice in one batch (value)."""
     documents = built_files(example_build, ".docx")
+    folder = tmp_path_factory.mktemp("libreoffice")
     copies = []
     for path in documents:
-        copy = tmp_path / f"{path.parts[-3]}-{path.parts[-2]}-{path.stem}.docx"
+        copy = folder / f"{path.parts[-3]}-{path.parts[-2]}-{path.stem}.docx"
         copy.write_bytes(path.read_bytes())
         copies.append(copy)
-    for converted in soffice_convert(copies, "pdf", tmp_path / "pdf"):
+    return dict(zip(documents, soffice_convert(copies, "pdf", folder / "pdf")))
+
+
+@pytest.mark.libreoffice
+def test_every_docx_converts_to_pdf_with_libreoffice(libreoffice_pdfs):
+    for converted in libreoffice_pdfs.values():
         assert converted.stat().st_size > 10_000
         if "-ky-" in converted.stem:
             assert set(KYRGYZ_LETTERS.lower()) <= set(pdf_text(converted)), converted
+
+
+def page_count(path: Path) -> int:
+    return len(pypdf.PdfReader(str(path)).pages)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_lays_our_docx_out_on_as_many_pages_as_our_pdf(libreoffice_pdfs):
+    languages = {path.parts[-2] for path in libreoffice_pdfs if path.stem == "policy"}
+    assert {"ky", "ru"} <= languages
+    for source, converted in libreoffice_pdfs.items():
+        fonts = subprocess.run(["pdffonts", str(converted)], capture_output=True, text=True, check=True).stdout
+        assert "LiberationSerif" in fonts, (
+            f"{converted}: LibreOffice replaced Times New Roman by another font; install fonts-liberation2\n{fonts}")
+        ours, theirs = page_count(source.with_suffix(".pdf")), page_count(converted)
+        assert abs(ours - theirs) <= 1, f"{source}: our PDF has {ours} pages, LibreOffice's {theirs}"
 
 
 def test_hostile_name_appears_literally_in_docx_and_pdf(tmp_path):

@@ -370,8 +370,9 @@ def test_libreoffice_prints_a4_pages_with_page_x_of_y(converted):
 ANNEX = Container("annex", (
     Heading(2, (Text("1-тиркеме. Даттануу формасы"),)),
     para("Форманы толтуруп, координаторго бериңиз."),
-    Container("form", (BulletList(((para("Аты-жөнү"),), (para("Кызматы"),))),), (("lines", "1"),)),
-    Container("form", (BulletList(((para("Эмне болду"),),)),), (("lines", "6"),)),
+    Container("form", (BulletList(((para("Аты-жөнү"),), (para("Кызматы"),))),),
+              (("lines", "1"), ("fields", "full-name position"))),
+    Container("form", (BulletList(((para("Эмне болду"),),)),), (("lines", "6"), ("fields", "what-happened"))),
 ), (("id", "complaint-form"),))
 
 
@@ -390,3 +391,14 @@ def test_form_is_a_table_of_labels_beside_empty_cells_as_tall_as_its_lines():
     assert [[cell.text for cell in row.cells] for row in first.rows] == [["Аты-жөнү", ""], ["Кызматы", ""]]
     heights = [int(row._tr.trPr.find(w("trHeight")).get(w("val"))) for row in (*first.rows, *second.rows)]
     assert heights[2] == 6 * heights[0]
+
+
+def test_form_rows_keep_together_on_one_page_and_no_row_is_a_header():
+    data = render(make_document(blocks=(ANNEX,)))
+    first, second = docx.Document(io.BytesIO(data)).tables
+    keeps = [[paragraph.paragraph_format.keep_with_next for cell in row.cells for paragraph in cell.paragraphs]
+             for row in (*first.rows, *second.rows)]
+    assert keeps == [[True, True], [None, None], [None, None]]  # the last row of each form lets the page break
+    for table in (first, second):
+        look = table._tbl.tblPr.find(w("tblLook"))
+        assert look.get(w("firstRow")) == "0" and table.style.name == "Form Table"

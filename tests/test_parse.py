@@ -36,6 +36,13 @@ def test_markdown_parses_to_the_expected_model(source):
     ("::: signature\nonly one paragraph\n:::\n", "exactly two paragraphs"),
     ("#### deep\n", "heading level 4"),
     ("---\ntitle: T\n---\n", "front matter lacks subject"),
+    ("::: form\n- {name} Name\n:::\n", "a form stands inside an annex"),
+    (":::: annex a\n## A\n\n::: form\n- Name\n:::\n::::\n", "form field 'Name' does not start with its id"),
+    (":::: annex a\n## A\n\n::: form\n- \\{name\\} Name\n:::\n::::\n", "does not start with its id"),
+    (":::: annex a\n## A\n\n::: form\n- {name}\n:::\n::::\n", "form field 'name' has no label"),
+    (":::: annex a\n## A\n\n::: form\n- {name} Name\n:::\n\n::: form\n- {name} Again\n:::\n::::\n",
+     "field id 'name' is used twice in this annex"),
+    (":::: annex a\n## A\n\n::: form\ntext\n:::\n::::\n", "a form holds one bullet list"),
 ])
 def test_constructs_outside_the_model_are_errors(text, message):
     with pytest.raises(TemplateError) as raised:

@@ -315,12 +315,14 @@ def test_unknown_pdf_variant_is_refused_up_front():
         PdfWriter(pdf_variant="pdf/a-9")
 
 
-def test_annex_forms_become_fillable_pdf_fields_on_a_new_page():
+def test_annex_forms_become_fillable_pdf_fields_on_a_new_page_named_and_labelled():
     form = Container("form", (BulletList(((paragraph("Аты-жөнү"),), (paragraph("Эмне болду"),))),),
-                     (("lines", "1"),))
+                     (("lines", "1"), ("fields", "full-name what-happened")))
     annex = Container("annex", (Heading(2, (Text("1-тиркеме. Даттануу формасы"),)), form), (("id", "form"),))
     document = replace(realistic_document(), blocks=(paragraph("Негизги текст."), annex))
     reader = pypdf.PdfReader(io.BytesIO(PdfWriter().render(document)))
-    assert list(reader.get_fields()) == ["field-1", "field-2"]
+    fields = reader.get_fields()
+    assert {name: field["/TU"] for name, field in fields.items()} == {
+        "policy/ky/form/full-name": "Аты-жөнү", "policy/ky/form/what-happened": "Эмне болду"}
     assert "1-тиркеме" not in reader.pages[0].extract_text()
     assert "1-тиркеме. Даттануу формасы" in reader.pages[1].extract_text()

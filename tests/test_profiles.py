@@ -89,4 +89,6 @@ def test_university_without_student_count_is_refused(workspace):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ProfileError) as raised:
         load_profile(path, workspace)
-    assert "student_count is required for a university" in raised.value.format()
+    [diagnostic] = raised.value.diagnostics()
+    assert "student_count is required for a university" in diagnostic.message
+    assert diagnostic.key_path == "type" and diagnostic.line == 1 + lines.index("type: university")

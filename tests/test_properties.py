@@ -151,7 +151,8 @@ VALUE_LINES = [index for index, line in enumerate(LINES) if re.match(r"^\s*(- )?
 YAML_SPECIALS = ["yes", "no", "on", "off", "null", "~", "", "12:30", "014", "0x1F", "1.10", "1e3", ".inf",
                  "2025-02-30", "2025-10-15", "[a, b", "{a: 1", "&anchor x", "*alias", "!!python/name:os.system ''",
                  "!!str x", "'unterminated", '"bad \\q escape"', '"x\\0y"', '"\\u202e"', "- item", "|", ">-",
-                 "a: b", "a #comment", "@at", "`tick", "%percent", "? key", "---", "...", "\t"]
+                 "a: b", "a #comment", "@at", "`tick", "%percent", "? key", "---", "...", "\t",
+                 "“45-п”", "“Приказ: 45-п”", '"x\\u00ady"', '"\\u2060"', '"\\U000e0041"']
 SCALARS = st.one_of(st.sampled_from(YAML_SPECIALS), st.integers(-10**30, 10**30).map(str),
                     st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
 

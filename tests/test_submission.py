@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
 import subprocess
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import docx
 import pypdf
 import pytest
+from pypdf.generic import ContentStream
 
 from conftest import REPO, copy_workspace, normalized_words, pdf_text, run_cli
 from policygen._submission import findings_rows, load_submission
@@ -68,6 +71,64 @@ def test_combined_pdf_bookmarks_follow_the_annex_register(package, manifest):
     for title, row in zip(annex_bookmarks, rows):
         assert title.split(". ", 1)[1] == row[1]
     assert len(top) == len(rows) + 2  # the letter and the register come first
+
+
+def drawn_images(path: Path) -> Counter:
+    """The SHA-256 of every picture each page of a PDF draws (an image drawn twice counts twice)."""
+    reader = pypdf.PdfReader(str(path))
+    drawn: Counter = Counter()
+
+    def draw(content, resources) -> None:
+        xobjects = resources.get("/XObject", {}) if resources else {}
+        for operands, operator in ContentStream(content, reader).operations:
+            if operator == b"Do":
+                xobject = xobjects.get_object()[operands[0]].get_object()
+                if xobject["/Subtype"] == "/Image":
+                    drawn[hashlib.sha256(xobject.get_data()).hexdigest()] += 1
+                elif xobject["/Subtype"] == "/Form":
+                    draw(xobject, xobject.get("/Resources", resources))
+
+    for page in reader.pages:
+        draw(page.get_contents(), page.get("/Resources"))
+    return drawn
+
+
+def bound_pdfs(package: Path, manifest: dict) -> list[Path]:
+    """The separate PDFs the combined PDF binds."""
+    return [package / entry["path"] for entry in manifest["files"]
+            if entry["path"].endswith(".pdf") and entry["document"] != "combined"]
+
+
+def test_combined_pdf_shows_each_document_its_own_pictures(package, manifest):
+    expected = sum((drawn_images(path) for path in bound_pdfs(package, manifest)), Counter())
+    languages = len(load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml").languages)
+    assert sum(expected.values()) >= 2 * languages  # a chart and a heat map per language
+    assert drawn_images(package / f"{EXAMPLE}-combined.pdf") == expected
+
+
+def widgets(path: Path) -> list[tuple[str, str]]:
+    """(field name, tooltip) of every form widget of a PDF, page by page."""
+    return [(str(annotation["/T"]), str(annotation["/TU"])) for page in pypdf.PdfReader(str(path)).pages
+            for annotation in (reference.get_object() for reference in page.get("/Annots") or [])
+            if annotation["/Subtype"] == "/Widget"]
+
+
+def test_combined_pdf_form_fields_have_unique_names_and_tooltips_in_their_language(package, manifest):
+    separate: dict[str, str] = {}
+    for path in bound_pdfs(package, manifest):
+        fields = widgets(path)
+        for name, _ in fields:
+            doc_id, lang, annex, field = name.split("/")
+            assert lang == path.parent.name and doc_id in path.stem and annex and field, (path, name)
+            assert name not in separate, (path, name)
+        separate.update(fields)
+        if fields:  # each tooltip is a label of the form as the document prints it, in the document's language
+            labels = {row.cells[0].text for table in docx.Document(str(path.with_suffix(".docx"))).tables
+                      for row in table.rows}
+            assert {tooltip for _, tooltip in fields} <= labels, path
+    combined = widgets(package / f"{EXAMPLE}-combined.pdf")
+    assert len(combined) == len(separate) > 0
+    assert dict(combined) == separate
 
 
 def test_clean_package_verifies_as_folder_and_as_zip(package):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import pathlib
 import re
+import sys
 import tokenize
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -474,13 +477,22 @@ def test_oversized_file_is_refused(tmp_path):
     assert problem.file == str(path) and "larger than" in problem.message and problem.hint
 
 
-@pytest.mark.parametrize("make_path", [lambda tmp: tmp / "missing.yaml", lambda tmp: tmp])
-def test_unreadable_path_is_reported(tmp_path, make_path):
+def _fifo(tmp: pathlib.Path) -> pathlib.Path:
+    os.mkfifo(tmp / "pipe.yaml")
+    return tmp / "pipe.yaml"
+
+
+@pytest.mark.parametrize("make_path, message", [
+    (lambda tmp: tmp / "missing.yaml", "cannot read the file"),
+    (lambda tmp: tmp, "is not a regular file"),
+    (_fifo, "is not a regular file"),  # opening it for reading would wait for a writer forever
+])
+def test_unreadable_or_irregular_path_is_reported(tmp_path, make_path, message):
     path = make_path(tmp_path)
     with pytest.raises(ProfileError) as raised:
         load_yaml_mapping(path)
     [problem] = raised.value.diagnostics()
-    assert problem.file == str(path) and "cannot read the file" in problem.message and problem.hint
+    assert problem.file == str(path) and message in problem.message and problem.hint
 
 
 # --- A13: document shape and encoding ------------------------------------------------------------------------
@@ -566,11 +578,36 @@ def test_syntax_error_is_wrapped_with_line_and_hint(text, line, column, hint_wor
     ("\\ufffe", "U+FFFE"), ("\\uffff", "U+FFFF"), ("\\ufdd0", "U+FDD0"), ("\\ufdef", "U+FDEF"),
     ("\\U0001FFFE", "U+1FFFE"), ("\\ufeff", "U+FEFF"),
     ("\\u200b", "U+200B"), ("\\u202a", "U+202A"), ("\\u202e", "U+202E"), ("\\u2066", "U+2066"),
-    ("\\u2069", "U+2069"),
+    ("\\u2069", "U+2069"), ("\\u00ad", "U+00AD"), ("\\u180e", "U+180E"), ("\\u2060", "U+2060"),
+    ("\\u2061", "U+2061"), ("\\u2064", "U+2064"), ("\\u206a", "U+206A"), ("\\ufff9", "U+FFF9"),
+    ("\\U000e0001", "U+E0001"), ("\\U000e0041", "U+E0041"), ("\\U000e007f", "U+E007F"),
 ])
 def test_control_or_invisible_character_in_value_is_refused(escape, code):
     problem = only_problem(f'id: x\nname: "CHU{escape}Nord"\n')
     assert_problem(problem, line=2, column=7, key_path="name", message=f"the value contains {code}")
+
+
+ALLOWED_FORMAT_CHARACTERS = {
+    "\u200c", "\u200d", "\u200e", "\u200f", "\u061c",  # joiners (emoji) and directional marks
+    *map(chr, range(0x600, 0x606)), "\u06dd", "\u070f", "\u0890", "\u0891", "\u08e2",  # visible Arabic, Syriac signs
+    "\U000110bd", "\U000110cd",  # visible Kaithi number signs
+}
+
+
+def test_every_invisible_format_character_is_refused_but_the_marks_and_joiners():
+    format_characters = [chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"]
+    accepted = [f"U+{ord(char):04X}" for char in format_characters if char not in ALLOWED_FORMAT_CHARACTERS
+                and not _refused(f'value: "x\\U{ord(char):08x}y"\n')]
+    assert accepted == []
+    assert not any(_refused(f'value: "x\\U{ord(char):08x}y"\n') for char in ALLOWED_FORMAT_CHARACTERS)
+
+
+def _refused(text: str) -> bool:
+    try:
+        load(text)
+    except ProfileError:
+        return True
+    return False
 
 
 def test_forbidden_character_deep_in_a_profile_names_the_key_path():
@@ -690,6 +727,12 @@ def test_package_uses_only_the_safe_yaml_loader():
              for code in [_code_without_comments(path.read_text(encoding="utf-8"))]
              for match in _UNSAFE_YAML.finditer(code)]
     assert found == []
+
+
+def test_every_yaml_the_package_reads_goes_through_the_strict_loader():
+    readers = [path.relative_to(PACKAGE.parent).as_posix() for path in sorted(PACKAGE.rglob("*.py"))
+               if re.search(r"^\s*(import yaml|from yaml)\b", path.read_text(encoding="utf-8"), re.MULTILINE)]
+    assert readers == ["policygen/_yaml.py"]
 
 
 def test_unsafe_loader_search_ignores_comments_only():

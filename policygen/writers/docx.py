@@ -97,6 +97,16 @@ BOLD = "<w:b/><w:bCs/>"
 SMALL = '<w:sz w:val="20"/><w:szCs w:val="20"/>'
 FONT = "<w:rFonts " + " ".join(f'w:{script}="Times New Roman"' for script in ("ascii", "eastAsia", "hAnsi", "cs")) + "/>"
 BORDER = '<w:{side} w:val="single" w:sz="4" w:space="{space}" w:color="000000"/>'
+GRID_TABLE_PROPERTIES = (
+    "<w:tblPr><w:tblBorders>"
+    + "".join(BORDER.format(side=side, space=0)
+              for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    + '</w:tblBorders><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+    '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>')
+# Which conditional formats of its style a table shows (w:val is the same as a bit mask); python-docx's default
+# turns on the first row and column. A form shows none.
+FORM_TABLE_LOOK = {"firstRow": "0", "lastRow": "0", "firstColumn": "0", "lastColumn": "0", "noHBand": "1",
+                   "noVBand": "1", "val": "0600"}
 
 _STYLE_DEFINITIONS = (
     f"<w:docDefaults><w:rPrDefault><w:rPr>{FONT}"
@@ -160,13 +170,10 @@ _STYLE_DEFINITIONS = (
     _style("TableText", "Table Text", _spacing(0, 0)),
     _style("TableHeader", "Table Header", "<w:keepNext/>", BOLD, based_on="TableText"),
     _style("PolicyTable", "Policy Table", kind="table", based_on="TableNormal", table=(
-        "<w:tblPr><w:tblBorders>"
-        + "".join(BORDER.format(side=side, space=0)
-                  for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-        + '</w:tblBorders><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-        '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>'
-        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
+        GRID_TABLE_PROPERTIES + '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
         '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr></w:tblStylePr>')),
+    # a form has no header row: every row is a question, none bold or shaded
+    _style("FormTable", "Form Table", kind="table", based_on="TableNormal", table=GRID_TABLE_PROPERTIES),
     _style("Header", "header", _spacing(0, 0) + '<w:jc w:val="center"/>', SMALL),
     _style("Footer", "footer", _spacing(0, 0) + '<w:jc w:val="center"/>', SMALL),
     _style("DraftMark", "Draft Mark", '<w:jc w:val="right"/>', BOLD, based_on="Header"),
@@ -521,21 +528,29 @@ class _DocxTranslator:
         self.visit_all(tuple(rest))
 
     def _add_form(self, container: Container) -> None:
-        """A form is a two-column table: each label, and an empty cell as tall as the lines it asks for."""
+        """A form is a two-column table: each label, and an empty cell as tall as the lines it asks for. Its rows
+        keep together on one page, as in the PDF."""
         [labels] = container.blocks
         if not isinstance(labels, BulletList):
             raise self._error("a form holds one bullet list of field labels")
         lines = int(dict(container.attrs).get("lines", "1"))
         docx_table = self.document.add_table(rows=len(labels.items), cols=2)
-        docx_table._tbl.tblStyle_val = "PolicyTable"
-        for row, item in zip(docx_table.rows, labels.items):
+        docx_table._tbl.tblStyle_val = "FormTable"
+        table_look = docx_table._tbl.tblPr.find(qn("w:tblLook"))
+        for name, value in FORM_TABLE_LOOK.items():
+            table_look.set(qn(f"w:{name}"), value)
+        for index, (row, item) in enumerate(zip(docx_table.rows, labels.items), start=1):
             if len(item) != 1 or not isinstance(item[0], Paragraph):
                 raise self._error("a form field label is one paragraph")
             row_properties = row._tr.get_or_add_trPr()
             row_properties.append(parse_xml(f"<w:cantSplit {WORD_NS}/>"))
             row_properties.append(parse_xml(f'<w:trHeight {WORD_NS} w:val="{lines * 400}" w:hRule="atLeast"/>'))
-            self._add_inlines(_styled(row.cells[0].paragraphs[0], "FormLabel"), item[0].inlines)
-            _styled(row.cells[1].paragraphs[0], "TableText")
+            label = _styled(row.cells[0].paragraphs[0], "FormLabel")
+            self._add_inlines(label, item[0].inlines)
+            field = _styled(row.cells[1].paragraphs[0], "TableText")
+            if index < len(labels.items):
+                for paragraph in (label, field):
+                    paragraph.paragraph_format.keep_with_next = True
 
     def _add_signature(self, container: Container) -> None:
         if len(container.blocks) != 2 or not all(isinstance(block, Paragraph) for block in container.blocks):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html import escape
 
@@ -37,12 +38,17 @@ _FIGURE_SUFFIXES = {"image/png": ".png"}
 
 
 def figure_url(figure: Figure) -> str:
-    """Where a figure's picture is linked from the HTML, relative to the assets folder."""
+    """Where a figure's picture is linked from the HTML, relative to the assets folder.
+
+    The URL names the picture's content: weasyprint keeps one image per URL, so pages of several documents
+    laid out into one PDF (the chart of each language) must never share a URL for different pictures.
+    """
     suffix = _FIGURE_SUFFIXES.get(figure.media_type)
     if suffix is None:
         raise RenderError(figure.name, f"figure of type {figure.media_type} cannot be shown",
                           hint="figures are PNG pictures")
-    return f"{FIGURE_FOLDER}/{figure.name}{suffix}"
+    digest = hashlib.sha256(figure.data).hexdigest()[:16]
+    return f"{FIGURE_FOLDER}/{figure.name}-{digest}{suffix}"
 
 
 def document_figures(document: Document) -> dict[str, bytes]:
@@ -56,6 +62,13 @@ def document_figures(document: Document) -> dict[str, bytes]:
         elif isinstance(block, (Clause, Container, Point)):
             pending.extend(block.blocks)
     return figures
+
+
+def form_field_name(meta: Meta, annex_id: str, field_id: str) -> str:
+    """A PDF form field's name: document, language, annex and field, unique in any PDF binding several
+    documents and languages (fields of one name share one value). Slashes, not periods, separate the
+    parts: a period in a field's own name would stand for a parent field."""
+    return "/".join((meta.doc_id, meta.language, annex_id, field_id))
 
 
 def document_target(meta: Meta) -> str:
@@ -85,7 +98,7 @@ class _HtmlTranslator:
         self.link_stylesheet = link_stylesheet
         self.target = document_target(document.meta)
         self.body: list[str] = []
-        self.form_fields = 0
+        self.annex_id: str | None = None
 
     def translate(self) -> str:
         self.render_blocks(self.document.blocks)
@@ -277,31 +290,38 @@ class _HtmlTranslator:
         title, *rest = node.blocks
         if not isinstance(title, Heading):
             raise self.fail("an annex starts with its title heading")
-        self.body.append(f'<section class="annex"{_attributes({"data-annex": dict(node.attrs).get("id")})}>\n')
+        self.annex_id = dict(node.attrs).get("id")
+        self.body.append(f'<section class="annex"{_attributes({"data-annex": self.annex_id})}>\n')
         self.body.append('<h2 class="annex-title">')
         self.render_inlines(title.inlines)
         self.body.append("</h2>\n")
         self.render_blocks(tuple(rest))
         self.body.append("</section>\n")
+        self.annex_id = None
 
     def form(self, node: Container) -> None:
-        """Each label beside a field to fill in: fillable in the PDF (weasyprint's PDF forms)."""
+        """Each label beside a field to fill in: fillable in the PDF (weasyprint's PDF forms), each field named
+        by form_field_name and with its label as the tooltip."""
         [labels] = node.blocks
         if not isinstance(labels, BulletList):
             raise self.fail("a form holds one bullet list of field labels")
-        lines = int(dict(node.attrs).get("lines", "1"))
+        attributes = dict(node.attrs)
+        lines = int(attributes.get("lines", "1"))
+        field_ids = attributes.get("fields", "").split()
+        if self.annex_id is None or len(field_ids) != len(labels.items):
+            raise self.fail("a form stands in an annex and names each of its fields")
         self.body.append('<table class="form">\n<tbody>\n')
-        for item in labels.items:
+        for field_id, item in zip(field_ids, labels.items):
             if len(item) != 1 or not isinstance(item[0], Paragraph):
                 raise self.fail("a form field label is one paragraph")
-            self.form_fields += 1
-            name = f"field-{self.form_fields}"
+            field = _attributes({"name": form_field_name(self.document.meta, self.annex_id, field_id),
+                                 "title": plain_text(item[0].inlines)})
             self.body.append('<tr><th scope="row">')
             self.render_inlines(item[0].inlines)
             if lines == 1:
-                self.body.append(f'</th><td><input type="text" name="{name}"></td></tr>\n')
+                self.body.append(f'</th><td><input type="text"{field}></td></tr>\n')
             else:
-                self.body.append(f'</th><td><textarea name="{name}" rows="{lines}" '
+                self.body.append(f'</th><td><textarea{field} rows="{lines}" '
                                  f'style="height: {lines * 16}pt"></textarea></td></tr>\n')
         self.body.append("</tbody>\n</table>\n")
 
