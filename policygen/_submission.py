@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policygen._atomic import write_atomically
+from policygen._atomic import checked_output_path, write_files
 from policygen._chart import Bar, draw_bar_chart
 from policygen._check import InstitutionCheck, check_documents, check_institution
 from policygen._coverage_report import build_coverage_report
 from policygen._documents import finish_set, localize, render_document, template_title, with_figures
+from policygen._lock import output_lock
 from policygen._locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
 from policygen._model_set import MODEL_LABELS, build_model_documents
 from policygen._profiles import located, validate_located
@@ -27,6 +28,7 @@ from policygen.submission_schema import AnnexId, Submission
 from policygen.writers import get_writer
 
 SUBMISSIONS_DIR = "submissions"
+SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
 LETTER, REGISTER = "cover-letter", "annex-register"
 SUBMISSION_TEMPLATES = {LETTER: "submission/cover-letter", REGISTER: "submission/annex-register",
                         "draft-order": "submission/draft-order", "justification-note": "submission/justification-note"}
@@ -83,10 +85,24 @@ def load_submission(path: Path) -> Submission:
 def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[PackageFile]:
     """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip."""
     submission = load_submission(path)
+    with output_lock(out_dir):
+        package = f"{SUBMISSIONS_OUTPUT}/{submission.id}"
+        for relative in (*(f"{package}/{lang}" for lang in submission.languages), f"{package}/{MANIFEST_NAME}",
+                         f"{package}/{submission.id}.zip"):
+            checked_output_path(out_dir, relative)  # a link is refused now rather than after rendering
+        files, manifest = _package_files(workspace, submission)
+        write_files(out_dir, [(f"{package}/{entry.path}", data) for entry, data in files]
+                    + [(f"{package}/{MANIFEST_NAME}", manifest),
+                       (f"{package}/{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
+                                                                 + [(MANIFEST_NAME, manifest)]))])
+    return [entry for entry, _ in files]
+
+
+def _package_files(workspace: Workspace, submission: Submission) -> tuple[list[tuple[PackageFile, bytes]], bytes]:
+    """Every file of the package with its bytes, and the manifest's bytes."""
     renderer = TemplateRenderer(workspace.template_search_path())
     checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
     adopted = [result for result in checks if result.languages]
-    package = out_dir.resolve() / "submission" / submission.id
     languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
     docx_writer, pdf_writer = get_writer("docx"), _pdf_writer()
     files: list[tuple[PackageFile, bytes]] = []
@@ -106,13 +122,7 @@ def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[Pa
         target=f"{submission.id}-combined.pdf", identifier=submission.id)
     files.append((PackageFile(f"{submission.id}-combined.pdf", _sha256(combined), len(combined), "combined",
                               submission.original, None), combined))
-    manifest = _manifest(submission, [entry for entry, _ in files])
-    for entry, data in files:
-        write_atomically(package / entry.path, data)
-    write_atomically(package / MANIFEST_NAME, manifest)
-    write_atomically(package / f"{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
-                                                            + [(MANIFEST_NAME, manifest)]))
-    return [entry for entry, _ in files]
+    return files, _manifest(submission, [entry for entry, _ in files])
 
 
 def _pdf_writer():
