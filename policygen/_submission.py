@@ -1,4 +1,4 @@
-"""The Ministry submission: letter, register, note, draft order and annexes, packaged and verifiable."""
+"""The Ministry submission: letter, register, note, draft order and annexes, packaged with a manifest."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from policygen._profiles import located, validate_located
 from policygen._render import TemplateRenderer
 from policygen._workspace import Workspace
 from policygen._yaml import load_yaml_mapping
-from policygen.errors import PolicygenError, WorkspaceError
+from policygen.errors import WorkspaceError
 from policygen.model import Document
 from policygen.submission_schema import AnnexId, Submission
 from policygen.writers import get_writer
@@ -50,19 +50,6 @@ class PackageFile:
     document: str
     language: str
     annex: int | None  # its number in the annex register; None for the letter, the register and the combined PDF
-
-
-@dataclass
-class VerifyReport:
-    """What `verify` found: files whose bytes changed, files missing, files not in the manifest."""
-
-    changed: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.changed or self.missing or self.added)
 
 
 def submission_file(workspace: Workspace, argument: str) -> Path:
@@ -235,33 +222,3 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
             archive.writestr(info, data)
     return buffer.getvalue()
 
-
-def verify_package(target: Path) -> VerifyReport:
-    """Recompute every file's SHA-256 against the manifest of a package folder or zip."""
-    if target.is_dir():
-        contents = {path.relative_to(target).as_posix(): path.read_bytes() for path in sorted(target.rglob("*"))
-                    if path.is_file()}
-        manifest_bytes = contents.pop(MANIFEST_NAME, None)
-        if manifest_bytes is not None:
-            submission_id = json.loads(manifest_bytes).get("submission", "")
-            contents.pop(f"{submission_id}.zip", None)
-    elif zipfile.is_zipfile(target):
-        with zipfile.ZipFile(target) as archive:
-            contents = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
-        manifest_bytes = contents.pop(MANIFEST_NAME, None)
-    else:
-        raise WorkspaceError(f"{target} is neither a package folder nor a zip", hint="give output/submission/<id>")
-    if manifest_bytes is None:
-        raise PolicygenError(f"{target} has no {MANIFEST_NAME}", hint="verify the folder `submission build` wrote")
-    try:
-        listed = {entry["path"]: entry["sha256"] for entry in json.loads(manifest_bytes)["files"]}
-    except (ValueError, KeyError, TypeError) as error:
-        raise PolicygenError(f"{MANIFEST_NAME} of {target} is unreadable: {error}") from None
-    report = VerifyReport()
-    for path, digest in listed.items():
-        if path not in contents:
-            report.missing.append(path)
-        elif _sha256(contents[path]) != digest:
-            report.changed.append(path)
-    report.added = sorted(set(contents) - set(listed))
-    return report

@@ -25,7 +25,8 @@ from policygen._workspace import Workspace, open_workspace, packaged_examples
 from policygen.errors import EXIT_FAILED, EXIT_OK, Diagnostic, PolicygenError, WorkspaceError
 from policygen.schema import LANGUAGES, json_schema
 from policygen.submission_schema import submission_json_schema
-from policygen._submission import build_submission, submission_file, verify_package
+from policygen._submission import build_submission, submission_file
+from policygen._verify import verify_package
 from policygen.writers import FORMATS
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
@@ -261,13 +262,16 @@ def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | No
 @submission.command(name="verify")
 @click.argument("package", type=click.Path(exists=True, path_type=Path), metavar="DIR_OR_ZIP")
 def submission_verify(package: Path) -> None:
-    """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files."""
+    """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files.
+
+    A folder's own zip is checked too. A zip with repeated, unsafe or linked entries, and anything past the size
+    bounds (README, security), is refused without being extracted.
+    """
 
     def action() -> int:
         report = verify_package(package)
-        for label, paths in (("changed", report.changed), ("missing", report.missing), ("added", report.added)):
-            for path in paths:
-                click.echo(f"{package}: {path}: {label}", err=True)
+        for problem in report.problems:
+            click.echo(f"{package}: {problem}", err=True)
         if report.ok:
             click.echo(f"{package}: every file matches its manifest")
             return EXIT_OK
