@@ -1,4 +1,4 @@
-"""The Ministry submission: letter, register, note, draft order and annexes, packaged and verifiable."""
+"""The Ministry submission: letter, register, note, draft order and annexes, packaged with a manifest."""
 
 from __future__ import annotations
 
@@ -7,27 +7,29 @@ import io
 import json
 import os
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policygen._atomic import write_atomically
+from policygen._atomic import checked_output_path, write_files
 from policygen._chart import Bar, draw_bar_chart
 from policygen._check import InstitutionCheck, check_documents, check_institution
 from policygen._coverage_report import build_coverage_report
 from policygen._documents import finish_set, localize, render_document, template_title, with_figures
+from policygen._lock import output_lock
 from policygen._locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
 from policygen._model_set import MODEL_LABELS, build_model_documents
 from policygen._profiles import located, validate_located
 from policygen._render import TemplateRenderer
 from policygen._workspace import Workspace
 from policygen._yaml import load_yaml_mapping
-from policygen.errors import PolicygenError, WorkspaceError
+from policygen.errors import WorkspaceError
 from policygen.model import Document
 from policygen.submission_schema import AnnexId, Submission
 from policygen.writers import get_writer
 
 SUBMISSIONS_DIR = "submissions"
+SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
 LETTER, REGISTER = "cover-letter", "annex-register"
 SUBMISSION_TEMPLATES = {LETTER: "submission/cover-letter", REGISTER: "submission/annex-register",
                         "draft-order": "submission/draft-order", "justification-note": "submission/justification-note"}
@@ -51,19 +53,6 @@ class PackageFile:
     annex: int | None  # its number in the annex register; None for the letter, the register and the combined PDF
 
 
-@dataclass
-class VerifyReport:
-    """What `verify` found: files whose bytes changed, files missing, files not in the manifest."""
-
-    changed: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.changed or self.missing or self.added)
-
-
 def submission_file(workspace: Workspace, argument: str) -> Path:
     """The submission profile an argument names: an id in submissions/, or a path."""
     path = Path(argument)
@@ -84,10 +73,24 @@ def load_submission(path: Path) -> Submission:
 def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[PackageFile]:
     """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip."""
     submission = load_submission(path)
+    with output_lock(out_dir):
+        package = f"{SUBMISSIONS_OUTPUT}/{submission.id}"
+        for relative in (*(f"{package}/{lang}" for lang in submission.languages), f"{package}/{MANIFEST_NAME}",
+                         f"{package}/{submission.id}.zip"):
+            checked_output_path(out_dir, relative)  # a link is refused now rather than after rendering
+        files, manifest = _package_files(workspace, submission)
+        write_files(out_dir, [(f"{package}/{entry.path}", data) for entry, data in files]
+                    + [(f"{package}/{MANIFEST_NAME}", manifest),
+                       (f"{package}/{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
+                                                                 + [(MANIFEST_NAME, manifest)]))])
+    return [entry for entry, _ in files]
+
+
+def _package_files(workspace: Workspace, submission: Submission) -> tuple[list[tuple[PackageFile, bytes]], bytes]:
+    """Every file of the package with its bytes, and the manifest's bytes."""
     renderer = TemplateRenderer(workspace.template_search_path())
     checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
     adopted = [result for result in checks if result.languages]
-    package = out_dir.resolve() / "submission" / submission.id
     languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
     docx_writer, pdf_writer = get_writer("docx"), _pdf_writer()
     files: list[tuple[PackageFile, bytes]] = []
@@ -107,13 +110,7 @@ def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[Pa
         target=f"{submission.id}-combined.pdf", identifier=submission.id)
     files.append((PackageFile(f"{submission.id}-combined.pdf", _sha256(combined), len(combined), "combined",
                               submission.original, None), combined))
-    manifest = _manifest(submission, [entry for entry, _ in files])
-    for entry, data in files:
-        write_atomically(package / entry.path, data)
-    write_atomically(package / MANIFEST_NAME, manifest)
-    write_atomically(package / f"{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
-                                                            + [(MANIFEST_NAME, manifest)]))
-    return [entry for entry, _ in files]
+    return files, _manifest(submission, [entry for entry, _ in files])
 
 
 def _pdf_writer():
@@ -226,33 +223,3 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
             archive.writestr(info, data)
     return buffer.getvalue()
 
-
-def verify_package(target: Path) -> VerifyReport:
-    """Recompute every file's SHA-256 against the manifest of a package folder or zip."""
-    if target.is_dir():
-        contents = {path.relative_to(target).as_posix(): path.read_bytes() for path in sorted(target.rglob("*"))
-                    if path.is_file()}
-        manifest_bytes = contents.pop(MANIFEST_NAME, None)
-        if manifest_bytes is not None:
-            submission_id = json.loads(manifest_bytes).get("submission", "")
-            contents.pop(f"{submission_id}.zip", None)
-    elif zipfile.is_zipfile(target):
-        with zipfile.ZipFile(target) as archive:
-            contents = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
-        manifest_bytes = contents.pop(MANIFEST_NAME, None)
-    else:
-        raise WorkspaceError(f"{target} is neither a package folder nor a zip", hint="give output/submission/<id>")
-    if manifest_bytes is None:
-        raise PolicygenError(f"{target} has no {MANIFEST_NAME}", hint="verify the folder `submission build` wrote")
-    try:
-        listed = {entry["path"]: entry["sha256"] for entry in json.loads(manifest_bytes)["files"]}
-    except (ValueError, KeyError, TypeError) as error:
-        raise PolicygenError(f"{MANIFEST_NAME} of {target} is unreadable: {error}") from None
-    report = VerifyReport()
-    for path, digest in listed.items():
-        if path not in contents:
-            report.missing.append(path)
-        elif _sha256(contents[path]) != digest:
-            report.changed.append(path)
-    report.added = sorted(set(contents) - set(listed))
-    return report
