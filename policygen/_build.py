@@ -6,16 +6,17 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from policygen._atomic import remove_stale_temporaries, write_atomically
+from policygen._atomic import existing_output, write_files
 from policygen._check import InstitutionCheck
 from policygen._engine import (
-    Unit, UnitOptions, UnitResult, file_digest, input_record, output_target, rendered_bytes, run_units, unit_key,
+    Unit, UnitOptions, UnitResult, file_digest, input_record, output_path, rendered_bytes, run_units, unit_key,
 )
 from policygen._coverage_report import REPORT_OWNER, build_coverage_report
 from policygen._documents import DOCUMENT_IDS, template_name
+from policygen._lock import output_lock
 from policygen._manifest import ManifestEntry, previous_entries, update_manifest, versions
 from policygen._model_set import MODEL_OWNER, build_model_documents, model_base_file
 from policygen._profiles import LoadedProfile, load_profile
@@ -71,7 +72,23 @@ class BuildReport:
 def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest,
           on_unit_done: Callable[[UnitResult, int, int], None] | None = None) -> BuildReport:
     """Build the requested documents of each profile. Units whose inputs are unchanged are skipped; a failing
-    institution leaves its outputs as they were; the others are written and recorded in the manifest."""
+    institution leaves its outputs as they were; the others are written and recorded in the manifest. The output
+    folder is locked throughout."""
+    with output_lock(request.out_dir) as lock:
+        report = _build_locked(workspace, profile_paths, request, on_unit_done)
+        for outcome in report.outcomes:
+            if not outcome.failed:  # also when all was up to date: a killed build's leftovers go on the next run
+                for folder in {PurePosixPath(entry.path).parent.as_posix()
+                               for entry in (*outcome.files, *outcome.unchanged)}:
+                    lock.remove_stale_temporaries(folder)
+        recorded = [entry for outcome in report.outcomes for entry in (*outcome.files, *outcome.unchanged)]
+        if recorded:
+            update_manifest(request.out_dir, recorded)
+    return report
+
+
+def _build_locked(workspace: Workspace, profile_paths: list[Path], request: BuildRequest,
+                  on_unit_done: Callable[[UnitResult, int, int], None] | None) -> BuildReport:
     renderer = TemplateRenderer(workspace.template_search_path())
     options = UnitOptions(workspace.root, request.out_dir, request.doc_ids, request.formats, request.strict,
                           versions()["policygen"])
@@ -112,14 +129,6 @@ def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest
             on_unit_done(result, done, len(pending))
 
     run_units(pending, options, previous, request.jobs, unit_done)
-    for outcome in outcomes.values():
-        if not outcome.failed:  # also when all was up to date: a killed build's leftovers go on the next run
-            for folder in {(request.out_dir.resolve() / entry.path).parent
-                           for entry in (*outcome.files, *outcome.unchanged)}:
-                remove_stale_temporaries(folder)
-    recorded = [entry for outcome in outcomes.values() for entry in (*outcome.files, *outcome.unchanged)]
-    if recorded:
-        update_manifest(request.out_dir, recorded)
     return BuildReport(list(outcomes.values()))
 
 
@@ -132,8 +141,7 @@ def _finish_institution(outcome: InstitutionOutcome, results: list[UnitResult], 
     changed = [(entry, data) for result in results for entry, data in result.files if data is not None]
     outcome.unchanged += [entry for result in results for entry, data in result.files if data is None]
     try:
-        for entry, data in changed:
-            write_atomically(request.out_dir.resolve() / entry.path, data)
+        write_files(request.out_dir, [(entry.path, data) for entry, data in changed])
         outcome.files = [entry for entry, _ in changed]
     except OutputError as error:
         outcome.diagnostics = error.diagnostics()
@@ -148,9 +156,10 @@ def _up_to_date(unit: Unit, request: BuildRequest, previous: dict[str, ManifestE
         for format_name in request.formats:
             suffix = get_writer_suffix(format_name)
             entry = previous.get(f"{unit.institution}/{unit.lang}/{doc_id}{suffix}")
-            if entry is None or entry.unit_sha256 != unit.key or not (request.out_dir / entry.path).is_file():
+            existing = None if entry is None else existing_output(request.out_dir, entry.path)
+            if entry is None or entry.unit_sha256 != unit.key or existing is None:
                 return None
-            if file_digest(request.out_dir / entry.path) != entry.sha256:
+            if file_digest(existing) != entry.sha256:
                 return None
             entries.append(entry)
     return entries
@@ -186,19 +195,20 @@ def _build_owner(workspace: Workspace, request: BuildRequest, owner: str, profil
     requested language, all or nothing, and record them in the manifest. They are rendered in a memory-bounded
     worker process, so `documents` must be picklable: a module's function, or a partial of one."""
     outcome = InstitutionOutcome(workspace.institutions_dir, owner)
-    try:
-        pending = run_bounded(_render_owner, workspace, request, owner, profiles, documents)
-        outcome.files = _write_all(pending)
-    except PolicygenError as error:
-        outcome.diagnostics = error.diagnostics()
-    if outcome.files:
-        update_manifest(request.out_dir, outcome.files)
+    with output_lock(request.out_dir):
+        try:
+            pending = run_bounded(_render_owner, workspace, request, owner, profiles, documents)
+            write_files(request.out_dir, [(entry.path, data) for data, entry in pending])
+            outcome.files = [entry for _, entry in pending]
+        except PolicygenError as error:
+            outcome.diagnostics = error.diagnostics()
+        if outcome.files:
+            update_manifest(request.out_dir, outcome.files)
     return outcome
 
 
 def _render_owner(workspace: Workspace, request: BuildRequest, owner: str, profiles: list[Path],
-                  documents: Callable[[TemplateRenderer, str], list[Document]]
-                  ) -> list[tuple[Path, bytes, ManifestEntry]]:
+                  documents: Callable[[TemplateRenderer, str], list[Document]]) -> list[tuple[bytes, ManifestEntry]]:
     renderer = TemplateRenderer(workspace.template_search_path())
     writers = {name: get_writer(name) for name in request.formats}
     profile_inputs = [input_record(workspace, path) for path in profiles]
@@ -208,7 +218,7 @@ def _render_owner(workspace: Workspace, request: BuildRequest, owner: str, profi
             template = template_name(document.meta.doc_id, lang)
             inputs = {"profile": profile_inputs,
                       "templates": [input_record(workspace, path) for path in renderer.dependencies(template)]}
-            pending += _rendered(document, writers, request.out_dir, owner, inputs)
+            pending += _rendered(document, writers, owner, inputs)
     return pending
 
 
@@ -224,16 +234,15 @@ def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
     return tuple(lang for lang in LANGUAGES if lang in request.languages)
 
 
-def _rendered(document: Document, writers: dict[str, Writer], out_dir: Path, owner: str,
-              inputs: dict) -> list[tuple[Path, bytes, ManifestEntry]]:
+def _rendered(document: Document, writers: dict[str, Writer], owner: str,
+              inputs: dict) -> list[tuple[bytes, ManifestEntry]]:
     """The bytes of `document` in every requested format, with the manifest entry of each file."""
-    out_dir = out_dir.resolve()
     results = []
     for format_name, writer in writers.items():
-        target = output_target(out_dir, owner, document.meta.language, document.meta.doc_id, writer.suffix)
-        data = rendered_bytes(writer, document, target.relative_to(out_dir).as_posix())
+        path = output_path(owner, document.meta.language, document.meta.doc_id, writer.suffix)
+        data = rendered_bytes(writer, document, path)
         entry = ManifestEntry(
-            path=target.relative_to(out_dir).as_posix(),
+            path=path,
             sha256=hashlib.sha256(data).hexdigest(),
             size=len(data),
             institution=owner,
@@ -242,11 +251,6 @@ def _rendered(document: Document, writers: dict[str, Writer], out_dir: Path, own
             format=format_name,
             inputs=inputs,
         )
-        results.append((target, data, entry))
+        results.append((data, entry))
     return results
 
-
-def _write_all(pending: list[tuple[Path, bytes, ManifestEntry]]) -> list[ManifestEntry]:
-    for target, data, _ in pending:
-        write_atomically(target, data)
-    return [entry for _, _, entry in pending]

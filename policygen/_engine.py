@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from policygen._atomic import existing_output
 from policygen._check import InstitutionCheck, check_documents, failure_diagnostics
 from policygen._documents import DOCUMENT_IDS, build_documents, template_name
 from policygen._limits import bounded_writing, memory_exceeded
@@ -17,7 +18,7 @@ from policygen._render import TemplateRenderer
 from policygen._review import review_files
 from policygen._workers import worker_pool, worker_result
 from policygen._workspace import Workspace, open_workspace, packaged_templates
-from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError, clipped
+from policygen.errors import Diagnostic, PolicygenError, ProfileError, clipped
 from policygen.model import Document
 from policygen.writers import Writer, get_writer
 
@@ -141,12 +142,12 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
         document_digest = hashlib.sha256(repr(document).encode()).hexdigest()
         templates = [input_record(workspace, path) for path in renderer.dependencies(template_name(doc_id, unit.lang))]
         for format_name, writer in writers.items():
-            target = output_target(out_dir, unit.institution, unit.lang, doc_id, writer.suffix)
-            path = target.relative_to(out_dir).as_posix()
+            path = output_path(unit.institution, unit.lang, doc_id, writer.suffix)
             inputs = {"profile": [input_record(workspace, source) for source in loaded.sources],
                       "profile_sha256": loaded.digest, "templates": templates}
             earlier = previous.get(path)
-            if earlier is not None and earlier.document_sha256 == document_digest and _same_file(target, earlier):
+            if (earlier is not None and earlier.document_sha256 == document_digest
+                    and _same_file(out_dir, path, earlier)):
                 files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs), None))
                 continue
             data = rendered_bytes(writer, document, path)
@@ -155,12 +156,10 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
     return files
 
 
-def output_target(out_dir: Path, owner: str, lang: str, doc_id: str, suffix: str) -> Path:
-    """Where a document's file goes: OUT/<owner>/<lang>/<doc-id><suffix>, never outside OUT."""
-    target = out_dir / owner / lang / f"{doc_id}{suffix}"
-    if not target.resolve().is_relative_to(out_dir.resolve()):
-        raise OutputError(str(target), "output path leaves the output folder", hint="ids must be slugs")
-    return target
+def output_path(owner: str, lang: str, doc_id: str, suffix: str) -> str:
+    """Where a document's file goes within the output folder: <owner>/<lang>/<doc-id><suffix> (the writer
+    refuses a path that would leave the folder)."""
+    return f"{owner}/{lang}/{doc_id}{suffix}"
 
 
 def rendered_bytes(writer: Writer, document: Document, name: str) -> bytes:
@@ -171,9 +170,10 @@ def rendered_bytes(writer: Writer, document: Document, name: str) -> bytes:
     return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
 
 
-def _same_file(target: Path, entry: ManifestEntry) -> bool:
+def _same_file(out_dir: Path, path: str, entry: ManifestEntry) -> bool:
+    target = existing_output(out_dir, path)
     try:
-        return hashlib.sha256(target.read_bytes()).hexdigest() == entry.sha256
+        return target is not None and hashlib.sha256(target.read_bytes()).hexdigest() == entry.sha256
     except OSError:
         return False
 

@@ -9,7 +9,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from policygen._atomic import remove_stale_temporaries, write_atomically
+from policygen._atomic import existing_output, write_atomically
+from policygen._lock import output_lock
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -57,8 +58,11 @@ def previous_entries(out_dir: Path) -> dict[str, ManifestEntry]:
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
     """The manifest of an output folder, or None when there is none or it is unreadable."""
+    path = existing_output(out_dir, MANIFEST_NAME)
+    if path is None:
+        return None
     try:
-        manifest = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
@@ -67,17 +71,18 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
 
 
 def update_manifest(out_dir: Path, written: list[ManifestEntry]) -> None:
-    """Record `written` in the manifest, keeping entries of other files that still exist."""
-    previous = read_manifest(out_dir) or {}
-    entries = {entry["path"]: entry for entry in previous.get("files", []) if isinstance(entry, dict)
-               and isinstance(entry.get("path"), str) and (out_dir / entry["path"]).is_file()}
-    entries.update({entry.path: asdict(entry) for entry in written})
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "generator": "policygen",
-        "versions": versions(),
-        "files": [entries[path] for path in sorted(entries)],
-    }
-    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    remove_stale_temporaries(out_dir)
-    write_atomically(out_dir / MANIFEST_NAME, text.encode("utf-8"))
+    """Record `written` in the manifest, keeping entries of other files that still exist in the output folder."""
+    with output_lock(out_dir) as lock:
+        previous = read_manifest(out_dir) or {}
+        entries = {entry["path"]: entry for entry in previous.get("files", []) if isinstance(entry, dict)
+                   and isinstance(entry.get("path"), str) and existing_output(out_dir, entry["path"]) is not None}
+        entries.update({entry.path: asdict(entry) for entry in written})
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "generator": "policygen",
+            "versions": versions(),
+            "files": [entries[path] for path in sorted(entries)],
+        }
+        text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+        lock.remove_stale_temporaries(".")
+        write_atomically(out_dir, MANIFEST_NAME, text.encode("utf-8"))

@@ -1,4 +1,4 @@
-"""The Ministry submission: letter, register, note, draft order and annexes, packaged and verifiable."""
+"""The Ministry submission: letter, register, note, draft order and annexes, packaged with a manifest."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ import io
 import json
 import os
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policygen._atomic import write_atomically
+from policygen._atomic import checked_output_path, write_files
 from policygen._chart import Bar, draw_bar_chart
 from policygen._check import InstitutionCheck, check_documents, check_institution
 from policygen._coverage_report import build_coverage_report
 from policygen._documents import finish_set, localize, render_document, template_title, with_figures
 from policygen._limits import bounded_writing
+from policygen._lock import output_lock
 from policygen._locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
 from policygen._model_set import MODEL_LABELS, build_model_documents
 from policygen._profiles import located, validate_located
@@ -24,12 +25,13 @@ from policygen._render import TemplateRenderer
 from policygen._workers import run_bounded
 from policygen._workspace import Workspace
 from policygen._yaml import load_yaml_mapping
-from policygen.errors import PolicygenError, WorkspaceError
+from policygen.errors import WorkspaceError
 from policygen.model import Document
 from policygen.submission_schema import AnnexId, Submission
 from policygen.writers import get_writer
 
 SUBMISSIONS_DIR = "submissions"
+SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
 LETTER, REGISTER = "cover-letter", "annex-register"
 SUBMISSION_TEMPLATES = {LETTER: "submission/cover-letter", REGISTER: "submission/annex-register",
                         "draft-order": "submission/draft-order", "justification-note": "submission/justification-note"}
@@ -53,19 +55,6 @@ class PackageFile:
     annex: int | None  # its number in the annex register; None for the letter, the register and the combined PDF
 
 
-@dataclass
-class VerifyReport:
-    """What `verify` found: files whose bytes changed, files missing, files not in the manifest."""
-
-    changed: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.changed or self.missing or self.added)
-
-
 def submission_file(workspace: Workspace, argument: str) -> Path:
     """The submission profile an argument names: an id in submissions/, or a path."""
     path = Path(argument)
@@ -87,20 +76,23 @@ def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[Pa
     """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip.
 
     The documents are rendered in a memory-bounded worker process; this process writes them."""
-    submission, files = run_bounded(_package_files, workspace, path)
-    package = out_dir.resolve() / "submission" / submission.id
-    manifest = _manifest(submission, [entry for entry, _ in files])
-    for entry, data in files:
-        write_atomically(package / entry.path, data)
-    write_atomically(package / MANIFEST_NAME, manifest)
-    write_atomically(package / f"{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
-                                                            + [(MANIFEST_NAME, manifest)]))
+    submission = load_submission(path)
+    with output_lock(out_dir):
+        package = f"{SUBMISSIONS_OUTPUT}/{submission.id}"
+        for relative in (*(f"{package}/{lang}" for lang in submission.languages), f"{package}/{MANIFEST_NAME}",
+                         f"{package}/{submission.id}.zip"):
+            checked_output_path(out_dir, relative)  # a link is refused now rather than after rendering
+        files = run_bounded(_package_files, workspace, submission)
+        manifest = _manifest(submission, [entry for entry, _ in files])
+        write_files(out_dir, [(f"{package}/{entry.path}", data) for entry, data in files]
+                    + [(f"{package}/{MANIFEST_NAME}", manifest),
+                       (f"{package}/{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
+                                                                 + [(MANIFEST_NAME, manifest)]))])
     return [entry for entry, _ in files]
 
 
-def _package_files(workspace: Workspace, path: Path) -> tuple[Submission, list[tuple[PackageFile, bytes]]]:
+def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[PackageFile, bytes]]:
     """Every file of the package with its bytes, in binding order, ending with the combined PDF."""
-    submission = load_submission(path)
     renderer = TemplateRenderer(workspace.template_search_path())
     checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
     adopted = [result for result in checks if result.languages]
@@ -128,7 +120,7 @@ def _package_files(workspace: Workspace, path: Path) -> tuple[Submission, list[t
             target=target, identifier=submission.id)
     files.append((PackageFile(target, _sha256(combined), len(combined), "combined", submission.original, None),
                   combined))
-    return submission, files
+    return files
 
 
 def _pdf_writer():
@@ -241,33 +233,3 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
             archive.writestr(info, data)
     return buffer.getvalue()
 
-
-def verify_package(target: Path) -> VerifyReport:
-    """Recompute every file's SHA-256 against the manifest of a package folder or zip."""
-    if target.is_dir():
-        contents = {path.relative_to(target).as_posix(): path.read_bytes() for path in sorted(target.rglob("*"))
-                    if path.is_file()}
-        manifest_bytes = contents.pop(MANIFEST_NAME, None)
-        if manifest_bytes is not None:
-            submission_id = json.loads(manifest_bytes).get("submission", "")
-            contents.pop(f"{submission_id}.zip", None)
-    elif zipfile.is_zipfile(target):
-        with zipfile.ZipFile(target) as archive:
-            contents = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
-        manifest_bytes = contents.pop(MANIFEST_NAME, None)
-    else:
-        raise WorkspaceError(f"{target} is neither a package folder nor a zip", hint="give output/submission/<id>")
-    if manifest_bytes is None:
-        raise PolicygenError(f"{target} has no {MANIFEST_NAME}", hint="verify the folder `submission build` wrote")
-    try:
-        listed = {entry["path"]: entry["sha256"] for entry in json.loads(manifest_bytes)["files"]}
-    except (ValueError, KeyError, TypeError) as error:
-        raise PolicygenError(f"{MANIFEST_NAME} of {target} is unreadable: {error}") from None
-    report = VerifyReport()
-    for path, digest in listed.items():
-        if path not in contents:
-            report.missing.append(path)
-        elif _sha256(contents[path]) != digest:
-            report.changed.append(path)
-    report.added = sorted(set(contents) - set(listed))
-    return report

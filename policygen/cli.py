@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import click
 
@@ -15,6 +16,7 @@ from policygen._check import check_institutions, failure_diagnostics
 from policygen._check_output import as_json as check_as_json, as_table as check_as_table
 from policygen._build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
 from policygen._engine import default_jobs
+from policygen._lock import output_lock
 from policygen._progress import BuildProgress, summary_table
 from policygen._documents import DOCUMENT_IDS
 from policygen._profiles import load_profile
@@ -22,8 +24,9 @@ from policygen._workspace import Workspace, open_workspace, packaged_examples
 from policygen.errors import EXIT_FAILED, EXIT_OK, Diagnostic, PolicygenError, WorkspaceError
 from policygen.schema import LANGUAGES, json_schema
 from policygen.submission_schema import submission_json_schema
-from policygen._submission import build_submission, submission_file, verify_package
+from policygen._submission import build_submission, submission_file
 from policygen._validate import validate_institutions
+from policygen._verify import verify_package
 from policygen.writers import FORMATS
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
@@ -32,6 +35,32 @@ SCHEMA_FILE = Path("schema") / "profile.schema.json"
 def _report(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
+
+
+def _output_folder(workspace: Workspace, out_dir: Path | None) -> Path:
+    """The output folder: --out as given, else WORKSPACE/output, which must not be a link placed in the
+    workspace to send the files elsewhere."""
+    if out_dir is not None:
+        return out_dir.resolve()
+    default = workspace.default_output_dir
+    if default.is_symlink():
+        raise WorkspaceError(f"{default} is a symbolic link; policygen does not write through links",
+                             hint="remove the link, or name the output folder with --out")
+    return default.resolve()
+
+
+@contextmanager
+def _locked(out: Path | None) -> Iterator[None]:
+    """Hold the output folder's lock for the whole command (none when the command writes nothing)."""
+    if out is None:
+        yield
+        return
+    with output_lock(out) as lock:
+        if not lock.exclusive:
+            click.echo("note: this platform cannot lock files, so nothing stops two policygen processes from "
+                       "writing this output folder at once; temporary files of killed runs are left for you to "
+                       "delete", err=True)
+        yield
 
 
 def _run(action: Callable[[], int]) -> None:
@@ -124,7 +153,7 @@ def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path 
                                  hint="run `policygen build --model` on its own")
         paths = [] if model else workspace.resolve_profiles(profiles)
         request = BuildRequest(
-            out_dir=(out_dir or workspace.default_output_dir).resolve(),
+            out_dir=_output_folder(workspace, out_dir),
             doc_ids=_ordered(doc_ids, DOCUMENT_IDS),
             languages=tuple(lang for lang in LANGUAGES if lang in languages) or None,
             formats=_ordered(formats, FORMATS),
@@ -132,11 +161,12 @@ def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path 
             jobs=jobs or default_jobs(),
             force=force,
         )
-        if model:
-            report = BuildReport([build_model(workspace, request)])
-        else:
-            with BuildProgress(quiet) as progress:
-                report = build(workspace, paths, request, progress.unit_done)
+        with _locked(request.out_dir):
+            if model:
+                report = BuildReport([build_model(workspace, request)])
+            else:
+                with BuildProgress(quiet) as progress:
+                    report = build(workspace, paths, request, progress.unit_done)
         for outcome in report.outcomes:
             _report(outcome.warnings)
         for outcome in report.failed:
@@ -176,6 +206,11 @@ def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, 
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
+        out = _output_folder(workspace, out_dir) if report else None
+        with _locked(out):
+            return check_and_report(workspace, out)
+
+    def check_and_report(workspace: Workspace, out: Path | None) -> int:
         results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs())
         if as_json_output:
             click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
@@ -187,8 +222,8 @@ def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, 
         if summary or not (as_json_output or quiet):
             click.echo(f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed",
                        err=as_json_output)
-        if report:
-            request = BuildRequest(out_dir=(out_dir or workspace.default_output_dir).resolve())
+        if out is not None:
+            request = BuildRequest(out_dir=out)
             outcome = build_coverage_reports(workspace, results, request)
             _report(outcome.diagnostics)
             if outcome.failed:
@@ -228,8 +263,9 @@ def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | No
     def action() -> int:
         workspace = open_workspace(workspace_dir)
         path = submission_file(workspace, submission_id)
-        out = (out_dir or workspace.default_output_dir).resolve()
-        files = build_submission(workspace, path, out)
+        out = _output_folder(workspace, out_dir)
+        with _locked(out):
+            files = build_submission(workspace, path, out)
         if summary or not quiet:
             click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in "
                        f"{out / 'submission' / path.stem}")
@@ -241,13 +277,16 @@ def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | No
 @submission.command(name="verify")
 @click.argument("package", type=click.Path(exists=True, path_type=Path), metavar="DIR_OR_ZIP")
 def submission_verify(package: Path) -> None:
-    """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files."""
+    """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files.
+
+    A folder's own zip is checked too. A zip with repeated, unsafe or linked entries, and anything past the size
+    bounds (README, security), is refused without being extracted.
+    """
 
     def action() -> int:
         report = verify_package(package)
-        for label, paths in (("changed", report.changed), ("missing", report.missing), ("added", report.added)):
-            for path in paths:
-                click.echo(f"{package}: {path}: {label}", err=True)
+        for problem in report.problems:
+            click.echo(f"{package}: {problem}", err=True)
         if report.ok:
             click.echo(f"{package}: every file matches its manifest")
             return EXIT_OK

@@ -144,3 +144,9 @@ class RenderError(_TargetError):
 
 class OutputError(_TargetError):
     """The output folder cannot be written: read-only, full, or a path that escapes it."""
+
+
+class OutputBusyError(_TargetError):
+    """Another policygen process holds the lock on the output folder."""
+
+    exit_code = EXIT_UNUSABLE

@@ -20,11 +20,76 @@ from policygen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "institutions"
+EXAMPLE_SUBMISSION = "union-2026"
+BOUNDED_MEMORY_BYTES = 384 * 1024 * 1024  # address space of a bounded run: a package verified takes under 150 MiB
+BOUNDED_CPU_SECONDS = 120  # processor time of a bounded run: the kernel stops it past this
+# Runs the command line with an audit hook that reports every file operation on a path, links resolved, that lies
+# inside the sandbox (the test's own folder) but outside the folders the command may use.
+_AUDITED_CLI = """
+import os, sys
+sandbox, allowed = os.path.realpath(sys.argv[1]), [os.path.realpath(path) for path in sys.argv[2].split(os.pathsep)]
+del sys.argv[1:3]
+PATH_ARGUMENTS = {"open": 1, "os.listdir": 1, "os.scandir": 1, "os.remove": 1, "os.rmdir": 1, "os.mkdir": 1,
+                  "os.chmod": 1, "os.truncate": 1, "os.utime": 1, "glob.glob": 1, "shutil.rmtree": 1,
+                  "os.rename": 2, "os.link": 2, "os.symlink": 2, "shutil.copyfile": 2, "shutil.move": 2}
+
+def inside(path, folder):
+    return path == folder or path.startswith(folder + os.sep)
+
+def audit(event, args):
+    for argument in args[:PATH_ARGUMENTS.get(event, 0)]:
+        if isinstance(argument, (str, bytes, os.PathLike)):
+            path = os.path.realpath(os.fsdecode(argument))
+            if inside(path, sandbox) and not any(inside(path, folder) for folder in allowed):
+                os.write(2, f"OUTSIDE: {event} {path}\\n".encode())
+
+sys.addaudithook(audit)
+from policygen.cli import main
+sys.argv[0] = "policygen"
+main()
+"""
 
 
 def run_cli(*args: str) -> Result:
     """Run the policygen command line in-process, as a user would type it."""
     return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+@dataclass(frozen=True)
+class BoundedRun:
+    """A command line run in its own process with bounded memory and processor time."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def messages(self) -> list[str]:
+        """The lines of stderr without the hints that follow a message."""
+        return [line for line in self.stderr.splitlines() if not line.startswith("    hint: ")]
+
+    @property
+    def outside_access(self) -> list[str]:
+        """File operations the process made in the sandbox outside the folders it was allowed."""
+        return [line for line in self.stderr.splitlines() if line.startswith("OUTSIDE: ")]
+
+
+def run_bounded_cli(*args: str | Path, sandbox: Path, allowed: list[Path]) -> BoundedRun:
+    """Run the policygen command line in a child process whose address space and processor time are bounded
+    (it fails with a MemoryError, or is stopped, beyond them), and that reports any file it touches in `sandbox`
+    outside the `allowed` folders."""
+
+    def bound() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (BOUNDED_MEMORY_BYTES, BOUNDED_MEMORY_BYTES))
+        resource.setrlimit(resource.RLIMIT_CPU, (BOUNDED_CPU_SECONDS, BOUNDED_CPU_SECONDS))
+
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
+                                                                              os.environ.get("PYTHONPATH")]))}
+    completed = subprocess.run(
+        [sys.executable, "-c", _AUDITED_CLI, str(sandbox), os.pathsep.join(map(str, allowed)), *map(str, args)],
+        cwd=REPO, env=environment, preexec_fn=bound, capture_output=True, text=True,
+        timeout=30 * BOUNDED_CPU_SECONDS)  # only against a hang that uses no processor time, such as a blocked read
+    return BoundedRun(completed.returncode, completed.stdout, completed.stderr)
 
 
 # Runs the command line in a fresh Python with the test's bounds; patches lower policygen's own bounds (module,
@@ -152,3 +217,13 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("build", "--workspace", REPO, "--out", out_dir)
     assert result.exit_code == 0, result.stderr
     return out_dir
+
+
+@pytest.fixture(scope="session")
+def submission_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example submission package, built once per session (about 40 s); copy it before changing it."""
+    out_dir = tmp_path_factory.mktemp("submission")
+    result = run_cli("submission", "build", EXAMPLE_SUBMISSION, "-w", REPO, "--out", out_dir, "--quiet", "--summary")
+    assert result.exit_code == 0, result.stderr
+    assert re.fullmatch(rf"built submission {EXAMPLE_SUBMISSION}: \d+ files, manifest and zip in .*\n", result.stdout)
+    return out_dir / "submission" / EXAMPLE_SUBMISSION

@@ -23,6 +23,7 @@ from conftest import EXAMPLES, REPO, files_under, run_cli
 
 PROFILE = "ak-tilek-fmc"
 TEMPORARY_PREFIX = ".policygen-"
+LOCK_NAME = ".policygen.lock"  # a killed build leaves it unlocked; the next build takes it and removes it
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def temporaries(out_dir: Path) -> list[str]:
 
 def completed_files(out_dir: Path) -> dict[str, bytes]:
     return {path: data for path, data in files_under(out_dir).items()
-            if not Path(path).name.startswith(TEMPORARY_PREFIX)}
+            if not Path(path).name.startswith(TEMPORARY_PREFIX) and path != LOCK_NAME}
 
 
 def assert_manifest_matches_the_files(out_dir: Path) -> None:
@@ -90,6 +91,7 @@ def test_build_killed_at_random_points_leaves_complete_files_and_the_next_build_
 
         assert result.exit_code == 0, result.stderr
         assert temporaries(out_dir) == [], f"killed at {delay:.2f} s"
+        assert not (out_dir / LOCK_NAME).exists()
         assert completed_files(out_dir) == reference
         assert_manifest_matches_the_files(out_dir)
 

@@ -16,19 +16,16 @@ import pypdf
 import pytest
 from pypdf.generic import ContentStream
 
-from conftest import REPO, copy_workspace, normalized_words, pdf_text, run_cli
+from conftest import EXAMPLE_SUBMISSION, REPO, copy_workspace, normalized_words, pdf_text, run_cli
 from policygen._submission import findings_rows, load_submission
 
-EXAMPLE = "union-2026"
+EXAMPLE = EXAMPLE_SUBMISSION
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory) -> Path:
-    out_dir = tmp_path_factory.mktemp("submission")
-    result = run_cli("submission", "build", EXAMPLE, "-w", REPO, "--out", out_dir, "--quiet", "--summary")
-    assert result.exit_code == 0, result.stderr
-    assert re.fullmatch(rf"built submission {EXAMPLE}: \d+ files, manifest and zip in .*\n", result.stdout)
-    return out_dir / "submission" / EXAMPLE
+def package(submission_package) -> Path:
+    """The example package, built once for the session's tests."""
+    return submission_package
 
 
 @pytest.fixture(scope="module")
