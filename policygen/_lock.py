@@ -67,6 +67,14 @@ def output_lock(out_dir: Path) -> Iterator[OutputLock]:
             _release(lock)
 
 
+def forget_inherited_locks() -> None:
+    """In a process forked while this one held locks (a rendering worker): close its copies of the lock files,
+    so that a lock lasts only as long as the process that took it, even when a worker outlives a killed build."""
+    for lock in _held.__dict__.pop("locks", {}).values():
+        if lock._descriptor is not None:
+            os.close(lock._descriptor)
+
+
 def _acquire(root: Path) -> OutputLock:
     created = list(takewhile(lambda folder: not folder.exists(), (root, *root.parents)))
     try:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from policygen._limits import alarm_available, bound_memory, memory_bound_available, memory_exceeded, say_once
+from policygen._lock import forget_inherited_locks
 from policygen.errors import PolicygenError
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ def worker_pool(jobs: int, initializer: Callable[..., None] | None = None,
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    forget_inherited_locks()
     bound_memory()
     if initializer is not None:
         initializer(*initargs)

@@ -96,6 +96,46 @@ def test_build_killed_at_random_points_leaves_complete_files_and_the_next_build_
         assert_manifest_matches_the_files(out_dir)
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, read from /proc."""
+    children = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            children.append(int(stat_file.parent.name))
+    return children
+
+
+def test_a_rendering_worker_outliving_a_killed_build_does_not_keep_the_output_folder_locked(workspace: Path):
+    out_dir = workspace / "output"
+    command = [sys.executable, "-m", "policygen", "build", PROFILE, "--workspace", str(workspace), "--out",
+               str(out_dir), "--lang", "ru", "--format", "pdf", "--jobs", "1", "--quiet"]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
+                                                                              os.environ.get("PYTHONPATH")]))}
+    first = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    while not workers and first.poll() is None:  # the worker is forked once the build has planned its unit
+        workers = children_of(first.pid)
+    first.kill()
+    first.wait()
+    try:
+        assert workers, "the build ended before its worker could be seen"
+
+        result = build(workspace, out_dir, "--lang", "ru", "--force")  # while the orphaned worker may still render
+
+        assert result.exit_code == 0, result.stderr
+        assert "being written by another policygen process" not in result.stderr
+    finally:
+        for worker in workers:
+            try:
+                os.kill(worker, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 def test_next_build_removes_temporary_files_left_by_a_killed_build(workspace: Path):
     out_dir = workspace / "output"
     assert build(workspace, out_dir).exit_code == 0
