@@ -129,7 +129,7 @@ def bench_memory(count: int) -> None:
     for size in (count, 4 * count):
         with tempfile.TemporaryDirectory() as scratch:
             workspace = generate_workspace(Path(scratch) / "ws", size)
-            code = ("import resource, sys\nfrom click.testing import CliRunner\nfrom policygen.cli import main\n"
+            code = ("import resource, sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
                     f"CliRunner().invoke(main, ['build', '-w', {str(workspace)!r}, '-q', '--jobs', '1'])\n"
                     "print(max(resource.getrusage(who).ru_maxrss for who in "
                     "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))")  # --jobs 1 renders in one worker

@@ -1,15 +1,45 @@
-"""policygen: anti-sexual-harassment policies for medical institutions, from YAML profiles to DOCX and PDF."""
+"""policygen: anti-sexual-harassment policies for medical institutions, from YAML profiles to DOCX and PDF.
 
-from policygen._build import BuildReport, BuildRequest, InstitutionOutcome, build
-from policygen._documents import DOCUMENT_IDS, build_documents
-from policygen._profiles import LoadedProfile, load_profile
-from policygen._render import TemplateRenderer
-from policygen._workspace import Workspace, open_workspace
-from policygen.schema import Profile, json_schema
+The public API: what the command line uses, and what scripts and tests may rely on.
+"""
 
-__version__ = "0.1.0"
+from policygen.builders.build import BuildReport, BuildRequest, InstitutionOutcome, build, build_coverage_reports, build_model
+from policygen.builders.engine import UnitResult, default_jobs
+from policygen.builders.validate import validate_institutions
+from policygen.check.coverage import InstitutionCheck, check_institutions, failure_diagnostics
+from policygen.check.output import as_json as check_as_json, as_table as check_as_table
+from policygen.errors import (
+    EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, Diagnostic, PolicygenError, WorkspaceError,
+)
+from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.schema import LANGUAGES, Profile, json_schema
+from policygen.inputs.submission_schema import submission_json_schema
+from policygen.inputs.workspace import Workspace, open_workspace, packaged_examples
+from policygen.output.lock import output_lock
+from policygen.output.verify import VerifyReport, verify_package
+from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.institution import DOCUMENT_IDS, build_documents
+from policygen.sets.submission import build_submission, submission_file
+from policygen.version import __version__
+from policygen.writers import FORMATS, get_writer
+
+_WRITER_CLASSES = {"DocxWriter": "docx", "HtmlWriter": "html", "PdfWriter": "pdf"}
+
+
+def __getattr__(name: str) -> object:
+    """The writer classes, imported on first use, so that `import policygen` never imports WeasyPrint."""
+    if name in _WRITER_CLASSES:
+        return type(get_writer(_WRITER_CLASSES[name]))
+    raise AttributeError(f"module 'policygen' has no attribute {name!r}")
+
 
 __all__ = [
-    "DOCUMENT_IDS", "BuildReport", "BuildRequest", "InstitutionOutcome", "LoadedProfile", "Profile",
-    "TemplateRenderer", "Workspace", "build", "build_documents", "json_schema", "load_profile", "open_workspace",
+    "DOCUMENT_IDS", "EXIT_FAILED", "EXIT_OK", "EXIT_UNUSABLE", "FORMATS", "LANGUAGES",
+    "BuildReport", "BuildRequest", "Diagnostic", "DocxWriter", "HtmlWriter", "InstitutionCheck",
+    "InstitutionOutcome", "LoadedProfile", "PdfWriter", "PolicygenError", "Profile", "TemplateRenderer", "UnitResult",
+    "VerifyReport", "Workspace", "WorkspaceError", "__version__",
+    "build", "build_coverage_reports", "build_documents", "build_model", "build_submission", "check_as_json",
+    "check_as_table", "check_institutions", "default_jobs", "get_writer", "failure_diagnostics", "json_schema", "load_profile",
+    "open_workspace", "output_lock", "packaged_examples", "submission_file", "submission_json_schema",
+    "validate_institutions", "verify_package",
 ]

@@ -1,5 +1,5 @@
 """Runs the command line as `python -m policygen`."""
 
-from policygen.cli import main
+from policygen.cli.commands import main
 
 main()

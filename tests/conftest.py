@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from policygen.cli import main
+from policygen.cli.commands import main
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "institutions"
@@ -44,7 +44,7 @@ def audit(event, args):
                 os.write(2, f"OUTSIDE: {event} {path}\\n".encode())
 
 sys.addaudithook(audit)
-from policygen.cli import main
+from policygen.cli.commands import main
 sys.argv[0] = "policygen"
 main()
 """
@@ -111,7 +111,7 @@ def refuse_watched_paths(event, args):
 for module, name, value in config["patches"]:
     setattr(import_module(module), name, value)
 sys.addaudithook(refuse_watched_paths)
-from policygen.cli import main
+from policygen.cli.commands import main
 main(sys.argv[2:], prog_name="policygen")
 """
 WATCHED_PATH_OPENED = 97

@@ -466,7 +466,7 @@ def test_command_that_writes_nothing_leaves_no_output_folder(workspace: Path, tm
 
 def test_without_file_locking_the_build_goes_on_with_a_note_and_keeps_temporary_files(workspace: Path,
                                                                                        monkeypatch):
-    monkeypatch.setattr("policygen._lock.fcntl", None)  # as on a platform without fcntl
+    monkeypatch.setattr("policygen.output.lock.fcntl", None)  # as on a platform without fcntl
     out_dir = workspace / "output"
     out_dir.mkdir()
     (out_dir / ".policygen-other.tmp").write_bytes(b"perhaps another process is writing this")

@@ -146,7 +146,7 @@ def test_render_needing_more_memory_than_a_worker_may_use_is_stopped_in_a_one_un
     # one unit, --jobs 1: it still renders in a worker process, which carries the (here lowered) memory bound;
     # without it the 1 GB string would fit in the test's own, higher bound, and the output bound would stop it
     result = run_cli_confined("build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "-w", workspace,
-                              "--jobs", "1", patches=(("policygen._limits", "WORKER_MEMORY_BYTES", 512 * 1024**2),),
+                              "--jobs", "1", patches=(("policygen.limits", "WORKER_MEMORY_BYTES", 512 * 1024**2),),
                               data_bytes=4 * 1024**3)
 
     assert result.exit_code == 1, result.stderr

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, copy_workspace, run_cli, run_cli_confined, tree_state
-from policygen import _limits, _workers
+from policygen import limits as _limits
+from policygen.builders import workers as _workers
 
 PROFILE = "ak-tilek-fmc"
 ALLOCATE_A_GIGABYTE = "\n{{ '{:>1000000000}'.format('') }}\n"
-LOWERED_MEMORY = ("policygen._limits", "WORKER_MEMORY_BYTES", 512 * 1024**2)
+LOWERED_MEMORY = ("policygen.limits", "WORKER_MEMORY_BYTES", 512 * 1024**2)
 ABOVE_LOWERED_MEMORY = 4 * 1024**3  # the test's own bound, high enough that only policygen's can stop the render
 
 
@@ -44,7 +45,7 @@ def test_document_made_too_large_by_profile_clauses_names_the_clause_that_adds_m
 
     # each document's own tables hold at most about 120 cells; the two clauses add 8 and 122 to the policy
     result = run_cli_confined("build", PROFILE, "--lang", "ru", "--format", "docx", "-w", workspace,
-                              patches=(("policygen._limits", "MAX_TABLE_CELLS", 150),))
+                              patches=(("policygen.limits", "MAX_TABLE_CELLS", 150),))
 
     assert result.exit_code == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -60,7 +61,7 @@ def test_pdf_with_more_pages_than_a_document_may_have_is_not_written(tmp_path: P
     workspace = copy_workspace(tmp_path / "ws")
 
     result = run_cli_confined("build", PROFILE, "--lang", "ru", "--doc", "policy", "--format", "pdf",
-                              "-w", workspace, patches=(("policygen._limits", "MAX_PAGES", 5),))
+                              "-w", workspace, patches=(("policygen.limits", "MAX_PAGES", 5),))
 
     assert result.exit_code == 1, result.stderr
     assert re.search(r"^ru/policy: the PDF would have \d\d pages, more than the 5 a document may have, and was not "
@@ -74,7 +75,7 @@ def test_writing_past_the_time_bound_is_stopped_naming_the_document(tmp_path: Pa
 
     # laying out the 20-page policy takes about a second; a twentieth of one stops it
     result = run_cli_confined("build", PROFILE, "--lang", "ru", "--doc", "policy", "--format", "pdf",
-                              "-w", workspace, patches=(("policygen._limits", "MAX_WRITE_SECONDS", 0.05),))
+                              "-w", workspace, patches=(("policygen.limits", "MAX_WRITE_SECONDS", 0.05),))
 
     assert result.exit_code == 1, result.stderr
     assert re.search(rf"^{PROFILE}/ru/policy\.pdf: writing took longer than 0\.05 s and was stopped$",

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, copy_workspace, run_cli
-from policygen._locale import DRAFT_MARKS
+from policygen.render.locale import DRAFT_MARKS
 
 LANGUAGES = {"ak-tilek-fmc": ["ky", "ru"], "bishkek-city-hospital": ["ky", "ru", "en"],
              "osh-medical-university": ["ky", "ru", "en"]}

@@ -19,7 +19,7 @@ def test_validate_reports_each_example_ok():
 
 
 def test_validate_never_imports_weasyprint():
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom policygen.cli import main\n"
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
             f"result = CliRunner().invoke(main, ['validate', '--workspace', {str(REPO)!r}])\n"
             "assert result.exit_code == 0, result.output\n"
             "print('weasyprint' in sys.modules, 'docx' in sys.modules)")

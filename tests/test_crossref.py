@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from policygen._crossref import resolve_references
-from policygen._parse import parse_markdown
+from policygen.transforms.crossref import resolve_references
+from policygen.parse.markdown import parse_markdown
 from policygen.errors import TemplateError
 from policygen.model import Document, Meta, Paragraph, plain_text
 

@@ -133,7 +133,7 @@ def test_cli_summary_names_the_failed_institution_and_its_first_error(workspace)
 
 
 def test_no_op_build_never_imports_weasyprint_nor_starts_a_process(workspace):
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom policygen.cli import main\n"
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
             f"result = CliRunner().invoke(main, ['build', '--workspace', {str(workspace)!r}, '--format', 'docx'])\n"
             "assert result.exit_code == 0, result.output\nassert 'nothing to do' in result.output, result.output\n"
             "print('weasyprint' in sys.modules, 'concurrent.futures.process' in sys.modules)")

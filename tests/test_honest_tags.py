@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
-from policygen._model_set import build_model_documents
-from policygen._notions import element_notions, missing_notions
-from policygen.elements import element_ids
+from policygen.sets.model_set import build_model_documents
+from policygen.check.notions import element_notions, missing_notions
+from policygen.check.elements import element_ids
 from policygen.model import Clause, Document, Paragraph, Text
 
 REPO = Path(__file__).resolve().parents[1]

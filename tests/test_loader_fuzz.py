@@ -23,7 +23,7 @@ from typing import Callable
 import pytest
 
 from conftest import EXAMPLES, REPO
-from policygen._yaml import LoadedYaml, load_yaml_mapping_text
+from policygen.inputs.strict_yaml import LoadedYaml, load_yaml_mapping_text
 from policygen.errors import ProfileError
 
 LONG = os.environ.get("POLICYGEN_FUZZ_LONG") == "1"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from policygen._parse import parse_markdown
-from policygen.elements import element_ids
+from policygen.parse.markdown import parse_markdown
+from policygen.check.elements import element_ids
 from policygen.errors import TemplateError
 from policygen.model import to_data
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, normalized_words, pdf_text, run_cli
-from policygen._yaml import load_yaml_mapping_text
+from policygen.inputs.strict_yaml import load_yaml_mapping_text
 
 PROFILE = "ak-tilek-fmc"
 NAME_RU = "  ru: Центр семейной медицины села Ак-Тилек\n"

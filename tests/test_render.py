@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from policygen._render import TemplateRenderer, escape_markdown
-from policygen._parse import parse_markdown
+from policygen.render.sandbox import TemplateRenderer, escape_markdown
+from policygen.parse.markdown import parse_markdown
 from policygen.errors import TemplateError
 from policygen.model import Paragraph, Text, plain_text
 
@@ -112,14 +112,14 @@ def test_escape_markdown_escapes_every_ascii_punctuation():
 
 
 def test_rendering_past_its_time_bound_is_stopped_with_an_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("policygen._render.MAX_RENDER_SECONDS", 1)
+    monkeypatch.setattr("policygen.render.sandbox.MAX_RENDER_SECONDS", 1)
     with pytest.raises(TemplateError) as raised:
         render(tmp_path, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
     assert "longer than 1 s" in raised.value.message
 
 
 def test_output_growing_past_the_bound_is_stopped_while_rendering(tmp_path, monkeypatch):
-    monkeypatch.setattr("policygen._render.MAX_OUTPUT_CHARS", 1000)
+    monkeypatch.setattr("policygen.render.sandbox.MAX_OUTPUT_CHARS", 1000)
     with pytest.raises(TemplateError) as raised:
         render(tmp_path, "{% for i in range(100000) %}xxxxxxxxxx{% endfor %}")
     assert "larger than 1000 characters" in raised.value.message

@@ -17,7 +17,7 @@ import pytest
 from pypdf.generic import ContentStream
 
 from conftest import EXAMPLE_SUBMISSION, REPO, copy_workspace, normalized_words, pdf_text, run_cli
-from policygen._submission import findings_rows, load_submission
+from policygen.sets.submission import findings_rows, load_submission
 
 EXAMPLE = EXAMPLE_SUBMISSION
 

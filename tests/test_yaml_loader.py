@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policygen import _yaml
-from policygen._yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping, load_yaml_mapping_text
+from policygen.inputs import strict_yaml as _yaml
+from policygen.inputs.strict_yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping, load_yaml_mapping_text
 from policygen.errors import Diagnostic, ProfileError
 
 FILE = "institutions/chu-nord.yaml"
@@ -732,7 +732,7 @@ def test_package_uses_only_the_safe_yaml_loader():
 def test_every_yaml_the_package_reads_goes_through_the_strict_loader():
     readers = [path.relative_to(PACKAGE.parent).as_posix() for path in sorted(PACKAGE.rglob("*.py"))
                if re.search(r"^\s*(import yaml|from yaml)\b", path.read_text(encoding="utf-8"), re.MULTILINE)]
-    assert readers == ["policygen/_yaml.py"]
+    assert readers == ["policygen/inputs/strict_yaml.py"]
 
 
 def test_unsafe_loader_search_ignores_comments_only():

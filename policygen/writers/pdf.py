@@ -20,7 +20,7 @@ from weasyprint.document import Document as LaidOutDocument
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from policygen._limits import check_page_count
+from policygen.limits import check_page_count
 from policygen.errors import RenderError, clipped
 from policygen.model import Document, Meta
 from policygen.writers.html import STYLESHEET_HREF, HtmlWriter, document_figures, document_target

@@ -1,0 +1,174 @@
+"""The completeness check: which policy elements an institution's documents cover, by which clause, honestly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policygen.sets.institution import build_documents
+from policygen.check.notions import missing_notions
+from policygen.inputs.profiles import load_profile
+from policygen.render.sandbox import TemplateRenderer
+from policygen.limits import memory_exceeded
+from policygen.builders.workers import map_bounded
+from policygen.inputs.workspace import Workspace
+from policygen.check.elements import PolicyElement, policy_elements, required_elements
+from policygen.errors import Diagnostic, PolicygenError
+from policygen.model import Document, plain_text
+
+
+@dataclass(frozen=True)
+class ClausePlace:
+    """Where an element is covered: a clause of a document, with its displayed number and title."""
+
+    document: str
+    document_title: str
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ElementCoverage:
+    """One element for one institution and language: required or not, and the clauses that cover it."""
+
+    element: PolicyElement
+    required: bool
+    clauses: tuple[ClausePlace, ...]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.clauses)
+
+
+@dataclass(frozen=True)
+class UnsupportedClaim:
+    """A clause that claims an element its text does not express."""
+
+    document: str
+    clause: str
+    element: str
+    missing: tuple[str, ...]
+
+
+@dataclass
+class LanguageCheck:
+    """The check of one institution's set in one language."""
+
+    lang: str
+    elements: list[ElementCoverage]
+    unsupported: list[UnsupportedClaim] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # documents built from text not reviewed by a legal translator
+
+    @property
+    def missing_required(self) -> list[ElementCoverage]:
+        return [coverage for coverage in self.elements if coverage.required and not coverage.covered]
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing_required and not self.unsupported
+
+
+def check_documents(documents: dict[str, Document], lang: str, is_education: bool) -> LanguageCheck:
+    """Coverage of every element by the documents of a set (after customisation); only honest claims count."""
+    places: dict[str, list[ClausePlace]] = {element.id: [] for element in policy_elements()}
+    unsupported: list[UnsupportedClaim] = []
+    for doc_id, document in documents.items():
+        numbers = document.clause_numbers()
+        for clause in document.clauses():
+            for element in clause.covers:
+                missing = missing_notions(clause, element, lang)
+                if missing:
+                    unsupported.append(UnsupportedClaim(doc_id, clause.id, element,
+                                                        tuple(notion.describe() for notion in missing)))
+                    continue
+                places[element].append(ClausePlace(doc_id, document.meta.title, numbers[clause.id],
+                                                   plain_text(clause.title)))
+    required = required_elements(is_education)
+    elements = [ElementCoverage(element, element.id in required, tuple(places[element.id]))
+                for element in policy_elements()]
+    drafts = [doc_id for doc_id, document in documents.items() if document.meta.draft_mark]
+    return LanguageCheck(lang, elements, unsupported, drafts)
+
+
+@dataclass
+class InstitutionCheck:
+    """The check of one profile in each of its languages, or the problems that stopped loading it."""
+
+    profile_path: Path
+    institution_id: str | None = None
+    institution_type: str | None = None
+    names: dict[str, str] = field(default_factory=dict)  # the profile's name per language
+    sources: tuple[Path, ...] = ()  # the profile files it was merged from
+    approved_on: dt.date | None = None
+    order_number: str | None = None
+    languages: list[LanguageCheck] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.diagnostics and all(check.passed for check in self.languages)
+
+    def in_language(self, lang: str) -> LanguageCheck:
+        """The check in `lang`, or in the institution's first language when it is not written in `lang`."""
+        return next((check for check in self.languages if check.lang == lang), self.languages[0])
+
+    def name_in(self, lang: str) -> str:
+        """The institution's name in `lang`, or in another of its languages when it has none in `lang`."""
+        return self.names.get(lang) or next(iter(self.names.values()), self.institution_id or "")
+
+
+def check_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer) -> InstitutionCheck:
+    """Load a profile, build its documents in each of its languages and check them."""
+    result = InstitutionCheck(path)
+    try:
+        loaded = load_profile(path, workspace)
+        result.institution_id = loaded.profile.id
+        result.institution_type = loaded.profile.type.value
+        result.names = dict(loaded.profile.short_name or loaded.profile.name)
+        result.approved_on = loaded.profile.approval.order_date
+        result.order_number = loaded.profile.approval.order_number
+        result.sources = loaded.sources
+        for lang in loaded.profile.languages:
+            documents = build_documents(renderer, loaded, lang)
+            result.languages.append(check_documents(documents, lang, loaded.profile.is_education))
+    except PolicygenError as error:
+        result.diagnostics = error.diagnostics()
+    return result
+
+
+def check_institutions(workspace: Workspace, paths: list[Path], jobs: int) -> list[InstitutionCheck]:
+    """`check_institution` for each profile, on up to `jobs` memory-bounded worker processes, in order."""
+    return map_bounded(_check_in_worker, paths, jobs, _start_checker, (workspace,))
+
+
+_checker: dict[str, object] = {}
+
+
+def _start_checker(workspace: Workspace) -> None:
+    _checker.update(workspace=workspace, renderer=TemplateRenderer(workspace.template_search_path()))
+
+
+def _check_in_worker(path: Path) -> InstitutionCheck:
+    try:
+        return check_institution(_checker["workspace"], path, _checker["renderer"])  # type: ignore[arg-type]
+    except MemoryError:
+        return InstitutionCheck(path, diagnostics=[Diagnostic(str(path), memory_exceeded(),
+                                                              hint="a clause must not build text without bound")])
+
+
+def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
+    """Each failed requirement as a diagnostic naming the element, its references and the profile."""
+    problems = []
+    for check in result.languages:
+        for coverage in check.missing_required:
+            problems.append(Diagnostic(
+                str(result.profile_path), f"{check.lang}: required element {coverage.element.id} is not covered "
+                f"({coverage.element.description}; references: {', '.join(coverage.element.refs)})",
+                hint="keep or restore the standard clause that covers it (see `clauses:` in the profile)"))
+        for claim in check.unsupported:
+            problems.append(Diagnostic(
+                str(result.profile_path), f"{check.lang}: clause {claim.document}/{claim.clause} claims "
+                f"{claim.element}, but its text does not say it (missing: {'; '.join(claim.missing)})",
+                hint="make the clause's text express the element, or remove the claim from its template"))
+    return problems

@@ -1,0 +1,66 @@
+"""What a clause's text must say to claim a policy element: notions per element and language, as patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from policygen.inputs.strict_yaml import load_yaml_mapping_text
+from policygen.model import (
+    Block, BulletList, Clause, Container, Heading, OrderedList, Paragraph, Point, Table, plain_text,
+)
+
+
+@dataclass(frozen=True)
+class Notion:
+    """One thing the text must express: any one of its alternative patterns is enough."""
+
+    alternatives: tuple[re.Pattern[str], ...]
+
+    def expressed_in(self, text: str) -> bool:
+        return any(pattern.search(text) for pattern in self.alternatives)
+
+    def describe(self) -> str:
+        return " | ".join(pattern.pattern for pattern in self.alternatives)
+
+
+@cache
+def element_notions() -> dict[str, dict[str, tuple[Notion, ...]]]:
+    """element id -> language -> the notions a clause claiming the element must express in that language."""
+    text = resources.files("policygen").joinpath("data/element-notions.yaml").read_text(encoding="utf-8")
+    raw = load_yaml_mapping_text(text, "policygen/data/element-notions.yaml").data["notions"]
+    return {element: {lang: tuple(Notion(tuple(re.compile(alternative, re.IGNORECASE) for alternative in notion))
+                                  for notion in notions)
+                      for lang, notions in languages.items()}
+            for element, languages in raw.items()}
+
+
+def clause_text(clause: Clause) -> str:
+    """The title and every text of a clause, as one string."""
+    parts = [plain_text(clause.title)]
+    _collect(clause.blocks, parts)
+    return "\n".join(parts)
+
+
+def _collect(blocks: tuple[Block, ...], parts: list[str]) -> None:
+    for block in blocks:
+        if isinstance(block, (Heading, Paragraph)):
+            parts.append(plain_text(block.inlines))
+        elif isinstance(block, (Point, Container)):
+            _collect(block.blocks, parts)
+        elif isinstance(block, (BulletList, OrderedList)):
+            for item in block.items:
+                _collect(item, parts)
+        elif isinstance(block, Table):
+            parts.extend(plain_text(cell) for row in (block.header, *block.rows) for cell in row)
+
+
+def missing_notions(clause: Clause, element: str, lang: str) -> list[Notion]:
+    """The notions of `element` that the clause's text in `lang` does not express (empty: the claim is honest)."""
+    notions = element_notions().get(element, {}).get(lang)
+    if notions is None:
+        raise KeyError(f"no notions for element {element!r} in {lang!r} in element-notions.yaml")
+    text = clause_text(clause)
+    return [notion for notion in notions if not notion.expressed_in(text)]

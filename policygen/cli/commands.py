@@ -1,0 +1,338 @@
+"""The policygen command line: a thin layer over the library API, with exit codes mapped in one place."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import click
+
+from policygen import (
+    DOCUMENT_IDS, EXIT_FAILED, EXIT_OK, FORMATS, LANGUAGES, BuildReport, BuildRequest, Diagnostic, PolicygenError,
+    Workspace, WorkspaceError, __version__, build, build_coverage_reports, build_model, build_submission,
+    check_as_json, check_as_table, check_institutions, default_jobs, failure_diagnostics, json_schema, load_profile,
+    open_workspace, output_lock, packaged_examples, submission_file, submission_json_schema, validate_institutions,
+    verify_package,
+)
+from policygen.cli.progress import BuildProgress, summary_table
+
+SCHEMA_FILE = Path("schema") / "profile.schema.json"
+
+
+def _report(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(), err=True)
+
+
+def _output_folder(workspace: Workspace, out_dir: Path | None) -> Path:
+    """The output folder: --out as given, else WORKSPACE/output, which must not be a link placed in the
+    workspace to send the files elsewhere."""
+    if out_dir is not None:
+        return out_dir.resolve()
+    default = workspace.default_output_dir
+    if default.is_symlink():
+        raise WorkspaceError(f"{default} is a symbolic link; policygen does not write through links",
+                             hint="remove the link, or name the output folder with --out")
+    return default.resolve()
+
+
+@contextmanager
+def _locked(out: Path | None) -> Iterator[None]:
+    """Hold the output folder's lock for the whole command (none when the command writes nothing)."""
+    if out is None:
+        yield
+        return
+    with output_lock(out) as lock:
+        if not lock.exclusive:
+            click.echo("note: this platform cannot lock files, so nothing stops two policygen processes from "
+                       "writing this output folder at once; temporary files of killed runs are left for you to "
+                       "delete", err=True)
+        yield
+
+
+def _run(action: Callable[[], int]) -> None:
+    """Run a command body; errors become messages on stderr and the exit code design.md defines."""
+    try:
+        code = action()
+    except PolicygenError as error:
+        _report(error.diagnostics())
+        code = error.exit_code
+    sys.exit(code)
+
+
+workspace_option = click.option(
+    "--workspace", "-w", "workspace_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default="the current directory", help="The workspace: a folder with institutions/ (and templates/).")
+profiles_argument = click.argument("profiles", nargs=-1, metavar="[PROFILE]...")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+summary_option = click.option("--summary", is_flag=True, help="Print the summary even with --quiet.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policygen")
+def main() -> None:
+    """Generate anti-sexual-harassment policies for medical institutions from YAML profiles.
+
+    A PROFILE is an institution id or the path of its file; none means every institution of the workspace.
+    Exit codes: 0 all done, 1 some institutions failed (the others were done), 2 unusable command line or workspace.
+    """
+
+
+@main.command()
+@workspace_option
+@profiles_argument
+@click.option("--strict", is_flag=True,
+              help="Treat warnings as errors and fail institutions whose documents fail the completeness check.")
+def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> None:
+    """Check profiles as `build` would, writing nothing: the schema, then each document with the profile's
+    clause changes in every language; print every problem with its file and line."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        paths = workspace.resolve_profiles(profiles)
+        failed = False
+        for path, result in zip(paths, validate_institutions(workspace, paths, strict, default_jobs())):
+            _report(result.warnings + result.problems)
+            if result.passed:
+                click.echo(f"ok  {result.institution_id}  ({path.name})")
+            failed = failed or not result.passed
+        return EXIT_FAILED if failed else EXIT_OK
+
+    _run(action)
+
+
+@main.command(name="build")
+@workspace_option
+@profiles_argument
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder.  [default: WORKSPACE/output]")
+@click.option("--doc", "doc_ids", type=click.Choice(DOCUMENT_IDS), multiple=True,
+              help="Document to build (repeatable).  [default: all]")
+@click.option("--lang", "languages", type=click.Choice(LANGUAGES), multiple=True,
+              help="Language to build (repeatable).  [default: each institution's languages]")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Output format (repeatable).  [default: docx and pdf]")
+@click.option("--strict", is_flag=True,
+              help="Write nothing for an institution with a warning or whose documents fail the completeness check.")
+@click.option("--model", is_flag=True,
+              help="Build the model set for all health organisations (fill-in blanks) into OUT/model/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes rendering in parallel.  [default: the number of cores]")
+@click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
+@quiet_option
+@summary_option
+def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path | None,
+                  doc_ids: tuple[str, ...], languages: tuple[str, ...], formats: tuple[str, ...], strict: bool,
+                  model: bool, jobs: int | None, force: bool, quiet: bool, summary: bool) -> None:
+    """Build documents into OUT/<institution>/<lang>/<doc>.docx|.pdf and OUT/manifest.json.
+
+    With --model, build the model documents instead: the national base's facts and a blank for every
+    institution's value, in OUT/model/<lang>/.
+
+    Files whose inputs (profile, templates, options, policygen version) have not changed since the last build
+    are skipped; --force rebuilds them.
+    """
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        if model and profiles:
+            raise WorkspaceError("--model builds the model set; it takes no PROFILE",
+                                 hint="run `policygen build --model` on its own")
+        paths = [] if model else workspace.resolve_profiles(profiles)
+        request = BuildRequest(
+            out_dir=_output_folder(workspace, out_dir),
+            doc_ids=_ordered(doc_ids, DOCUMENT_IDS),
+            languages=tuple(lang for lang in LANGUAGES if lang in languages) or None,
+            formats=_ordered(formats, FORMATS),
+            strict=strict,
+            jobs=jobs or default_jobs(),
+            force=force,
+        )
+        with _locked(request.out_dir):
+            if model:
+                report = BuildReport([build_model(workspace, request)])
+            else:
+                with BuildProgress(quiet) as progress:
+                    report = build(workspace, paths, request, progress.unit_done)
+        for outcome in report.outcomes:
+            _report(outcome.warnings)
+        for outcome in report.failed:
+            _report(outcome.diagnostics)
+        if summary or not quiet:
+            click.echo(summary_table(report, request.out_dir))
+        return EXIT_FAILED if report.failed else EXIT_OK
+
+    _run(action)
+
+
+def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, ...]:
+    """The chosen values in canonical order; all of them when none was chosen."""
+    if not chosen:
+        return canonical
+    return tuple(value for value in canonical if value in chosen)
+
+
+@main.command()
+@workspace_option
+@profiles_argument
+@click.option("--json", "as_json_output", is_flag=True, help="Print the results as JSON (shape in the README).")
+@click.option("--report", is_flag=True,
+              help="Also write the coverage report (DOCX and PDF, ky/ru/en) into OUT/coverage/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder of the report.  [default: WORKSPACE/output]")
+@quiet_option
+@summary_option
+def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, report: bool,
+          out_dir: Path | None, quiet: bool, summary: bool) -> None:
+    """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
+
+    Coverage is computed from the documents as built, after the profile's customisation; a clause counts only
+    if its text expresses the element it claims. A missing required element fails the institution.
+    With --quiet only the problems are printed (and the JSON, when --json asks for it).
+    """
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        out = _output_folder(workspace, out_dir) if report else None
+        with _locked(out):
+            return check_and_report(workspace, out)
+
+    def check_and_report(workspace: Workspace, out: Path | None) -> int:
+        results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs())
+        if as_json_output:
+            click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
+        for result in results:
+            if not (as_json_output or quiet) and result.institution_id:
+                click.echo(check_as_table(result) + "\n")
+            _report(result.diagnostics or failure_diagnostics(result))
+        failed = [result for result in results if not result.passed]
+        if summary or not (as_json_output or quiet):
+            click.echo(f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed",
+                       err=as_json_output)
+        if out is not None:
+            request = BuildRequest(out_dir=out)
+            outcome = build_coverage_reports(workspace, results, request)
+            _report(outcome.diagnostics)
+            if outcome.failed:
+                return EXIT_FAILED
+            if summary or not quiet:
+                click.echo(f"coverage report: {len(outcome.files)} files in {request.out_dir / 'coverage'}",
+                           err=as_json_output)
+        return EXIT_FAILED if failed else EXIT_OK
+
+    _run(action)
+
+
+@main.command()
+@click.option("--submission", "of_submission", is_flag=True, help="The schema of submission profiles instead.")
+def schema(of_submission: bool) -> None:
+    """Print the JSON Schema of institution profiles (for editors and validators)."""
+    chosen = submission_json_schema() if of_submission else json_schema()
+    click.echo(json.dumps(chosen, ensure_ascii=False, indent=2))
+
+
+@main.group()
+def submission() -> None:
+    """The union's submission of the model documents to the Ministry of Health (submissions/<id>.yaml)."""
+
+
+@submission.command(name="build")
+@workspace_option
+@click.argument("submission_id", metavar="SUBMISSION")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder.  [default: WORKSPACE/output]")
+@quiet_option
+@summary_option
+def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None, quiet: bool,
+                     summary: bool) -> None:
+    """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        path = submission_file(workspace, submission_id)
+        out = _output_folder(workspace, out_dir)
+        with _locked(out):
+            files = build_submission(workspace, path, out)
+        if summary or not quiet:
+            click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in "
+                       f"{out / 'submission' / path.stem}")
+        return EXIT_OK
+
+    _run(action)
+
+
+@submission.command(name="verify")
+@click.argument("package", type=click.Path(exists=True, path_type=Path), metavar="DIR_OR_ZIP")
+def submission_verify(package: Path) -> None:
+    """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files.
+
+    A folder's own zip is checked too. A zip with repeated, unsafe or linked entries, and anything past the size
+    bounds (README, security), is refused without being extracted.
+    """
+
+    def action() -> int:
+        report = verify_package(package)
+        for problem in report.problems:
+            click.echo(f"{package}: {problem}", err=True)
+        if report.ok:
+            click.echo(f"{package}: every file matches its manifest")
+            return EXIT_OK
+        return EXIT_FAILED
+
+    _run(action)
+
+
+@main.command(name="list")
+@workspace_option
+def list_command(workspace_dir: Path) -> None:
+    """List the workspace's institutions with their type, languages and name."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        failed = False
+        for path in workspace.resolve_profiles(()):
+            try:
+                profile = load_profile(path, workspace).profile
+            except PolicygenError as error:
+                _report(error.diagnostics())
+                failed = True
+                continue
+            name = profile.name.get("ru") or next(iter(profile.name.values()))
+            click.echo(f"{profile.id:32} {profile.type.value:24} {','.join(profile.languages):9} {name}")
+        return EXIT_FAILED if failed else EXIT_OK
+
+    _run(action)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a new workspace in DIRECTORY with commented example profiles and the profile schema."""
+
+    def action() -> int:
+        target = Workspace(directory.resolve())
+        if target.institutions_dir.exists():
+            raise WorkspaceError(f"{target.institutions_dir} already exists; not overwriting it",
+                                 hint="choose an empty or new folder")
+        examples = packaged_examples()
+        shutil.copytree(examples, target.institutions_dir)
+        schema_path = target.root / SCHEMA_FILE
+        schema_path.parent.mkdir(parents=True, exist_ok=True)
+        schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (target.root / ".gitignore").write_text("output/\n", encoding="utf-8")
+        click.echo(f"created workspace {target.root}")
+        for path in sorted(target.institutions_dir.glob("*.yaml")):
+            click.echo(f"  institutions/{path.name}")
+        click.echo(f"  {SCHEMA_FILE.as_posix()}")
+        click.echo("next: edit a profile, then run `policygen validate` and `policygen build` in that folder")
+        return EXIT_OK
+
+    _run(action)
+
+
+if __name__ == "__main__":
+    main()

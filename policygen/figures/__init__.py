@@ -1,0 +1,1 @@
+"""Pictures drawn as PNG: the findings chart and the coverage heat map."""

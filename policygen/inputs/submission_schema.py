@@ -1,0 +1,201 @@
+"""The submission profile schema: the union's submission of the model documents to the Ministry of Health."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import ConfigDict, Field, model_validator
+
+from policygen.inputs.schema import (
+    Count, Date, Days, Email, Flag, Lang, LegalBasis, Line, LocalizedName, LocalizedText, Person, Phone, ProperName, Slug,
+    StrictModel,
+)
+
+
+class Sender(StrictModel):
+    """The organisation that sends the submission (the union), as its letterhead shows it."""
+
+    name: LocalizedName
+    """Full name of the organisation in each language (it is the author of every document of the package)."""
+    address: LocalizedText
+    """Postal address in each language."""
+    phone: Phone
+    """Phone number."""
+    email: Email
+    """E-mail address."""
+    registration: Line | None = None
+    """Registration details printed on the letterhead, e.g. the state registration number."""
+    chair: Person
+    """Who signs the letter (the chair)."""
+    executor_name: ProperName
+    """The executor (исполнитель / аткаруучу) who prepared the letter, printed at its foot."""
+    executor_phone: Phone
+    """The executor's phone number."""
+
+
+class Addressee(StrictModel):
+    """Who the letter is addressed to, in the forms the letter prints."""
+
+    position: LocalizedText
+    """Position in the form of the address block, e.g. {ru: Министру здравоохранения Кыргызской Республики}."""
+    name: ProperName
+    """Name in the form of the address block, e.g. {ru: А. А. Асанову}."""
+    salutation: LocalizedText
+    """The salutation line, e.g. {ru: Уважаемый Алмаз Асанович!}."""
+
+
+class Outgoing(StrictModel):
+    """The letter's registration on the sender's side."""
+
+    number: Line
+    """Outgoing number, e.g. 01-12/45."""
+    date: Date
+    """Date of the letter (YYYY-MM-DD)."""
+    in_reply_to: Line | None = None
+    """Number and date of the Ministry's letter this answers, if any."""
+
+
+class Finding(StrictModel):
+    """A key finding of the survey: a count out of the number of people asked."""
+
+    id: Slug
+    """Short id of the finding, used in charts and tables."""
+    label: LocalizedText
+    """What was counted, e.g. {ru: сообщили, что подвергались сексуальным домогательствам}."""
+    value: Count
+    """How many respondents."""
+    denominator: Count
+    """Out of how many respondents (who answered this question)."""
+
+    @model_validator(mode="after")
+    def _fraction(self) -> Finding:
+        if self.denominator == 0:
+            raise ValueError("denominator must be more than 0")
+        if self.value > self.denominator:
+            raise ValueError(f"value {self.value} is larger than its denominator {self.denominator}")
+        return self
+
+
+class Survey(StrictModel):
+    """The union's survey of health workers and students."""
+
+    title: LocalizedText
+    """Title of the study."""
+    period_start: Date
+    """First day of the fieldwork (YYYY-MM-DD)."""
+    period_end: Date
+    """Last day of the fieldwork (YYYY-MM-DD)."""
+    respondents: Count
+    """Number of people who answered."""
+    institutions: Count
+    """Number of institutions where respondents work or study."""
+    method: LocalizedText
+    """How the survey was run (anonymous questionnaire, sampling...)."""
+    findings: list[Finding] = Field(min_length=1)
+    """Key findings, each a number with its denominator."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Survey:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        larger = [finding.id for finding in self.findings if finding.denominator > self.respondents]
+        if larger:
+            raise ValueError(f"findings {', '.join(larger)} have a denominator larger than respondents")
+        return self
+
+
+class TrainingEvidence(StrictModel):
+    """The trainings the union ran."""
+
+    people: Count
+    """Number of people trained."""
+    sessions: Count
+    """Number of sessions held."""
+    period: LocalizedText
+    """When, e.g. {ru: март–сентябрь 2025 года}."""
+    modules: list[LocalizedText] = Field(min_length=1)
+    """Modules taught."""
+
+
+class Evidence(StrictModel):
+    """The evidence the justification note presents."""
+
+    example_values: Flag
+    """true while the figures are examples to be replaced by the real survey figures: every document then says so."""
+    survey: Survey
+    """The survey."""
+    trainings: TrainingEvidence
+    """The trainings."""
+
+
+class AnnexId(str, Enum):
+    draft_order = "draft-order"
+    policy = "policy"
+    code_of_conduct = "code-of-conduct"
+    complaint_procedure = "complaint-procedure"
+    training_programme = "training-programme"
+    justification_note = "justification-note"
+    coverage_report = "coverage-report"
+
+
+class MinistryOrder(StrictModel):
+    """What the draft Ministry order asks of health organisations."""
+
+    adopt_within_days: Days
+    """Days for every health organisation to adopt its own documents on the model."""
+    report_by: Date
+    """Date by which organisations report to the Ministry on adoption (YYYY-MM-DD)."""
+    responsible_unit: LocalizedText
+    """Ministry unit that monitors implementation."""
+    control_by: LocalizedText
+    """Who controls execution, in the form after «возложить на:», e.g. {ru: заместителя министра ...}."""
+
+
+class Submission(StrictModel):
+    """A submission profile: the letter, the evidence and the package sent to the Ministry of Health."""
+
+    model_config = ConfigDict(title="policygen submission profile")
+
+    id: Slug
+    """Submission id: lowercase letters, digits and hyphens, equal to the file name without .yaml."""
+    languages: list[Lang] = Field(min_length=2)
+    """Languages of the package: ky and ru at least (en optional)."""
+    original: Lang
+    """Which language version is the original (the state language, ky, under the State Language Law)."""
+    sender: Sender
+    """The union."""
+    addressee: Addressee
+    """The Minister."""
+    outgoing: Outgoing
+    """Outgoing number and date of the letter."""
+    subject: LocalizedText
+    """Subject line of the letter, e.g. {ru: О направлении на утверждение проектов типовых документов ...}."""
+    request: list[LocalizedText] = Field(min_length=1)
+    """What the union asks the Ministry to do, one action per item."""
+    evidence: Evidence
+    """Survey and training figures."""
+    legal_bases: list[LegalBasis] = Field(min_length=1)
+    """Legal bases cited in the letter, the note and the draft order."""
+    ministry_order: MinistryOrder
+    """Content of the draft Ministry order."""
+    annexes: list[AnnexId] = Field(min_length=1)
+    """Annexes in the order they are attached; the draft order's annexes are the model documents."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Submission:
+        missing = [lang for lang in ("ky", "ru") if lang not in self.languages]
+        if missing:
+            raise ValueError(f"languages must include ky and ru (missing: {', '.join(missing)})")
+        if self.original not in self.languages:
+            raise ValueError(f"original {self.original} is not among languages")
+        if len(set(self.annexes)) != len(self.annexes):
+            raise ValueError("annexes lists an annex twice")
+        return self
+
+
+def submission_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a submission profile."""
+    schema = Submission.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

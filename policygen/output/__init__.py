@@ -1,0 +1,1 @@
+"""The output folder: atomic writes, the manifest, the lock, verification of packages."""

@@ -1,0 +1,88 @@
+"""output/manifest.json: every generated file with its SHA-256, its inputs and the versions that made it."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from policygen.output.atomic import existing_output, write_atomically
+from policygen.output.lock import output_lock
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = 1
+_VERSIONED = ("policygen", "jinja2", "python-docx", "weasyprint", "markdown-it-py", "babel", "pydantic", "pyyaml")
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One generated file."""
+
+    path: str  # relative to the output folder, with forward slashes
+    sha256: str
+    size: int
+    institution: str
+    document: str
+    language: str
+    format: str
+    inputs: dict[str, Any]
+    unit_sha256: str = ""  # everything the file's unit was made from; equal on the next build: nothing to do
+    document_sha256: str = ""  # the document model the file was written from; equal: the file is unchanged
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape the output."""
+    found = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def previous_entries(out_dir: Path) -> dict[str, ManifestEntry]:
+    """The entries of the output folder's manifest, by path (none when it has no readable manifest)."""
+    manifest = read_manifest(out_dir) or {}
+    entries = {}
+    for entry in manifest.get("files", []):
+        try:
+            entries[entry["path"]] = ManifestEntry(**entry)
+        except (TypeError, KeyError):
+            continue  # an entry of another format is simply rebuilt
+    return entries
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The manifest of an output folder, or None when there is none or it is unreadable."""
+    path = existing_output(out_dir, MANIFEST_NAME)
+    if path is None:
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        return None
+    return manifest
+
+
+def update_manifest(out_dir: Path, written: list[ManifestEntry]) -> None:
+    """Record `written` in the manifest, keeping entries of other files that still exist in the output folder."""
+    with output_lock(out_dir) as lock:
+        previous = read_manifest(out_dir) or {}
+        entries = {entry["path"]: entry for entry in previous.get("files", []) if isinstance(entry, dict)
+                   and isinstance(entry.get("path"), str) and existing_output(out_dir, entry["path"]) is not None}
+        entries.update({entry.path: asdict(entry) for entry in written})
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "generator": "policygen",
+            "versions": versions(),
+            "files": [entries[path] for path in sorted(entries)],
+        }
+        text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+        lock.remove_stale_temporaries(".")
+        write_atomically(out_dir, MANIFEST_NAME, text.encode("utf-8"))

@@ -1,0 +1,1 @@
+"""Rendered Markdown parsed into the document model."""

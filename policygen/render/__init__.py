@@ -1,0 +1,1 @@
+"""Templates rendered in Jinja's sandbox, with locale-aware formatting."""

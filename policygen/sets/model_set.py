@@ -1,0 +1,115 @@
+"""The model (typical) document set for every health organisation: national facts, blanks for the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel, TypeAdapter
+
+from policygen.sets.institution import DOCUMENT_IDS, finish_set, localize, render_document, source_date
+from policygen.render.sandbox import Blank, TemplateRenderer
+from policygen.inputs.workspace import Workspace
+from policygen.inputs.strict_yaml import load_yaml_mapping
+from policygen.errors import ProfileError
+from policygen.model import Document
+from policygen.inputs.schema import Audience, ChannelKind, Person, Profile
+
+MODEL_OWNER = "model"
+"""Output folder of the model set: output/model/<lang>/<doc>.docx|.pdf."""
+MODEL_BASE = "national"
+"""The base profile whose national facts (Ministry, legal bases, default deadlines...) the model set states."""
+MODEL_LABELS = {"ky": "Үлгү документ", "ru": "Типовой документ", "en": "Model document"}
+MODEL_CREATED = dt.date(2026, 1, 1)
+"""The fixed date in the model documents' properties (unless SOURCE_DATE_EPOCH is set): they carry no
+institution's approval date."""
+
+_MODEL_CHANNELS = ((ChannelKind.focal_point, False), (ChannelKind.commission, False), (ChannelKind.union, False),
+                   (ChannelKind.drop_box, True), (ChannelKind.online_form, True))
+
+
+def model_base_file(workspace: Workspace) -> Path | None:
+    return workspace.base_file(MODEL_BASE)
+
+
+def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
+    """What templates see for the model set: the national base's values, and blanks for every other value."""
+    institution = _blank_model(Profile)
+    institution.update(
+        reporting_channels=[{"kind": kind.value, "details": Blank(), "contact": Blank(), "anonymous": anonymous}
+                            for kind, anonymous in _MODEL_CHANNELS],
+        commission={**institution["commission"], "members": [_blank_model(Person)] * 2},
+        training={**institution["training"], "sessions": [
+            {"date": Blank("date"), "audience": audience.value, "place": Blank()} for audience in Audience]},
+        clauses={"disable": [], "add": [], "replace": []},
+        languages=[lang], is_education=True, is_model=True,
+    )
+    base = model_base_file(workspace)
+    if base is not None:
+        _overlay_base(institution, base, lang)
+    return {"inst": institution, "lang": lang}
+
+
+def build_model_documents(renderer: TemplateRenderer, workspace: Workspace, lang: str) -> dict[str, Document]:
+    """The model set in `lang`, cross-referenced."""
+    context = model_context(workspace, lang)
+    created = source_date(MODEL_CREATED)
+    documents = {doc_id: render_document(renderer, context, doc_id, lang, MODEL_LABELS[lang], created)
+                 for doc_id in DOCUMENT_IDS}
+    return finish_set(documents, lang)
+
+
+def _blank_model(model: type[BaseModel]) -> dict[str, Any]:
+    return {name: _blank_for(field.annotation) for name, field in model.model_fields.items()}
+
+
+def _blank_for(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _blank_for(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        options = [option for option in typing.get_args(annotation) if option is not type(None)]
+        return _blank_for(options[-1])  # for "text or per-language text" either prints as one blank
+    if origin is list:
+        return [_blank_for(typing.get_args(annotation)[0])]
+    if origin is dict:
+        return Blank()
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            return _blank_model(annotation)
+        if issubclass(annotation, bool):
+            return False
+        if issubclass(annotation, Enum):
+            return next(iter(annotation)).value
+        if issubclass(annotation, int):
+            return Blank("number")
+        if issubclass(annotation, dt.date):
+            return Blank("date")
+    return Blank()
+
+
+def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
+    """Put the base profile's values over the blanks; each value is validated by its schema type."""
+    loaded = load_yaml_mapping(base)
+    problems = []
+    for name, value in loaded.data.items():
+        field = Profile.model_fields.get(name)
+        if field is None or name in ("extends", "languages"):
+            continue
+        try:
+            validated = TypeAdapter(field.annotation).validate_python(value)
+            institution[name] = localize(validated, lang)
+        except pydantic.ValidationError as error:
+            location = loaded.locations.get((name,))
+            problems.append(f"{name}: {error.errors()[0]['msg']}" if location is None else
+                            f"line {location.line}: {name}: {error.errors()[0]['msg']}")
+        except KeyError:
+            problems.append(f"{name}: no {lang} text")
+    if problems:
+        raise ProfileError.single(base, "the base of the model documents is invalid: " + "; ".join(problems),
+                                  hint="the model set states the national base's values as they are")

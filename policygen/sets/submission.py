@@ -1,0 +1,235 @@
+"""The Ministry submission: letter, register, note, draft order and annexes, packaged with a manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policygen.output.atomic import checked_output_path, write_files
+from policygen.figures.chart import Bar, draw_bar_chart
+from policygen.check.coverage import InstitutionCheck, check_documents, check_institution
+from policygen.sets.coverage_report import build_coverage_report
+from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
+from policygen.limits import bounded_writing
+from policygen.output.lock import output_lock
+from policygen.render.locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
+from policygen.sets.model_set import MODEL_LABELS, build_model_documents
+from policygen.inputs.profiles import located, validate_located
+from policygen.render.sandbox import TemplateRenderer
+from policygen.builders.workers import run_bounded
+from policygen.inputs.workspace import Workspace
+from policygen.inputs.strict_yaml import load_yaml_mapping
+from policygen.errors import WorkspaceError
+from policygen.model import Document
+from policygen.inputs.submission_schema import AnnexId, Submission
+from policygen.writers import get_writer
+
+SUBMISSIONS_DIR = "submissions"
+SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
+LETTER, REGISTER = "cover-letter", "annex-register"
+SUBMISSION_TEMPLATES = {LETTER: "submission/cover-letter", REGISTER: "submission/annex-register",
+                        "draft-order": "submission/draft-order", "justification-note": "submission/justification-note"}
+MODEL_ANNEXES = ("policy", "code-of-conduct", "complaint-procedure", "training-programme")
+PDF_VARIANT = "pdf/a-2b"
+CHART_WIDTH_CM = 16.5
+MANIFEST_NAME = "manifest.json"
+LETTERHEAD_LANGUAGES = ("ky", "ru")
+"""The letterhead gives the sender in the state language and the official language, in every version."""
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One file of the package and what it holds."""
+
+    path: str
+    sha256: str
+    size: int
+    document: str
+    language: str
+    annex: int | None  # its number in the annex register; None for the letter, the register and the combined PDF
+
+
+def submission_file(workspace: Workspace, argument: str) -> Path:
+    """The submission profile an argument names: an id in submissions/, or a path."""
+    path = Path(argument)
+    if not path.is_file():
+        path = workspace.root / SUBMISSIONS_DIR / f"{argument}.yaml"
+    if not os.path.lexists(path):  # a pipe or a folder is refused, with its name, when it is loaded
+        known = sorted(file.stem for file in (workspace.root / SUBMISSIONS_DIR).glob("*.yaml"))
+        raise WorkspaceError(f"no submission {argument!r}", hint=f"known submissions: {', '.join(known) or 'none'}")
+    return path
+
+
+def load_submission(path: Path) -> Submission:
+    """The validated submission profile; raises ProfileError with every problem, located in the file."""
+    loaded = load_yaml_mapping(path)
+    return validate_located(Submission, loaded.data, located(loaded), path)
+
+
+def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[PackageFile]:
+    """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip.
+
+    The documents are rendered in a memory-bounded worker process; this process writes them."""
+    submission = load_submission(path)
+    with output_lock(out_dir):
+        package = f"{SUBMISSIONS_OUTPUT}/{submission.id}"
+        for relative in (*(f"{package}/{lang}" for lang in submission.languages), f"{package}/{MANIFEST_NAME}",
+                         f"{package}/{submission.id}.zip"):
+            checked_output_path(out_dir, relative)  # a link is refused now rather than after rendering
+        files = run_bounded(_package_files, workspace, submission)
+        manifest = _manifest(submission, [entry for entry, _ in files])
+        write_files(out_dir, [(f"{package}/{entry.path}", data) for entry, data in files]
+                    + [(f"{package}/{MANIFEST_NAME}", manifest),
+                       (f"{package}/{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
+                                                                 + [(MANIFEST_NAME, manifest)]))])
+    return [entry for entry, _ in files]
+
+
+def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[PackageFile, bytes]]:
+    """Every file of the package with its bytes, in binding order, ending with the combined PDF."""
+    renderer = TemplateRenderer(workspace.template_search_path())
+    checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
+    adopted = [result for result in checks if result.languages]
+    languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
+    docx_writer, pdf_writer = get_writer("docx"), _pdf_writer()
+    files: list[tuple[PackageFile, bytes]] = []
+    laid_out: dict[str, list[tuple[str, Any]]] = {}
+    for lang in languages:
+        documents = _documents(renderer, workspace, submission, adopted, lang)
+        for doc_id, document in documents.items():
+            annex = _annex_number(submission, doc_id)
+            stem = f"{lang}/{annex or 0:02d}-{doc_id}"
+            with bounded_writing(f"{stem}.docx"):
+                docx = docx_writer.render(document)
+            with bounded_writing(f"{stem}.pdf"):
+                pages = pdf_writer.layout(document)
+                pdf = pdf_writer.write(pages, document.meta)
+            laid_out.setdefault(doc_id, []).append((LANGUAGE_NAMES[lang][lang], pages))
+            for suffix, data in ((".docx", docx), (".pdf", pdf)):
+                files.append((PackageFile(f"{stem}{suffix}", _sha256(data), len(data), doc_id, lang, annex), data))
+    target = f"{submission.id}-combined.pdf"
+    with bounded_writing(target):
+        combined = pdf_writer.combine(
+            [(_section_label(submission, doc_id, versions), versions) for doc_id, versions in laid_out.items()],
+            target=target, identifier=submission.id)
+    files.append((PackageFile(target, _sha256(combined), len(combined), "combined", submission.original, None),
+                  combined))
+    return files
+
+
+def _pdf_writer():
+    from policygen.writers.pdf import PdfWriter  # imported here: only building a package needs weasyprint
+
+    return PdfWriter(pdf_variant=PDF_VARIANT)
+
+
+def _documents(renderer: TemplateRenderer, workspace: Workspace, submission: Submission,
+               adopted: list[InstitutionCheck], lang: str) -> dict[str, Document]:
+    """The package in `lang`, in binding order: the letter, the register, then the annexes."""
+    model = build_model_documents(renderer, workspace, lang)
+    model_check = InstitutionCheck(workspace.root / SUBMISSIONS_DIR, "model", "model",
+                                   names=MODEL_LABELS, languages=[check_documents(model, lang, True)])
+    context = _context(renderer, submission, adopted, lang)
+    created = submission.outgoing.date
+    documents: dict[str, Document] = {}
+    for doc_id in (LETTER, REGISTER, *(annex.value for annex in submission.annexes)):
+        if doc_id in MODEL_ANNEXES:
+            documents[doc_id] = model[doc_id]
+        elif doc_id == AnnexId.coverage_report.value:
+            documents[doc_id] = build_coverage_report(renderer, [model_check, *adopted], lang)
+        else:
+            document = render_document(renderer, context, doc_id, lang, context["sub"]["sender"]["name"], created,
+                                       template=SUBMISSION_TEMPLATES[doc_id])
+            if doc_id == AnnexId.justification_note.value:
+                document = with_figures(document, {"findings": (_findings_chart(submission, lang), CHART_WIDTH_CM)})
+            documents[doc_id] = document
+    return finish_set(documents, lang)
+
+
+def findings_rows(submission: Submission, lang: str) -> list[dict[str, Any]]:
+    """Each finding with its share and counts as the note's table and the chart's labels print them."""
+    rows = []
+    for finding in submission.evidence.survey.findings:
+        percent = format_share(finding.value, finding.denominator, lang)
+        counts = f"{format_number(finding.value, lang)} / {format_number(finding.denominator, lang)}"
+        rows.append({"id": finding.id, "label": finding.label[lang], "value": finding.value,
+                     "denominator": finding.denominator, "percent": percent, "chart_label": f"{percent} ({counts})"})
+    return rows
+
+
+def _findings_chart(submission: Submission, lang: str) -> bytes:
+    bars = [Bar(row["label"], row["value"] / row["denominator"], row["chart_label"])
+            for row in findings_rows(submission, lang)]
+    return draw_bar_chart(bars)
+
+
+def _context(renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck],
+             lang: str) -> dict[str, Any]:
+    sub = localize(submission, lang)
+    sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang)
+    annexes = [{"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
+               for number, annex in enumerate(submission.annexes, start=1)]
+    order_annexes = [{"number": number, "id": annex["id"], "title": annex["title"]} for number, annex in
+                     enumerate((annex for annex in annexes if annex["id"] in MODEL_ANNEXES), start=1)]
+    return {
+        "sub": sub, "lang": lang, "annexes": annexes, "order_annexes": order_annexes,
+        "institutions": [_institution_row(result, lang) for result in adopted],
+        "original": lang == submission.original, "original_language": LANGUAGE_NAMES[lang][submission.original],
+        "letterhead": [{"name": submission.sender.name[code], "address": submission.sender.address[code]}
+                       for code in LETTERHEAD_LANGUAGES],
+        "language_names": {code: LANGUAGE_NAMES[lang][code] for code in submission.languages},
+    }
+
+
+def _title(renderer: TemplateRenderer, doc_id: str, lang: str) -> str:
+    return template_title(renderer, SUBMISSION_TEMPLATES.get(doc_id, doc_id), lang)
+
+
+def _institution_row(result: InstitutionCheck, lang: str) -> dict[str, Any]:
+    check = result.in_language(lang)
+    required = [coverage for coverage in check.elements if coverage.required]
+    return {"name": result.name_in(lang),
+            "type_label": INSTITUTION_TYPES[lang][result.institution_type], "order_date": result.approved_on,
+            "order_number": result.order_number, "passed": result.passed,
+            "required_covered": sum(coverage.covered for coverage in required), "required_total": len(required)}
+
+
+def _annex_number(submission: Submission, doc_id: str) -> int | None:
+    ids = [annex.value for annex in submission.annexes]
+    return ids.index(doc_id) + 1 if doc_id in ids else None
+
+
+def _section_label(submission: Submission, doc_id: str, versions: list) -> str:
+    annex = _annex_number(submission, doc_id)
+    title = versions[0][1].metadata.title or doc_id
+    return f"{annex}. {title}" if annex else title
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(submission: Submission, files: list[PackageFile]) -> bytes:
+    manifest = {"format": 1, "submission": submission.id, "original": submission.original,
+                "outgoing": {"number": submission.outgoing.number, "date": submission.outgoing.date.isoformat()},
+                "files": [file.__dict__ for file in files]}
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    """A zip with fixed dates and a fixed order, so the same package gives the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+

@@ -1,0 +1,1 @@
+"""Document model to document model: the profile's customisation and cross-references."""
