@@ -44,9 +44,8 @@ def generate_workspace(target: Path, count: int, seed: int = 7) -> Path:
         new_id = f"{source.stem}-{number:03d}"
         text = text.replace(f"id: {source.stem}", f"id: {new_id}", 1)
         text = re.sub(r"staff_count: \d+", f"staff_count: {random.randint(10, 2000)}", text, count=1)
-        city = CITIES[number % len(CITIES)]
-        text = re.sub(r"(\n  ru: )([^\n]*)", lambda match: f"{match.group(1)}{match.group(2)} ({city} {number})", text,
-                      count=1)
+        suffix = f" ({CITIES[number % len(CITIES)]} {number})"
+        text = re.sub(r"(\n  ru: )([^\n]*)", lambda match, suffix=suffix: match.group(0) + suffix, text, count=1)
         (institutions / f"{new_id}.yaml").write_text(text, encoding="utf-8")
     return target
 
@@ -61,31 +60,65 @@ def bench_parallel_and_noop(workspace: Path, repeats: int) -> None:
     out = workspace / "output"
     one, two, noop = [], [], []
     for _ in range(repeats):
-        one.append(timed([*POLICYGEN, "build", "-w", str(workspace), "--out", str(out), "--force", "-q", "--jobs", "1"]))
-        two.append(timed([*POLICYGEN, "build", "-w", str(workspace), "--out", str(out), "--force", "-q", "--jobs", "2"]))
+        one.append(
+            timed([*POLICYGEN, "build", "-w", str(workspace), "--out", str(out), "--force", "-q", "--jobs", "1"])
+        )
+        two.append(
+            timed([*POLICYGEN, "build", "-w", str(workspace), "--out", str(out), "--force", "-q", "--jobs", "2"])
+        )
         noop.append(timed([*POLICYGEN, "build", "-w", str(workspace), "--out", str(out), "-q", "--jobs", "2"]))
-    print(f"full build --jobs 1: median {statistics.median(one):.1f} s; --jobs 2: {statistics.median(two):.1f} s; "
-          f"speed-up {statistics.median(one) / statistics.median(two):.2f}x (target >= 1.8x)")
-    print(f"no-op rebuild: median {statistics.median(noop):.2f} s = "
-          f"{100 * statistics.median(noop) / statistics.median(two):.1f} % of the full build (target < 2 %)")
+    print(
+        f"full build --jobs 1: median {statistics.median(one):.1f} s; --jobs 2: {statistics.median(two):.1f} s; "
+        f"speed-up {statistics.median(one) / statistics.median(two):.2f}x (target >= 1.8x)"
+    )
+    print(
+        f"no-op rebuild: median {statistics.median(noop):.2f} s = "
+        f"{100 * statistics.median(noop) / statistics.median(two):.1f} % of the full build (target < 2 %)"
+    )
 
 
 def bench_libreoffice(workspace: Path) -> None:
     out = workspace / "output"
     documents = sorted(out.rglob("*.docx"))
-    pdf_seconds = timed([*POLICYGEN, "build", "-w", str(workspace), "--out", str(out), "--force", "-q", "--jobs", "1",
-                         "--format", "pdf"])
+    pdf_seconds = timed(
+        [
+            *POLICYGEN,
+            "build",
+            "-w",
+            str(workspace),
+            "--out",
+            str(out),
+            "--force",
+            "-q",
+            "--jobs",
+            "1",
+            "--format",
+            "pdf",
+        ]
+    )
     with tempfile.TemporaryDirectory() as scratch:
         copies = []
         for index, path in enumerate(documents):
             copy = Path(scratch) / f"{index:04d}.docx"
             shutil.copy(path, copy)
             copies.append(str(copy))
-        office = timed(["soffice", f"-env:UserInstallation=file://{scratch}/profile", "--headless",
-                        "--convert-to", "pdf", "--outdir", scratch, *copies])
+        office = timed(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{scratch}/profile",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                scratch,
+                *copies,
+            ]
+        )
     ours, theirs = pdf_seconds / len(documents), office / len(documents)
-    print(f"PDF per document: ours {ours:.3f} s (whole build, one process, including rendering the templates), "
-          f"LibreOffice converting our DOCX in one batch {theirs:.3f} s; ratio {ours / theirs:.2f}x (target <= 1.0x)")
+    print(
+        f"PDF per document: ours {ours:.3f} s (whole build, one process, including rendering the templates), "
+        f"LibreOffice converting our DOCX in one batch {theirs:.3f} s; ratio {ours / theirs:.2f}x (target <= 1.0x)"
+    )
 
 
 def bench_docxtpl(workspace: Path, repeats: int) -> None:
@@ -106,8 +139,10 @@ def bench_docxtpl(workspace: Path, repeats: int) -> None:
     template_bytes = _as_docxtpl_template(data, name)
     ours = median_seconds(lambda: writer.render(document), repeats)
     theirs = median_seconds(lambda: DocxTemplate(io.BytesIO(template_bytes)).render({"name": name}), repeats)
-    print(f"DOCX per document: ours {ours:.3f} s, docxtpl rendering the same document as a template "
-          f"{theirs:.3f} s; ratio {ours / theirs:.2f}x (target <= 1.5x)")
+    print(
+        f"DOCX per document: ours {ours:.3f} s, docxtpl rendering the same document as a template "
+        f"{theirs:.3f} s; ratio {ours / theirs:.2f}x (target <= 1.5x)"
+    )
 
 
 def _as_docxtpl_template(data: bytes, name: str) -> bytes:
@@ -129,14 +164,18 @@ def bench_memory(count: int) -> None:
     for size in (count, 4 * count):
         with tempfile.TemporaryDirectory() as scratch:
             workspace = generate_workspace(Path(scratch) / "ws", size)
-            code = ("import resource, sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
-                    f"CliRunner().invoke(main, ['build', '-w', {str(workspace)!r}, '-q', '--jobs', '1'])\n"
-                    "print(max(resource.getrusage(who).ru_maxrss for who in "
-                    "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))")  # --jobs 1 renders in one worker
+            code = (
+                "import resource, sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
+                f"CliRunner().invoke(main, ['build', '-w', {str(workspace)!r}, '-q', '--jobs', '1'])\n"
+                "print(max(resource.getrusage(who).ru_maxrss for who in "
+                "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))"
+            )  # --jobs 1 renders in one worker
             measured = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
             peaks.append(int(measured.stdout.strip().splitlines()[-1]))
-    print(f"peak memory of a --jobs 1 build (main or worker process): {count} institutions {peaks[0] / 1024:.0f} MiB, "
-          f"{4 * count} institutions {peaks[1] / 1024:.0f} MiB; ratio {peaks[1] / peaks[0]:.2f} (target: flat, ~1.0)")
+    print(
+        f"peak memory of a --jobs 1 build (main or worker process): {count} institutions {peaks[0] / 1024:.0f} MiB, "
+        f"{4 * count} institutions {peaks[1] / 1024:.0f} MiB; ratio {peaks[1] / peaks[0]:.2f} (target: flat, ~1.0)"
+    )
 
 
 def main() -> int:

@@ -3,13 +3,26 @@
 The public API: what the command line uses, and what scripts and tests may rely on.
 """
 
-from policygen.builders.build import BuildReport, BuildRequest, InstitutionOutcome, build, build_coverage_reports, build_model
+from policygen.builders.build import (
+    BuildReport,
+    BuildRequest,
+    InstitutionOutcome,
+    build,
+    build_coverage_reports,
+    build_model,
+)
 from policygen.builders.engine import UnitResult, default_jobs
 from policygen.builders.validate import validate_institutions
 from policygen.check.coverage import InstitutionCheck, check_institutions, failure_diagnostics
-from policygen.check.output import as_json as check_as_json, as_table as check_as_table
+from policygen.check.output import as_json as check_as_json
+from policygen.check.output import as_table as check_as_table
 from policygen.errors import (
-    EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, Diagnostic, PolicygenError, WorkspaceError,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    Diagnostic,
+    PolicygenError,
+    WorkspaceError,
 )
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.schema import LANGUAGES, Profile, json_schema
@@ -34,12 +47,47 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "DOCUMENT_IDS", "EXIT_FAILED", "EXIT_OK", "EXIT_UNUSABLE", "FORMATS", "LANGUAGES",
-    "BuildReport", "BuildRequest", "Diagnostic", "DocxWriter", "HtmlWriter", "InstitutionCheck",
-    "InstitutionOutcome", "LoadedProfile", "PdfWriter", "PolicygenError", "Profile", "TemplateRenderer", "UnitResult",
-    "VerifyReport", "Workspace", "WorkspaceError", "__version__",
-    "build", "build_coverage_reports", "build_documents", "build_model", "build_submission", "check_as_json",
-    "check_as_table", "check_institutions", "default_jobs", "get_writer", "failure_diagnostics", "json_schema", "load_profile",
-    "open_workspace", "output_lock", "packaged_examples", "submission_file", "submission_json_schema",
-    "validate_institutions", "verify_package",
+    "DOCUMENT_IDS",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_UNUSABLE",
+    "FORMATS",
+    "LANGUAGES",
+    "BuildReport",
+    "BuildRequest",
+    "Diagnostic",
+    "DocxWriter",
+    "HtmlWriter",
+    "InstitutionCheck",
+    "InstitutionOutcome",
+    "LoadedProfile",
+    "PdfWriter",
+    "PolicygenError",
+    "Profile",
+    "TemplateRenderer",
+    "UnitResult",
+    "VerifyReport",
+    "Workspace",
+    "WorkspaceError",
+    "__version__",
+    "build",
+    "build_coverage_reports",
+    "build_documents",
+    "build_model",
+    "build_submission",
+    "check_as_json",
+    "check_as_table",
+    "check_institutions",
+    "default_jobs",
+    "failure_diagnostics",
+    "get_writer",
+    "json_schema",
+    "load_profile",
+    "open_workspace",
+    "output_lock",
+    "packaged_examples",
+    "submission_file",
+    "submission_json_schema",
+    "validate_institutions",
+    "verify_package",
 ]

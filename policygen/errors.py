@@ -25,7 +25,7 @@ def quoted(value: object) -> str:
 
 def clipped(message: str) -> str:
     """A library's message on one line, cut to MAX_FOREIGN_MESSAGE_CHARS characters with an ellipsis."""
-    head = message[:MAX_FOREIGN_MESSAGE_CHARS + 1]  # a huge message is cut before it is even escaped
+    head = message[: MAX_FOREIGN_MESSAGE_CHARS + 1]  # a huge message is cut before it is even escaped
     one_line = "".join(char if char.isprintable() else repr(char)[1:-1] for char in head)
     return one_line if len(one_line) <= MAX_FOREIGN_MESSAGE_CHARS else one_line[:MAX_FOREIGN_MESSAGE_CHARS] + "…"
 
@@ -104,8 +104,16 @@ class ProfileError(PolicygenError):
         return list(self._diagnostics)
 
     @classmethod
-    def single(cls, file: Path | str, message: str, *, line: int | None = None, column: int | None = None,
-               key_path: str = "", hint: str = "") -> ProfileError:
+    def single(
+        cls,
+        file: Path | str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        key_path: str = "",
+        hint: str = "",
+    ) -> ProfileError:
         return cls([Diagnostic(str(file), message, line, column, key_path, hint)])
 
 

@@ -5,14 +5,26 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from policygen.errors import RenderError
 from policygen.model import (
-    Block, BulletList, Clause, Container, Emphasis, Figure, Heading, Inline, OrderedList, Paragraph, Point, Strong,
-    Table, Text,
+    Block,
+    BulletList,
+    Clause,
+    Container,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    OrderedList,
+    Paragraph,
+    Point,
+    Strong,
+    Table,
+    Text,
 )
 
 # The largest real documents are the policy (about 450 blocks, 56,000 characters, 22 pages) and the coverage
@@ -49,8 +61,11 @@ class ModelSize:
 
     def excess(self) -> tuple[str, int, int] | None:
         """The first bound this size passes, as (what, size, bound), or None when within every bound."""
-        for name, size, bound in (("blocks", self.blocks, MAX_BLOCKS), ("cells", self.cells, MAX_TABLE_CELLS),
-                                  ("chars", self.chars, MAX_TEXT_CHARS)):
+        for name, size, bound in (
+            ("blocks", self.blocks, MAX_BLOCKS),
+            ("cells", self.cells, MAX_TABLE_CELLS),
+            ("chars", self.chars, MAX_TEXT_CHARS),
+        ):
             if size > bound:
                 return name, size, bound
         return None
@@ -101,8 +116,11 @@ def describe_excess(excess: tuple[str, int, int]) -> str:
 def check_page_count(pages: int, target: str) -> None:
     """Refuse a laid-out document of more than MAX_PAGES pages before it is written."""
     if pages > MAX_PAGES:
-        raise RenderError(target, f"the PDF would have {pages:,} pages, more than the {MAX_PAGES:,} a document "
-                          "may have, and was not written", hint="shorten the document's clauses and tables")
+        raise RenderError(
+            target,
+            f"the PDF would have {pages:,} pages, more than the {MAX_PAGES:,} a document may have, and was not written",
+            hint="shorten the document's clauses and tables",
+        )
 
 
 class TimeBoundExceeded(BaseException):
@@ -142,8 +160,11 @@ def bounded_writing(name: str) -> Iterator[None]:
         with time_limit(MAX_WRITE_SECONDS):
             yield
     except TimeBoundExceeded:
-        raise RenderError(name, f"writing took longer than {MAX_WRITE_SECONDS} s and was stopped",
-                          hint="shorten the document's clauses and tables") from None
+        raise RenderError(
+            name,
+            f"writing took longer than {MAX_WRITE_SECONDS} s and was stopped",
+            hint="shorten the document's clauses and tables",
+        ) from None
     except MemoryError:
         raise RenderError(name, memory_exceeded(), hint="shorten the document's clauses and tables") from None
 

@@ -83,12 +83,16 @@ def run_bounded_cli(*args: str | Path, sandbox: Path, allowed: list[Path]) -> Bo
         resource.setrlimit(resource.RLIMIT_AS, (BOUNDED_MEMORY_BYTES, BOUNDED_MEMORY_BYTES))
         resource.setrlimit(resource.RLIMIT_CPU, (BOUNDED_CPU_SECONDS, BOUNDED_CPU_SECONDS))
 
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
-                                                                              os.environ.get("PYTHONPATH")]))}
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     completed = subprocess.run(
         [sys.executable, "-c", _AUDITED_CLI, str(sandbox), os.pathsep.join(map(str, allowed)), *map(str, args)],
-        cwd=REPO, env=environment, preexec_fn=bound, capture_output=True, text=True,
-        timeout=30 * BOUNDED_CPU_SECONDS)  # only against a hang that uses no processor time, such as a blocked read
+        cwd=REPO,
+        env=environment,
+        preexec_fn=bound,
+        capture_output=True,
+        text=True,
+        timeout=30 * BOUNDED_CPU_SECONDS,
+    )  # only against a hang that uses no processor time, such as a blocked read
     return BoundedRun(completed.returncode, completed.stdout, completed.stderr)
 
 
@@ -132,8 +136,13 @@ class ConfinedResult:
         return self.stdout
 
 
-def run_cli_confined(*args: object, watched: tuple[Path, ...] = (), patches: tuple[tuple[str, str, object], ...] = (),
-                     cpu_seconds: int = CONFINED_CPU_SECONDS, data_bytes: int = CONFINED_DATA_BYTES) -> ConfinedResult:
+def run_cli_confined(
+    *args: object,
+    watched: tuple[Path, ...] = (),
+    patches: tuple[tuple[str, str, object], ...] = (),
+    cpu_seconds: int = CONFINED_CPU_SECONDS,
+    data_bytes: int = CONFINED_DATA_BYTES,
+) -> ConfinedResult:
     """Run the command line in a subprocess bounded in CPU time and data memory (so a runaway input fails the
     test instead of slowing it), refusing any open() of a `watched` path, with policygen's bounds `patches`."""
 
@@ -142,11 +151,17 @@ def run_cli_confined(*args: object, watched: tuple[Path, ...] = (), patches: tup
         resource.setrlimit(resource.RLIMIT_DATA, (data_bytes, data_bytes))
 
     config = json.dumps({"watched": [str(path) for path in watched], "patches": [list(patch) for patch in patches]})
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
-                                                                              os.environ.get("PYTHONPATH")]))}
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     # the timeout only keeps a hung run from hanging the suite; the bounds under test are CPU time and memory
-    completed = subprocess.run([sys.executable, "-c", _CONFINED_CLI, config, *map(str, args)], capture_output=True,
-                               text=True, env=environment, preexec_fn=bound, stdin=subprocess.DEVNULL, timeout=900)
+    completed = subprocess.run(
+        [sys.executable, "-c", _CONFINED_CLI, config, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        preexec_fn=bound,
+        stdin=subprocess.DEVNULL,
+        timeout=900,
+    )
     return ConfinedResult(completed.returncode, completed.stdout, completed.stderr)
 
 
@@ -173,8 +188,9 @@ def files_under(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` (relative path -> bytes), to compare a folder before and after a run."""
     if not folder.exists():
         return {}
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
-            if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
+    }
 
 
 def pdf_text(path: Path, body_only: bool = False) -> str:
@@ -193,9 +209,21 @@ def soffice_convert(paths: list[Path], target_format: str, out_dir: Path) -> lis
     assert soffice, "LibreOffice (soffice) is required by these tests: run scripts/system-deps.sh --test"
     profile = out_dir / f"lo-profile-{uuid.uuid4().hex}"
     completed = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", target_format, "--outdir", str(out_dir), *map(str, paths)],
-        capture_output=True, text=True, timeout=300)
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target_format,
+            "--outdir",
+            str(out_dir),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert completed.returncode == 0, completed.stderr
     extension = target_format.split(":")[0]
     converted = [out_dir / f"{path.stem}.{extension}" for path in paths]

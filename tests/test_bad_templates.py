@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from conftest import REPO, WATCHED_PATH_OPENED, copy_workspace, files_under, run_cli_confined, tree_state
 
 MARKER_LINE = "# "  # the template's title line: the payload goes on the line after it
@@ -79,27 +78,50 @@ CASES = [
     BadTemplate("huge-range", "{% for i in range(10**7) %}x{% endfor %}"),
     BadTemplate("recursive-macro", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"),
     # a file outside the workspace, reached through a symlinked file or folder, used as a key to echo it
-    BadTemplate("symlinked-file-leading-out", "{% set x %}{% include 'leak.txt' %}{% endset %}{{ inst[x] }}",
-                r"included template .*leak\.txt: the file resolves outside its templates folder",
-                setup=secret_file_outside),
-    BadTemplate("symlinked-folder-leading-out", "{% include 'shared/extra.md.j2' %}",
-                r"included template .*extra\.md\.j2: the file resolves outside its templates folder",
-                setup=folder_outside),
+    BadTemplate(
+        "symlinked-file-leading-out",
+        "{% set x %}{% include 'leak.txt' %}{% endset %}{{ inst[x] }}",
+        r"included template .*leak\.txt: the file resolves outside its templates folder",
+        setup=secret_file_outside,
+    ),
+    BadTemplate(
+        "symlinked-folder-leading-out",
+        "{% include 'shared/extra.md.j2' %}",
+        r"included template .*extra\.md\.j2: the file resolves outside its templates folder",
+        setup=folder_outside,
+    ),
     # a computed value echoed in an error is clipped, however long
-    BadTemplate("long-computed-value-in-a-message", "{% set x %}{% include 'long.txt' %}{% endset %}{{ inst[x] }}",
-                r"undefined value: .*A…$", setup=long_value),
-    BadTemplate("long-computed-attribute-in-a-message", "{{ ''|attr('_' * 100000) }}",
-                r"undefined value: 'str object' has no attribute '_+…$"),
+    BadTemplate(
+        "long-computed-value-in-a-message",
+        "{% set x %}{% include 'long.txt' %}{% endset %}{{ inst[x] }}",
+        r"undefined value: .*A…$",
+        setup=long_value,
+    ),
+    BadTemplate(
+        "long-computed-attribute-in-a-message",
+        "{{ ''|attr('_' * 100000) }}",
+        r"undefined value: 'str object' has no attribute '_+…$",
+    ),
     # files that must not be read whole, or at all
-    BadTemplate("sparse-gigabyte-include", "{% include 'big.txt' %}",
-                r"big\.txt: the file is 1,073,741,824 bytes, more than the 1,048,576 a template file may be",
-                setup=sparse_gigabyte),
-    BadTemplate("pipe-named-like-a-template", "{% include 'pipe.md.j2' %}",
-                r"pipe\.md\.j2: the file is not a regular file and was not read", setup=pipe),
+    BadTemplate(
+        "sparse-gigabyte-include",
+        "{% include 'big.txt' %}",
+        r"big\.txt: the file is 1,073,741,824 bytes, more than the 1,048,576 a template file may be",
+        setup=sparse_gigabyte,
+    ),
+    BadTemplate(
+        "pipe-named-like-a-template",
+        "{% include 'pipe.md.j2' %}",
+        r"pipe\.md\.j2: the file is not a regular file and was not read",
+        setup=pipe,
+    ),
     # a table too large for a document, which no profile schema can see
-    BadTemplate("huge-table", "| a | b |\n| --- | --- |\n{% for i in range(15000) %}| x | y |\n{% endfor %}",
-                r"document policy \(ru\) would hold 30,\d{3} table cells, more than the 25,000 a document may hold",
-                at_line=False),
+    BadTemplate(
+        "huge-table",
+        "| a | b |\n| --- | --- |\n{% for i in range(15000) %}| x | y |\n{% endfor %}",
+        r"document policy \(ru\) would hold 30,\d{3} table cells, more than the 25,000 a document may hold",
+        at_line=False,
+    ),
 ]
 
 
@@ -120,8 +142,9 @@ def test_bad_template_fails_naming_template_and_line_and_touches_nothing(tmp_pat
     (out_dir / "ak-tilek-fmc" / "ru" / "policy.docx").write_bytes(b"previous build")
     before = files_under(out_dir), tree_state(workspace, skip="output"), tree_state(outside)
 
-    result = run_cli_confined("build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "-w", workspace,
-                              "--jobs", "1", watched=watched)
+    result = run_cli_confined(
+        "build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "-w", workspace, "--jobs", "1", watched=watched
+    )
 
     assert result.exit_code == 1, (result.exit_code, WATCHED_PATH_OPENED, result.stderr)
     assert "Traceback" not in result.stderr
@@ -145,12 +168,24 @@ def test_render_needing_more_memory_than_a_worker_may_use_is_stopped_in_a_one_un
 
     # one unit, --jobs 1: it still renders in a worker process, which carries the (here lowered) memory bound;
     # without it the 1 GB string would fit in the test's own, higher bound, and the output bound would stop it
-    result = run_cli_confined("build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "-w", workspace,
-                              "--jobs", "1", patches=(("policygen.limits", "WORKER_MEMORY_BYTES", 512 * 1024**2),),
-                              data_bytes=4 * 1024**3)
+    result = run_cli_confined(
+        "build",
+        "ak-tilek-fmc",
+        "--lang",
+        "ru",
+        "--format",
+        "docx",
+        "-w",
+        workspace,
+        "--jobs",
+        "1",
+        patches=(("policygen.limits", "WORKER_MEMORY_BYTES", 512 * 1024**2),),
+        data_bytes=4 * 1024**3,
+    )
 
     assert result.exit_code == 1, result.stderr
     line = source.count("\n") + 2
-    assert re.search(rf"{re.escape(str(template))}:{line}: rendering needed more memory than a document may use",
-                     result.stderr), result.stderr
+    assert re.search(
+        rf"{re.escape(str(template))}:{line}: rendering needed more memory than a document may use", result.stderr
+    ), result.stderr
     assert not (workspace / "output").exists()

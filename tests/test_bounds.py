@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_workspace, run_cli, run_cli_confined, tree_state
+
 from policygen import limits as _limits
 from policygen.builders import workers as _workers
 
@@ -30,10 +30,12 @@ def table(rows: int) -> str:
 def add_clauses(workspace: Path, *rows: int) -> Path:
     """Add clauses of the institution's own to the profile, each a table of that many rows."""
     profile = workspace / "institutions" / f"{PROFILE}.yaml"
-    clauses = "".join(f"    - id: table-{number}\n      after: policy/general-provisions\n"
-                      f"      title: {{ky: Таблица, ru: Таблица}}\n      text:\n"
-                      f"        ky: |\n{table(count)}        ru: |\n{table(count)}"
-                      for number, count in enumerate(rows))
+    clauses = "".join(
+        f"    - id: table-{number}\n      after: policy/general-provisions\n"
+        f"      title: {{ky: Таблица, ru: Таблица}}\n      text:\n"
+        f"        ky: |\n{table(count)}        ru: |\n{table(count)}"
+        for number, count in enumerate(rows)
+    )
     profile.write_text(profile.read_text(encoding="utf-8") + "clauses:\n  add:\n" + clauses, encoding="utf-8")
     return profile
 
@@ -44,28 +46,56 @@ def test_document_made_too_large_by_profile_clauses_names_the_clause_that_adds_m
     before = tree_state(workspace)
 
     # each document's own tables hold at most about 120 cells; the two clauses add 8 and 122 to the policy
-    result = run_cli_confined("build", PROFILE, "--lang", "ru", "--format", "docx", "-w", workspace,
-                              patches=(("policygen.limits", "MAX_TABLE_CELLS", 150),))
+    result = run_cli_confined(
+        "build",
+        PROFILE,
+        "--lang",
+        "ru",
+        "--format",
+        "docx",
+        "-w",
+        workspace,
+        patches=(("policygen.limits", "MAX_TABLE_CELLS", 150),),
+    )
 
     assert result.exit_code == 1, result.stderr
     assert "Traceback" not in result.stderr
     lines = profile.read_text(encoding="utf-8").splitlines()
     second_ru = [number for number, line in enumerate(lines, start=1) if line.strip() == "ru: |"][1]
-    assert re.search(rf"^{re.escape(str(profile))}:{second_ru}:\d+: clauses\.add\[1\]\.text\.ru: document policy "
-                     r"\(ru\) would hold \d+ table cells, more than the 150 a document may hold; this clause adds "
-                     r"122 of them$", result.stderr, re.MULTILINE), result.stderr
+    assert re.search(
+        rf"^{re.escape(str(profile))}:{second_ru}:\d+: clauses\.add\[1\]\.text\.ru: document policy "
+        r"\(ru\) would hold \d+ table cells, more than the 150 a document may hold; this clause adds "
+        r"122 of them$",
+        result.stderr,
+        re.MULTILINE,
+    ), result.stderr
     assert tree_state(workspace) == before
 
 
 def test_pdf_with_more_pages_than_a_document_may_have_is_not_written(tmp_path: Path):
     workspace = copy_workspace(tmp_path / "ws")
 
-    result = run_cli_confined("build", PROFILE, "--lang", "ru", "--doc", "policy", "--format", "pdf",
-                              "-w", workspace, patches=(("policygen.limits", "MAX_PAGES", 5),))
+    result = run_cli_confined(
+        "build",
+        PROFILE,
+        "--lang",
+        "ru",
+        "--doc",
+        "policy",
+        "--format",
+        "pdf",
+        "-w",
+        workspace,
+        patches=(("policygen.limits", "MAX_PAGES", 5),),
+    )
 
     assert result.exit_code == 1, result.stderr
-    assert re.search(r"^ru/policy: the PDF would have \d\d pages, more than the 5 a document may have, and was not "
-                     r"written$", result.stderr, re.MULTILINE), result.stderr
+    assert re.search(
+        r"^ru/policy: the PDF would have \d\d pages, more than the 5 a document may have, and was not "
+        r"written$",
+        result.stderr,
+        re.MULTILINE,
+    ), result.stderr
     assert "Traceback" not in result.stderr
     assert not (workspace / "output").exists()
 
@@ -74,12 +104,24 @@ def test_writing_past_the_time_bound_is_stopped_naming_the_document(tmp_path: Pa
     workspace = copy_workspace(tmp_path / "ws")
 
     # laying out the 20-page policy takes about a second; a twentieth of one stops it
-    result = run_cli_confined("build", PROFILE, "--lang", "ru", "--doc", "policy", "--format", "pdf",
-                              "-w", workspace, patches=(("policygen.limits", "MAX_WRITE_SECONDS", 0.05),))
+    result = run_cli_confined(
+        "build",
+        PROFILE,
+        "--lang",
+        "ru",
+        "--doc",
+        "policy",
+        "--format",
+        "pdf",
+        "-w",
+        workspace,
+        patches=(("policygen.limits", "MAX_WRITE_SECONDS", 0.05),),
+    )
 
     assert result.exit_code == 1, result.stderr
-    assert re.search(rf"^{PROFILE}/ru/policy\.pdf: writing took longer than 0\.05 s and was stopped$",
-                     result.stderr, re.MULTILINE), result.stderr
+    assert re.search(
+        rf"^{PROFILE}/ru/policy\.pdf: writing took longer than 0\.05 s and was stopped$", result.stderr, re.MULTILINE
+    ), result.stderr
     assert "Traceback" not in result.stderr
     assert not (workspace / "output").exists()
 
@@ -93,13 +135,17 @@ def override(workspace: Path, template: str, extra: str) -> tuple[Path, int]:
     return target, source.count("\n") + 2
 
 
-@pytest.mark.parametrize("command, template", [
-    (("validate", PROFILE), "policy/ru.md.j2"),
-    (("check", PROFILE), "policy/ru.md.j2"),
-    (("check", PROFILE, "--report"), "coverage-report/ru.md.j2"),
-    (("build", "--model", "--format", "docx"), "policy/ru.md.j2"),
-    (("submission", "build", "union-2026"), "policy/ru.md.j2"),
-], ids=["validate", "check", "check-report", "build-model", "submission-build"])
+@pytest.mark.parametrize(
+    "command, template",
+    [
+        (("validate", PROFILE), "policy/ru.md.j2"),
+        (("check", PROFILE), "policy/ru.md.j2"),
+        (("check", PROFILE, "--report"), "coverage-report/ru.md.j2"),
+        (("build", "--model", "--format", "docx"), "policy/ru.md.j2"),
+        (("submission", "build", "union-2026"), "policy/ru.md.j2"),
+    ],
+    ids=["validate", "check", "check-report", "build-model", "submission-build"],
+)
 def test_every_command_that_renders_does_so_in_a_memory_bounded_process(tmp_path: Path, command, template):
     workspace = copy_workspace(tmp_path / "ws")
     shutil.copytree(REPO / "submissions", workspace / "submissions")
@@ -108,8 +154,11 @@ def test_every_command_that_renders_does_so_in_a_memory_bounded_process(tmp_path
     result = run_cli_confined(*command, "-w", workspace, patches=(LOWERED_MEMORY,), data_bytes=ABOVE_LOWERED_MEMORY)
 
     assert result.exit_code == 1, result.stderr
-    assert re.search(rf"^{re.escape(str(path))}:{line}: rendering needed more memory than a document may use",
-                     result.stderr, re.MULTILINE), result.stderr
+    assert re.search(
+        rf"^{re.escape(str(path))}:{line}: rendering needed more memory than a document may use",
+        result.stderr,
+        re.MULTILINE,
+    ), result.stderr
     assert "Traceback" not in result.stderr
     assert not (workspace / "output").exists()
 
@@ -125,7 +174,8 @@ def test_a_platform_without_memory_or_time_bounds_says_so_once_and_still_builds(
 
     assert result.exit_code == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if line.startswith("policygen: note: ")]
-    assert notes == ["policygen: note: this platform cannot bound a process's memory: rendering runs without a "
-                     "memory bound",
-                     "policygen: note: this platform has no SIGALRM: templates and writers run without a time bound"]
+    assert notes == [
+        "policygen: note: this platform cannot bound a process's memory: rendering runs without a memory bound",
+        "policygen: note: this platform has no SIGALRM: templates and writers run without a time bound",
+    ]
     assert len(list((workspace / "output" / PROFILE).rglob("*.docx"))) == 10

@@ -12,13 +12,16 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+from conftest import REPO, copy_workspace, run_cli
 from PIL import Image
 
-from conftest import REPO, copy_workspace, run_cli
 from policygen.render.locale import DRAFT_MARKS
 
-LANGUAGES = {"ak-tilek-fmc": ["ky", "ru"], "bishkek-city-hospital": ["ky", "ru", "en"],
-             "osh-medical-university": ["ky", "ru", "en"]}
+LANGUAGES = {
+    "ak-tilek-fmc": ["ky", "ru"],
+    "bishkek-city-hospital": ["ky", "ru", "en"],
+    "osh-medical-university": ["ky", "ru", "en"],
+}
 
 
 def override_policy_templates(workspace: Path, edit) -> None:
@@ -32,6 +35,7 @@ def override_policy_templates(workspace: Path, edit) -> None:
 
 def remove_claim(element: str):
     """An edit of a template that takes `element` out of every clause's list of covered elements."""
+
     def edit(text: str) -> str:
         lines = []
         for line in text.splitlines(keepends=True):
@@ -41,6 +45,7 @@ def remove_claim(element: str):
                 line = " ".join(parts[:3] + ([",".join(claims)] if claims else [])) + "\n"
             lines.append(line)
         return "".join(lines)
+
     return edit
 
 
@@ -54,7 +59,8 @@ def example_check_json():
 def test_examples_pass_in_every_language(example_check_json):
     assert example_check_json["passed"] is True
     assert {entry["id"]: sorted(entry["languages"]) for entry in example_check_json["institutions"]} == {
-        institution: sorted(languages) for institution, languages in LANGUAGES.items()}
+        institution: sorted(languages) for institution, languages in LANGUAGES.items()
+    }
 
 
 def test_json_has_its_documented_stable_shape(example_check_json):
@@ -71,9 +77,14 @@ def test_json_has_its_documented_stable_shape(example_check_json):
 
 
 def test_university_requires_the_teaching_relations_and_others_do_not(example_check_json):
-    required = {entry["id"]: next(element["required"] for element in entry["languages"]["ru"]["elements"]
-                                  if element["id"] == "education_power_relations")
-                for entry in example_check_json["institutions"]}
+    required = {
+        entry["id"]: next(
+            element["required"]
+            for element in entry["languages"]["ru"]["elements"]
+            if element["id"] == "education_power_relations"
+        )
+        for entry in example_check_json["institutions"]
+    }
     assert required == {"ak-tilek-fmc": False, "bishkek-city-hospital": False, "osh-medical-university": True}
 
 
@@ -97,9 +108,11 @@ def test_removing_a_core_claim_fails_naming_the_element_in_every_language(tmp_pa
 def test_switching_off_optional_clauses_reports_the_recommended_element_without_failing(tmp_path):
     workspace = copy_workspace(tmp_path)
     profile = workspace / "institutions" / "ak-tilek-fmc.yaml"
-    profile.write_text(profile.read_text(encoding="utf-8")
-                       + "\nclauses:\n  disable: [policy/informal-resolution, complaint-procedure/informal-route]\n",
-                       encoding="utf-8")
+    profile.write_text(
+        profile.read_text(encoding="utf-8")
+        + "\nclauses:\n  disable: [policy/informal-resolution, complaint-procedure/informal-route]\n",
+        encoding="utf-8",
+    )
     result = run_cli("check", "ak-tilek-fmc", "--json", "-w", workspace)
     assert result.exit_code == 0, result.stderr
     [institution] = json.loads(result.output)["institutions"]
@@ -110,8 +123,12 @@ def test_switching_off_optional_clauses_reports_the_recommended_element_without_
 
 def test_a_claim_the_text_does_not_support_fails_the_check(tmp_path):
     workspace = copy_workspace(tmp_path)
-    override_policy_templates(workspace, lambda text: text.replace("::: clause review policy_review_cycle",
-                                                                   "::: clause review policy_review_cycle,non_retaliation"))
+    override_policy_templates(
+        workspace,
+        lambda text: text.replace(
+            "::: clause review policy_review_cycle", "::: clause review policy_review_cycle,non_retaliation"
+        ),
+    )
     result = run_cli("check", "ak-tilek-fmc", "-w", workspace)
     assert result.exit_code == 1
     assert "clause policy/review claims non_retaliation, but its text does not say it" in result.stderr
@@ -140,8 +157,7 @@ def test_reviewed_text_carries_no_draft_mark(tmp_path):
     workspace = copy_workspace(tmp_path)
     shutil.copytree(REPO / "templates", workspace / "templates")
     review = workspace / "templates" / "translation-review.yaml"
-    review.write_text(review.read_text(encoding="utf-8").replace("ru.md.j2: false", "ru.md.j2: true"),
-                      encoding="utf-8")
+    review.write_text(review.read_text(encoding="utf-8").replace("ru.md.j2: false", "ru.md.j2: true"), encoding="utf-8")
     assert run_cli("build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "-w", workspace).exit_code == 0
     header = docx.Document(str(workspace / "output" / "ak-tilek-fmc" / "ru" / "policy.docx")).sections[0].header
     assert not [p.text for p in header.paragraphs if p.text == DRAFT_MARKS["ru"]]

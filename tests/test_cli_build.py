@@ -12,8 +12,8 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
-
 from conftest import EXAMPLES, copy_workspace, normalized_words, pdf_text, run_cli, soffice_convert
+
 from policygen import DOCUMENT_IDS
 
 LANGUAGES = {
@@ -38,10 +38,18 @@ def docx_body_text(path: Path) -> str:
 
 
 def test_every_example_builds_its_whole_set_in_each_of_its_languages_in_both_formats(example_build):
-    expected = sorted(f"{institution}/{lang}/{doc_id}.{suffix}" for institution, languages in LANGUAGES.items()
-                      for lang in languages for doc_id in DOCUMENT_IDS for suffix in ("docx", "pdf"))
-    found = sorted(path.relative_to(example_build).as_posix() for path in example_build.rglob("*.*")
-                   if path.suffix in (".docx", ".pdf"))
+    expected = sorted(
+        f"{institution}/{lang}/{doc_id}.{suffix}"
+        for institution, languages in LANGUAGES.items()
+        for lang in languages
+        for doc_id in DOCUMENT_IDS
+        for suffix in ("docx", "pdf")
+    )
+    found = sorted(
+        path.relative_to(example_build).as_posix()
+        for path in example_build.rglob("*.*")
+        if path.suffix in (".docx", ".pdf")
+    )
     assert found == expected
     assert not list(example_build.rglob(".policygen-*")), "temporary files left behind"
 
@@ -53,7 +61,9 @@ def test_manifest_lists_every_file_with_its_hash_inputs_and_versions(example_bui
     for path, entry in entries.items():
         assert entry["sha256"] == hashlib.sha256((example_build / path).read_bytes()).hexdigest()
         assert [source["path"] for source in entry["inputs"]["profile"]] == [
-            "institutions/_national.yaml", f"institutions/{entry['institution']}.yaml"]
+            "institutions/_national.yaml",
+            f"institutions/{entry['institution']}.yaml",
+        ]
         templates = [template["path"] for template in entry["inputs"]["templates"]]
         assert templates[0] == f"templates/{entry['document']}/{entry['language']}.md.j2"
     assert {"policygen", "weasyprint", "python-docx", "jinja2"} <= set(manifest["versions"])
@@ -79,8 +89,11 @@ def test_clause_numbers_are_word_numbering_not_typed_digits(example_build):
         if path.stem == "adoption-order":  # an order has numbered operative points, not clauses
             continue
         document = docx.Document(str(path))
-        clause_paragraphs = [p for p in document.paragraphs if p.style.name.startswith("Clause")
-                             and p.style.name != "Clause Continuation"]
+        clause_paragraphs = [
+            p
+            for p in document.paragraphs
+            if p.style.name.startswith("Clause") and p.style.name != "Clause Continuation"
+        ]
         assert len(clause_paragraphs) > 15, path
         for paragraph in clause_paragraphs:
             assert not re.match(r"^\s*\d+(\.\d+)*\.?\s", paragraph.text), f"typed number in {path}: {paragraph.text}"
@@ -115,15 +128,21 @@ def test_docx_text_equals_pdf_text_clause_for_clause(example_build, tmp_path):
         copy.write_bytes(path.read_bytes())
         copies.append(copy)
     texts = soffice_convert(copies, "txt:Text (encoded):UTF8", tmp_path / "txt")
-    for source, text_file in zip(documents, texts):
+    for source, text_file in zip(documents, texts, strict=False):
         docx_text = text_file.read_text(encoding="utf-8-sig")
         pdf = pdf_text(source.with_suffix(".pdf"), body_only=True)
         docx_characters, pdf_characters = comparable_characters(docx_text), comparable_characters(pdf)
-        assert not docx_characters - pdf_characters, f"{source}: missing from the PDF: {docx_characters - pdf_characters}"
+        assert not docx_characters - pdf_characters, (
+            f"{source}: missing from the PDF: {docx_characters - pdf_characters}"
+        )
         extra = set(pdf_characters - docx_characters) - repeated_header_characters(source)
         assert not extra, f"{source}: only in the PDF: {extra}"
-        headings = [f"{number}. {paragraph.text}" for number, paragraph in enumerate(
-            (p for p in docx.Document(str(source)).paragraphs if p.style.name == "Clause Heading"), start=1)]
+        headings = [
+            f"{number}. {paragraph.text}"
+            for number, paragraph in enumerate(
+                (p for p in docx.Document(str(source)).paragraphs if p.style.name == "Clause Heading"), start=1
+            )
+        ]
         flat_pdf, position = " ".join(normalized_words(pdf)), 0
         for heading in headings:  # clause numbers and titles in the same order in both
             position = flat_pdf.find(" ".join(normalized_words(heading)), position)
@@ -141,7 +160,7 @@ def libreoffice_pdfs(example_build, tmp_path_factory) -> dict[Path, Path]:
         copy = folder / f"{path.parts[-3]}-{path.parts[-2]}-{path.stem}.docx"
         copy.write_bytes(path.read_bytes())
         copies.append(copy)
-    return dict(zip(documents, soffice_convert(copies, "pdf", folder / "pdf")))
+    return dict(zip(documents, soffice_convert(copies, "pdf", folder / "pdf"), strict=False))
 
 
 @pytest.mark.libreoffice
@@ -163,7 +182,8 @@ def test_libreoffice_lays_our_docx_out_on_as_many_pages_as_our_pdf(libreoffice_p
     for source, converted in libreoffice_pdfs.items():
         fonts = subprocess.run(["pdffonts", str(converted)], capture_output=True, text=True, check=True).stdout
         assert "LiberationSerif" in fonts, (
-            f"{converted}: LibreOffice replaced Times New Roman by another font; install fonts-liberation2\n{fonts}")
+            f"{converted}: LibreOffice replaced Times New Roman by another font; install fonts-liberation2\n{fonts}"
+        )
         ours, theirs = page_count(source.with_suffix(".pdf")), page_count(converted)
         assert abs(ours - theirs) <= 1, f"{source}: our PDF has {ours} pages, LibreOffice's {theirs}"
 
@@ -188,13 +208,15 @@ def test_options_select_documents_languages_and_formats_and_keep_the_manifest(tm
     workspace = copy_workspace(tmp_path)
     out_dir = workspace / "output"
     assert run_cli("build", "ak-tilek-fmc", "--format", "docx", "-w", workspace).exit_code == 0
-    result = run_cli("build", "bishkek-city-hospital", "--lang", "en", "--format", "docx", "--doc", "policy",
-                     "-w", workspace)
+    result = run_cli(
+        "build", "bishkek-city-hospital", "--lang", "en", "--format", "docx", "--doc", "policy", "-w", workspace
+    )
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert [entry["path"] for entry in manifest["files"]] == sorted(
         [f"ak-tilek-fmc/{lang}/{doc_id}.docx" for lang in ("ky", "ru") for doc_id in DOCUMENT_IDS]
-        + ["bishkek-city-hospital/en/policy.docx"])
+        + ["bishkek-city-hospital/en/policy.docx"]
+    )
 
 
 def test_language_an_institution_does_not_have_fails_that_institution(tmp_path):

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 from conftest import REPO, run_cli
 
@@ -19,10 +18,12 @@ def test_validate_reports_each_example_ok():
 
 
 def test_validate_never_imports_weasyprint():
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
-            f"result = CliRunner().invoke(main, ['validate', '--workspace', {str(REPO)!r}])\n"
-            "assert result.exit_code == 0, result.output\n"
-            "print('weasyprint' in sys.modules, 'docx' in sys.modules)")
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
+        f"result = CliRunner().invoke(main, ['validate', '--workspace', {str(REPO)!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print('weasyprint' in sys.modules, 'docx' in sys.modules)"
+    )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "False"]
 
@@ -79,8 +80,22 @@ def test_bad_option_value_exits_2():
 
 def test_wheel_install_initialises_and_builds_with_the_packaged_templates(tmp_path):
     wheel_dir = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(wheel_dir), str(REPO)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(wheel_dir),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = wheel_dir.glob("policygen-*.whl")
     installed = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
@@ -92,11 +107,18 @@ def test_wheel_install_initialises_and_builds_with_the_packaged_templates(tmp_pa
     workspace = tmp_path / "ws"
 
     def policygen(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "policygen", *args], cwd=tmp_path, env=environment,
-                              capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "policygen", *args], cwd=tmp_path, env=environment, capture_output=True, text=True
+        )
 
-    where = subprocess.run([sys.executable, "-c", "import policygen; print(policygen.__file__)"], cwd=tmp_path,
-                           env=environment, capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "import policygen; print(policygen.__file__)"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert where.startswith(str(installed))
     assert policygen("init", str(workspace)).returncode == 0
     built = policygen("build", "ak-tilek-fmc", "--lang", "ky", "--workspace", str(workspace))
@@ -104,4 +126,3 @@ def test_wheel_install_initialises_and_builds_with_the_packaged_templates(tmp_pa
     manifest = json.loads((workspace / "output" / "manifest.json").read_text(encoding="utf-8"))
     templates = {entry["document"]: entry["inputs"]["templates"][0]["path"] for entry in manifest["files"]}
     assert templates["policy"] == "<packaged>/policy/ky.md.j2"
-

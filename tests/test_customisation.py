@@ -7,7 +7,6 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import copy_workspace, normalized_words, pdf_text, run_cli
 
 PROFILE = "ak-tilek-fmc"
@@ -79,33 +78,61 @@ def test_added_clause_appears_after_its_place_with_numbered_points_in_docx_and_p
 
 
 def test_replaced_clause_keeps_its_title_and_place_with_the_new_text(tmp_path):
-    workspace, _, _ = customised_workspace(tmp_path, """clauses:
+    workspace, _, _ = customised_workspace(
+        tmp_path,
+        """clauses:
   replace:
     - clause: policy/review
       text:
         ky: Жобо жыл сайын кайра каралат.
         ru: Положение пересматривается ежегодно.
-""")
+""",
+    )
     assert build(workspace, "--format", "docx").exit_code == 0
     paragraphs = docx_paragraphs(workspace / "output" / PROFILE / "ru" / "policy.docx")
     assert "Положение пересматривается ежегодно." in paragraphs
 
 
-@pytest.mark.parametrize("clauses_yaml, marker, message", [
-    ("clauses:\n  disable: [policy/non-retaliation]\n", "policy/non-retaliation",
-     "cannot be switched off: it covers the required element(s) non_retaliation"),
-    ("clauses:\n  disable: [complaint-procedure/investigation]\n", "complaint-procedure/investigation",
-     "required element(s) investigation_process"),
-    ("clauses:\n  replace:\n    - clause: policy/scope\n      text: {ky: x, ru: y}\n", "policy/scope",
-     "cannot be replaced: it covers the required element(s) scope_persons"),
-    ("clauses:\n  disable: [policy/no-such-clause]\n", "no-such-clause", "document policy has no clause 'no-such-clause'"),
-    ("clauses:\n  add:\n    - id: x\n      after: policy/nowhere\n      title: {ky: X, ru: X}\n      text: {ky: x, ru: y}\n",
-     "policy/nowhere", "document policy has no clause 'nowhere'"),
-    ("clauses:\n  add:\n    - id: x\n      after: manual/scope\n      title: {ky: X, ru: X}\n      text: {ky: x, ru: y}\n",
-     "manual/scope", "no document 'manual' in the set"),
-    ("clauses:\n  add:\n    - id: x\n      after: policy/scope\n      title: {ky: X, ru: X}\n      text: {ky: '### H', ru: y}\n",
-     "text: {ky:", "paragraphs, lists and tables only"),
-])
+@pytest.mark.parametrize(
+    "clauses_yaml, marker, message",
+    [
+        (
+            "clauses:\n  disable: [policy/non-retaliation]\n",
+            "policy/non-retaliation",
+            "cannot be switched off: it covers the required element(s) non_retaliation",
+        ),
+        (
+            "clauses:\n  disable: [complaint-procedure/investigation]\n",
+            "complaint-procedure/investigation",
+            "required element(s) investigation_process",
+        ),
+        (
+            "clauses:\n  replace:\n    - clause: policy/scope\n      text: {ky: x, ru: y}\n",
+            "policy/scope",
+            "cannot be replaced: it covers the required element(s) scope_persons",
+        ),
+        (
+            "clauses:\n  disable: [policy/no-such-clause]\n",
+            "no-such-clause",
+            "document policy has no clause 'no-such-clause'",
+        ),
+        (
+            "clauses:\n  add:\n    - id: x\n      after: policy/nowhere\n      title: {ky: X, ru: X}\n      text: {ky: x, ru: y}\n",
+            "policy/nowhere",
+            "document policy has no clause 'nowhere'",
+        ),
+        (
+            "clauses:\n  add:\n    - id: x\n      after: manual/scope\n      title: {ky: X, ru: X}\n      text: {ky: x, ru: y}\n",
+            "manual/scope",
+            "no document 'manual' in the set",
+        ),
+        (
+            "clauses:\n  add:\n    - id: x\n      after: policy/scope\n      title: {ky: X, ru: X}\n      text: {ky: '### H', ru: y}\n",
+            "text: {ky:",
+            "paragraphs, lists and tables only",
+        ),
+    ],
+)
 def test_invalid_customisation_fails_naming_the_profile_line(tmp_path, clauses_yaml, marker, message):
     workspace, profile, text = customised_workspace(tmp_path, clauses_yaml)
     result = build(workspace, "--format", "docx")
@@ -116,7 +143,9 @@ def test_invalid_customisation_fails_naming_the_profile_line(tmp_path, clauses_y
 
 
 def test_broken_cross_reference_in_a_profile_clause_fails_naming_the_profile_line(tmp_path):
-    workspace, profile, text = customised_workspace(tmp_path, """clauses:
+    workspace, profile, text = customised_workspace(
+        tmp_path,
+        """clauses:
   add:
     - id: escort
       after: policy/prevention
@@ -124,7 +153,8 @@ def test_broken_cross_reference_in_a_profile_clause_fails_naming_the_profile_lin
       text:
         ky: Караңыз @ref(policy#prevention).
         ru: См. @ref(complaint-procedure#nowhere).
-""")
+""",
+    )
     result = build(workspace, "--format", "docx")
     assert result.exit_code == 1
     assert "complaint-procedure has no clause 'nowhere'" in result.stderr
@@ -132,7 +162,9 @@ def test_broken_cross_reference_in_a_profile_clause_fails_naming_the_profile_lin
 
 
 def test_cross_reference_in_a_profile_clause_resolves_to_the_clause_number(tmp_path):
-    workspace, _, _ = customised_workspace(tmp_path, """clauses:
+    workspace, _, _ = customised_workspace(
+        tmp_path,
+        """clauses:
   add:
     - id: escort
       after: policy/prevention
@@ -140,7 +172,8 @@ def test_cross_reference_in_a_profile_clause_resolves_to_the_clause_number(tmp_p
       text:
         ky: Караңыз @ref(policy#prevention).
         ru: См. @ref(policy#prevention).
-""")
+""",
+    )
     assert build(workspace, "--format", "docx", "--lang", "ru").exit_code == 0
     paragraphs = docx_paragraphs(workspace / "output" / PROFILE / "ru" / "policy.docx")
     assert any(re.fullmatch(r"См\. раздел \d+ «Профилактика[^»]*»\.", text) for text in paragraphs), paragraphs

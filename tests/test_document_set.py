@@ -7,8 +7,8 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import REPO, copy_workspace, run_cli
+
 from policygen import DOCUMENT_IDS, TemplateRenderer, build_documents, load_profile, open_workspace
 
 PROFILE = "bishkek-city-hospital"
@@ -39,8 +39,10 @@ def test_every_document_has_the_same_clause_ids_in_the_same_order_in_every_langu
     for institution in institutions:
         languages = [lang for owner, lang in repository_sets if owner == institution]
         for doc_id in DOCUMENT_IDS:
-            outlines = {lang: [(clause.id, clause.covers) for clause in repository_sets[(institution, lang)][doc_id].clauses()]
-                        for lang in languages}
+            outlines = {
+                lang: [(clause.id, clause.covers) for clause in repository_sets[(institution, lang)][doc_id].clauses()]
+                for lang in languages
+            }
             first = outlines[languages[0]]
             assert all(outline == first for outline in outlines.values()), (institution, doc_id, outlines)
 
@@ -48,8 +50,12 @@ def test_every_document_has_the_same_clause_ids_in_the_same_order_in_every_langu
 def test_shared_clauses_have_one_text_in_every_document_that_uses_them(repository_sets):
     for documents in repository_sets.values():
         for clause_id in ("definitions", "confidentiality", "non-retaliation", "time-limits"):
-            versions = {doc_id: (clause.title, clause.covers, clause.blocks) for doc_id, document in documents.items()
-                        for clause in document.clauses() if clause.id == clause_id}
+            versions = {
+                doc_id: (clause.title, clause.covers, clause.blocks)
+                for doc_id, document in documents.items()
+                for clause in document.clauses()
+                if clause.id == clause_id
+            }
             assert len(versions) >= 2, f"{clause_id} is used by {sorted(versions)} only"
             assert len(set(versions.values())) == 1, clause_id
 
@@ -83,16 +89,20 @@ def texts_before_and_after(tmp_path: Path, institution: str, lang: str, old: str
 def test_changed_deadline_changes_every_document_that_mentions_it_and_only_those(tmp_path):
     texts = texts_before_and_after(tmp_path, PROFILE, "ru", "  decision_days: 7", "  decision_days: 9")
     changed = {doc_id for doc_id in DOCUMENT_IDS if texts["before"][doc_id] != texts["after"][doc_id]}
-    stating_new_value = {doc_id for doc_id in DOCUMENT_IDS
-                         if re.search(r"\b9 календарных дней", texts["after"][doc_id])
-                         and not re.search(r"\b9 календарных дней", texts["before"][doc_id])}
+    stating_new_value = {
+        doc_id
+        for doc_id in DOCUMENT_IDS
+        if re.search(r"\b9 календарных дней", texts["after"][doc_id])
+        and not re.search(r"\b9 календарных дней", texts["before"][doc_id])
+    }
     assert changed == stating_new_value
     assert {"policy", "complaint-procedure"} <= changed
 
 
 def test_changed_focal_point_changes_every_document_that_names_it_and_only_those(tmp_path):
-    texts = texts_before_and_after(tmp_path, "ak-tilek-fmc", "ky", "Жапарова Айзада Эсенбековна",
-                                   "Бейшеева Нургүл Маратовна")
+    texts = texts_before_and_after(
+        tmp_path, "ak-tilek-fmc", "ky", "Жапарова Айзада Эсенбековна", "Бейшеева Нургүл Маратовна"
+    )
     changed = {doc_id for doc_id in DOCUMENT_IDS if texts["before"][doc_id] != texts["after"][doc_id]}
     naming = {doc_id for doc_id in DOCUMENT_IDS if "Бейшеева Нургүл Маратовна" in texts["after"][doc_id]}
     assert changed == naming
@@ -108,9 +118,15 @@ def test_model_documents_have_blanks_and_no_institutions_values(tmp_path):
     specifics = set()
     for path in workspace.institution_files():
         profile = load_profile(path, workspace).profile
-        specifics |= {*profile.name.values(), profile.contacts.phone, profile.contacts.email,
-                      *(person.name if isinstance(person.name, str) else next(iter(person.name.values()))
-                        for person in (profile.head, *profile.focal_points, profile.commission.chair))}
+        specifics |= {
+            *profile.name.values(),
+            profile.contacts.phone,
+            profile.contacts.email,
+            *(
+                person.name if isinstance(person.name, str) else next(iter(person.name.values()))
+                for person in (profile.head, *profile.focal_points, profile.commission.chair)
+            ),
+        }
     built = sorted(out_dir.glob("model/*/*.docx"))
     assert len(built) == 3 * len(DOCUMENT_IDS)
     for path in built:

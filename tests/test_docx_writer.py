@@ -52,41 +52,89 @@ def para(*parts: str | Strong | Emphasis | LineBreak) -> Paragraph:
 
 def make_document(*, blocks: tuple | None = None, **meta_changes) -> Document:
     """A realistic policy: approval stamp, title, preamble lists, three clauses with points, a table, a note."""
-    meta = Meta(doc_id="policy", title=TITLE, subject="Сексуалдык асылуулардын алдын алуу",
-                language="ky", language_tag="ky-KG", institution=INSTITUTION, created=dt.date(2025, 3, 1),
-                page_label="Страница {page} из {pages}", draft_mark="ДОЛБООР", keywords=("асылуу", "жобо"))
+    meta = Meta(
+        doc_id="policy",
+        title=TITLE,
+        subject="Сексуалдык асылуулардын алдын алуу",
+        language="ky",
+        language_tag="ky-KG",
+        institution=INSTITUTION,
+        created=dt.date(2025, 3, 1),
+        page_label="Страница {page} из {pages}",
+        draft_mark="ДОЛБООР",
+        keywords=("асылуу", "жобо"),
+    )
     meta = replace(meta, **meta_changes)
     if blocks is None:
         blocks = (
             Container("approval", (para("БЕКИТЕМИН"), para("Башкы дарыгер"), para("________ А. Т. Асанова"))),
             Heading(1, (Text(TITLE),)),
-            para("Бул жобо ", Strong((Text("ЭЭУнун"),)), " Конвенциясына ылайык иштелип чыкты.", LineBreak(),
-                 Emphasis((Text("Настоящее положение"),)), " разработано в соответствии с законом."),
+            para(
+                "Бул жобо ",
+                Strong((Text("ЭЭУнун"),)),
+                " Конвенциясына ылайык иштелип чыкты.",
+                LineBreak(),
+                Emphasis((Text("Настоящее положение"),)),
+                " разработано в соответствии с законом.",
+            ),
             OrderedList(((para("Эмгек кодекси."),), (para("Гендердик теңчилик жөнүндө мыйзам."),))),
             Heading(2, (Text("Жалпы жоболор"),)),
             Heading(3, (Text("ӨЗГӨЧӨ ТҮШҮНҮКТӨР ЖАНА ТЕҢДИК"),)),
-            Clause("scope", ("scope",), (Text("Колдонуу чөйрөсү"),), (
-                Point(1, (para("Жобо бардык кызматкерлерге карата колдонулат:"),
-                          BulletList(((para("дарыгерлерге;"),),
-                                      (para("медайымдарга;"), BulletList(((para("практиканттарга"),),))))))),
-                Point(2, (para("Ординаторлорго жана студенттерге."),)),
-                Point(2, (para("Пациенттерге жана келүүчүлөргө."),
-                          para("Бул пункт келишим боюнча иштегендерге да тиешелүү."))),
-                Point(1, (para("Положение распространяется на всех работников учреждения."),)),
-            )),
-            Clause("definitions", ("definition",), (Text("Негизги түшүнүктөр"),), (
-                para("Бул жободо төмөнкү түшүнүктөр колдонулат:"),
-                Point(1, (para("Сексуалдык асылуу — каалабаган сексуалдык мүнөздөгү жүрүм-турум."),)),
-                Table(header=((Text("Термин"),), (Text("Аныктама"),)),
-                      rows=(((Text("Асылуу"),), (Text("Каалабаган жүрүм-турум"),)),
-                            ((Strong((Text("Домогательство"),)),), (Text("Нежелательное поведение"),)))),
-                OrderedList(((para("Биринчи кадам."),), (para("Экинчи кадам."),))),
-            )),
-            Clause("reporting", ("reporting",), (Text("Кабарлоо тартиби"),), (
-                Point(1, (para("Арыз ишеним телефону аркылуу берилет."),)),
-                Point(2, (para("Арыз жазуу түрүндө берилет."),)),
-                Container("note", (para("Юристтин текшерүүсү үчүн белги."),)),
-            )),
+            Clause(
+                "scope",
+                ("scope",),
+                (Text("Колдонуу чөйрөсү"),),
+                (
+                    Point(
+                        1,
+                        (
+                            para("Жобо бардык кызматкерлерге карата колдонулат:"),
+                            BulletList(
+                                (
+                                    (para("дарыгерлерге;"),),
+                                    (para("медайымдарга;"), BulletList(((para("практиканттарга"),),))),
+                                )
+                            ),
+                        ),
+                    ),
+                    Point(2, (para("Ординаторлорго жана студенттерге."),)),
+                    Point(
+                        2,
+                        (
+                            para("Пациенттерге жана келүүчүлөргө."),
+                            para("Бул пункт келишим боюнча иштегендерге да тиешелүү."),
+                        ),
+                    ),
+                    Point(1, (para("Положение распространяется на всех работников учреждения."),)),
+                ),
+            ),
+            Clause(
+                "definitions",
+                ("definition",),
+                (Text("Негизги түшүнүктөр"),),
+                (
+                    para("Бул жободо төмөнкү түшүнүктөр колдонулат:"),
+                    Point(1, (para("Сексуалдык асылуу — каалабаган сексуалдык мүнөздөгү жүрүм-турум."),)),
+                    Table(
+                        header=((Text("Термин"),), (Text("Аныктама"),)),
+                        rows=(
+                            ((Text("Асылуу"),), (Text("Каалабаган жүрүм-турум"),)),
+                            ((Strong((Text("Домогательство"),)),), (Text("Нежелательное поведение"),)),
+                        ),
+                    ),
+                    OrderedList(((para("Биринчи кадам."),), (para("Экинчи кадам."),))),
+                ),
+            ),
+            Clause(
+                "reporting",
+                ("reporting",),
+                (Text("Кабарлоо тартиби"),),
+                (
+                    Point(1, (para("Арыз ишеним телефону аркылуу берилет."),)),
+                    Point(2, (para("Арыз жазуу түрүндө берилет."),)),
+                    Container("note", (para("Юристтин текшерүүсү үчүн белги."),)),
+                ),
+            ),
             Container("signature", (para("Башкы дарыгер"), para("А. Т. Асанова"))),
         )
     return Document(meta=meta, blocks=blocks)
@@ -108,8 +156,7 @@ def part_names(data: bytes, prefix: str) -> list[str]:
 
 def style_ids_by_name(data: bytes) -> dict[str, str]:
     styles = part_xml(data, "word/styles.xml")
-    return {style.find("w:name", NS).get(w("val")): style.get(w("styleId"))
-            for style in styles.iterfind("w:style", NS)}
+    return {style.find("w:name", NS).get(w("val")): style.get(w("styleId")) for style in styles.iterfind("w:style", NS)}
 
 
 def paragraphs_by_style(data: bytes) -> list[tuple[str, str]]:
@@ -134,9 +181,25 @@ def test_every_paragraph_has_a_named_style_defined_in_styles_xml():
     data = render()
     defined = style_ids_by_name(data)
     used = {style for style, _ in paragraphs_by_style(data)}
-    assert used == {"Approval", "Title", "Body Text", "List Number", "Heading 1", "Heading 2", "Clause Heading",
-                    "Clause Point", "Clause Subpoint", "Clause Continuation", "Clause Subpoint Continuation",
-                    "List Bullet", "List Bullet 2", "Table Header", "Table Text", "Note", "Signature"}
+    assert used == {
+        "Approval",
+        "Title",
+        "Body Text",
+        "List Number",
+        "Heading 1",
+        "Heading 2",
+        "Clause Heading",
+        "Clause Point",
+        "Clause Subpoint",
+        "Clause Continuation",
+        "Clause Subpoint Continuation",
+        "List Bullet",
+        "List Bullet 2",
+        "Table Header",
+        "Table Text",
+        "Note",
+        "Signature",
+    }
     internal = {"Heading 1": "heading 1", "Heading 2": "heading 2"}  # Word's names of its built-in headings
     assert all(internal.get(name, name) in defined for name in used)
     body = part_xml(data, "word/document.xml")
@@ -160,8 +223,10 @@ def test_clause_paragraphs_are_numbered_by_their_styles_never_by_typed_digits():
 def test_numbering_has_one_three_level_clause_list_bound_to_the_clause_styles():
     numbering = part_xml(render(), "word/numbering.xml")
     clause_list = numbering.find("w:abstractNum[@w:abstractNumId='0']", NS)
-    levels = [(lvl.find("w:lvlText", NS).get(w("val")), lvl.find("w:pStyle", NS).get(w("val")))
-              for lvl in clause_list.iterfind("w:lvl", NS)]
+    levels = [
+        (lvl.find("w:lvlText", NS).get(w("val")), lvl.find("w:pStyle", NS).get(w("val")))
+        for lvl in clause_list.iterfind("w:lvl", NS)
+    ]
     assert levels == [("%1.", "ClauseHeading"), ("%1.%2.", "ClausePoint"), ("%1.%2.%3.", "ClauseSubpoint")]
     num = numbering.find("w:num[@w:numId='1']/w:abstractNumId", NS)
     assert num.get(w("val")) == "0"
@@ -201,7 +266,10 @@ def test_page_is_a4_with_legal_margins():
 def test_header_holds_draft_mark_institution_and_title():
     header = docx.Document(io.BytesIO(render())).sections[0].header
     assert [(p.style.name, p.text) for p in header.paragraphs] == [
-        ("Draft Mark", "ДОЛБООР"), ("Header", INSTITUTION), ("Header", TITLE)]
+        ("Draft Mark", "ДОЛБООР"),
+        ("Header", INSTITUTION),
+        ("Header", TITLE),
+    ]
 
 
 def test_header_has_no_draft_mark_when_the_document_is_final():
@@ -222,8 +290,20 @@ def test_footer_shows_page_x_of_y_as_page_and_numpages_fields():
                 sequence.append(child.get(w("fldCharType")))
             elif child.tag == w("instrText"):
                 sequence.append(child.text.strip())
-    assert sequence == ["Страница ", "begin", "PAGE", "separate", "1", "end",
-                        " из ", "begin", "NUMPAGES", "separate", "1", "end"]
+    assert sequence == [
+        "Страница ",
+        "begin",
+        "PAGE",
+        "separate",
+        "1",
+        "end",
+        " из ",
+        "begin",
+        "NUMPAGES",
+        "separate",
+        "1",
+        "end",
+    ]
 
 
 def test_page_label_without_both_placeholders_is_a_render_error():
@@ -235,9 +315,13 @@ def test_core_properties_describe_the_document_with_a_fixed_date():
     data = render()
     properties = docx.Document(io.BytesIO(data)).core_properties
     assert (properties.title, properties.subject, properties.author, properties.last_modified_by) == (
-        TITLE, "Сексуалдык асылуулардын алдын алуу", INSTITUTION, INSTITUTION)
+        TITLE,
+        "Сексуалдык асылуулардын алдын алуу",
+        INSTITUTION,
+        INSTITUTION,
+    )
     assert (properties.language, properties.keywords, properties.revision) == ("ky-KG", "асылуу, жобо", 1)
-    assert properties.created == properties.modified == dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+    assert properties.created == properties.modified == dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
     core = part_xml(data, "docProps/core.xml")
     assert core.findtext("{http://purl.org/dc/terms/}created") == "2025-03-01T00:00:00Z"
     assert "python-docx" not in etree.tostring(core, encoding="unicode")
@@ -260,11 +344,15 @@ def test_language_is_set_in_defaults_every_style_and_settings():
 
 def test_hostile_text_survives_literally_everywhere():
     hostile = para(HOSTILE, Strong((Text(HOSTILE),)))
-    document = make_document(institution=HOSTILE, blocks=(
-        Heading(1, (Text(HOSTILE),)), hostile,
-        Clause("c", (), (Text(HOSTILE),), (Point(1, (hostile,)),)),
-        Table(header=((Text(HOSTILE),),), rows=(((Text(HOSTILE),),),)),
-    ))
+    document = make_document(
+        institution=HOSTILE,
+        blocks=(
+            Heading(1, (Text(HOSTILE),)),
+            hostile,
+            Clause("c", (), (Text(HOSTILE),), (Point(1, (hostile,)),)),
+            Table(header=((Text(HOSTILE),),), rows=(((Text(HOSTILE),),),)),
+        ),
+    )
     data = render(document)
     texts = [text for _, text in paragraphs_by_style(data)]
     assert texts == [HOSTILE, HOSTILE * 2, HOSTILE, HOSTILE * 2, HOSTILE, HOSTILE]
@@ -277,7 +365,12 @@ def test_inline_spans_are_bold_and_italic_runs():
     document = make_document(blocks=(para("a ", Strong((Text("b "), Emphasis((Text("c"),)))), LineBreak(), "d"),))
     runs = docx.Document(io.BytesIO(render(document))).paragraphs[0].runs
     assert [(run.text, bool(run.bold), bool(run.italic)) for run in runs] == [
-        ("a ", False, False), ("b ", True, False), ("c", True, True), ("\n", False, False), ("d", False, False)]
+        ("a ", False, False),
+        ("b ", True, False),
+        ("c", True, True),
+        ("\n", False, False),
+        ("d", False, False),
+    ]
 
 
 def test_signature_is_one_line_of_position_leaders_and_name():
@@ -307,15 +400,18 @@ def test_unknown_inline_is_a_render_error():
         render(make_document(blocks=(Paragraph((para("a block where an inline belongs"),)),)))
 
 
-@pytest.mark.parametrize(("block", "message"), [
-    (Container("sidebar", (para("x"),)), "unknown container kind"),
-    (Container("signature", (para("only a position"),)), "exactly two paragraphs"),
-    (Point(1, (para("x"),)), "outside any clause"),
-    (Heading(4, (Text("x"),)), "heading level 4"),
-    (Container("note", (Clause("c", (), (Text("x"),), ()),)), "inside another block"),
-    (Table(header=((Text("a"),), (Text("b"),)), rows=(((Text("a"),),),)), "same 2 cells"),
-    (BulletList(((BulletList(((BulletList(((BulletList(((para("x"),),)),),)),),)),),)), "nest deeper"),
-])
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (Container("sidebar", (para("x"),)), "unknown container kind"),
+        (Container("signature", (para("only a position"),)), "exactly two paragraphs"),
+        (Point(1, (para("x"),)), "outside any clause"),
+        (Heading(4, (Text("x"),)), "heading level 4"),
+        (Container("note", (Clause("c", (), (Text("x"),), ()),)), "inside another block"),
+        (Table(header=((Text("a"),), (Text("b"),)), rows=(((Text("a"),),),)), "same 2 cells"),
+        (BulletList(((BulletList(((BulletList(((BulletList(((para("x"),),)),),)),),)),),)), "nest deeper"),
+    ],
+)
 def test_blocks_the_writer_cannot_place_are_render_errors(block, message):
     with pytest.raises(RenderError, match=message):
         render(make_document(blocks=(block,)))
@@ -346,8 +442,22 @@ def converted(tmp_path_factory) -> dict[str, Path]:
 def test_libreoffice_shows_clause_numbers_in_order_and_restarts_each_plain_list(converted):
     lines = converted["ky.txt"].read_text(encoding="utf-8-sig").splitlines()
     numbered = [match.group(1) for line in lines if (match := re.match(r"\s*(\d+(?:\.\d+)*[.)])\s", line))]
-    assert numbered == ["1.", "2.", "1.", "1.1.", "1.1.1.", "1.1.2.", "1.2.", "2.", "2.1.", "1.", "2.",
-                        "3.", "3.1.", "3.1.1."]
+    assert numbered == [
+        "1.",
+        "2.",
+        "1.",
+        "1.1.",
+        "1.1.1.",
+        "1.1.2.",
+        "1.2.",
+        "2.",
+        "2.1.",
+        "1.",
+        "2.",
+        "3.",
+        "3.1.",
+        "3.1.1.",
+    ]
     text = "\n".join(lines)
     assert all(letter in text for letter in "ңөүҢӨҮ")
     assert "ӨЗГӨЧӨ ТҮШҮНҮКТӨР ЖАНА ТЕҢДИК" in text
@@ -367,13 +477,20 @@ def test_libreoffice_prints_a4_pages_with_page_x_of_y(converted):
 
 # annexes and forms
 
-ANNEX = Container("annex", (
-    Heading(2, (Text("1-тиркеме. Даттануу формасы"),)),
-    para("Форманы толтуруп, координаторго бериңиз."),
-    Container("form", (BulletList(((para("Аты-жөнү"),), (para("Кызматы"),))),),
-              (("lines", "1"), ("fields", "full-name position"))),
-    Container("form", (BulletList(((para("Эмне болду"),),)),), (("lines", "6"), ("fields", "what-happened"))),
-), (("id", "complaint-form"),))
+ANNEX = Container(
+    "annex",
+    (
+        Heading(2, (Text("1-тиркеме. Даттануу формасы"),)),
+        para("Форманы толтуруп, координаторго бериңиз."),
+        Container(
+            "form",
+            (BulletList(((para("Аты-жөнү"),), (para("Кызматы"),))),),
+            (("lines", "1"), ("fields", "full-name position")),
+        ),
+        Container("form", (BulletList(((para("Эмне болду"),),)),), (("lines", "6"), ("fields", "what-happened"))),
+    ),
+    (("id", "complaint-form"),),
+)
 
 
 def test_annex_starts_on_a_new_page_under_its_own_heading_style():
@@ -396,8 +513,10 @@ def test_form_is_a_table_of_labels_beside_empty_cells_as_tall_as_its_lines():
 def test_form_rows_keep_together_on_one_page_and_no_row_is_a_header():
     data = render(make_document(blocks=(ANNEX,)))
     first, second = docx.Document(io.BytesIO(data)).tables
-    keeps = [[paragraph.paragraph_format.keep_with_next for cell in row.cells for paragraph in cell.paragraphs]
-             for row in (*first.rows, *second.rows)]
+    keeps = [
+        [paragraph.paragraph_format.keep_with_next for cell in row.cells for paragraph in cell.paragraphs]
+        for row in (*first.rows, *second.rows)
+    ]
     assert keeps == [[True, True], [None, None], [None, None]]  # the last row of each form lets the page break
     for table in (first, second):
         look = table._tbl.tblPr.find(w("tblLook"))

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_workspace, files_under, run_cli
+
 from policygen import BuildRequest, build, open_workspace
 from policygen.writers.docx import DocxWriter
 
@@ -51,8 +51,7 @@ def test_forced_rebuild_gives_identical_bytes_for_every_file(workspace):
     before = files_under(workspace / "output")
     result = run_cli("build", "-w", workspace, "--force", "--jobs", "2", *FORMAT)
     assert result.exit_code == 0, result.stderr
-    assert built_paths(result.output) == {"ak-tilek-fmc": 10, "bishkek-city-hospital": 15,
-                                          "osh-medical-university": 15}
+    assert built_paths(result.output) == {"ak-tilek-fmc": 10, "bishkek-city-hospital": 15, "osh-medical-university": 15}
     assert files_under(workspace / "output") == before
 
 
@@ -65,8 +64,9 @@ def test_pdf_build_is_byte_identical_across_runs_and_job_counts(tmp_path):
 
 def test_changing_the_national_base_rebuilds_every_institution_that_extends_it(workspace):
     base = workspace / "institutions" / "_national.yaml"
-    base.write_text(base.read_text(encoding="utf-8").replace("review_period_years: 3", "review_period_years: 2"),
-                    encoding="utf-8")
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("review_period_years: 3", "review_period_years: 2"), encoding="utf-8"
+    )
     result = run_cli("build", "-w", workspace, *FORMAT)
     assert result.exit_code == 0, result.stderr
     built = built_paths(result.output)
@@ -76,8 +76,9 @@ def test_changing_the_national_base_rebuilds_every_institution_that_extends_it(w
 
 def test_changing_one_institution_rebuilds_only_that_institution(workspace):
     profile = workspace / "institutions" / "ak-tilek-fmc.yaml"
-    profile.write_text(profile.read_text(encoding="utf-8").replace("staff_count: 14", "staff_count: 15"),
-                       encoding="utf-8")
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace("staff_count: 14", "staff_count: 15"), encoding="utf-8"
+    )
     result = run_cli("build", "-w", workspace, *FORMAT)
     assert result.exit_code == 0, result.stderr
     built = built_paths(result.output)
@@ -96,7 +97,10 @@ def test_changing_one_template_rebuilds_only_the_documents_it_changes(workspace)
     assert result.exit_code == 0, result.stderr
     after = manifest_digests(workspace / "output")
     changed = sorted(path for path in after if after[path] != before.get(path))
-    assert changed == ["bishkek-city-hospital/en/code-of-conduct.docx", "osh-medical-university/en/code-of-conduct.docx"]
+    assert changed == [
+        "bishkek-city-hospital/en/code-of-conduct.docx",
+        "osh-medical-university/en/code-of-conduct.docx",
+    ]
 
 
 class WriterCrash(BaseException):
@@ -133,10 +137,12 @@ def test_cli_summary_names_the_failed_institution_and_its_first_error(workspace)
 
 
 def test_no_op_build_never_imports_weasyprint_nor_starts_a_process(workspace):
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
-            f"result = CliRunner().invoke(main, ['build', '--workspace', {str(workspace)!r}, '--format', 'docx'])\n"
-            "assert result.exit_code == 0, result.output\nassert 'nothing to do' in result.output, result.output\n"
-            "print('weasyprint' in sys.modules, 'concurrent.futures.process' in sys.modules)")
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom policygen.cli.commands import main\n"
+        f"result = CliRunner().invoke(main, ['build', '--workspace', {str(workspace)!r}, '--format', 'docx'])\n"
+        "assert result.exit_code == 0, result.output\nassert 'nothing to do' in result.output, result.output\n"
+        "print('weasyprint' in sys.modules, 'concurrent.futures.process' in sys.modules)"
+    )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "False"]
 
@@ -150,8 +156,11 @@ def test_one_unit_with_one_job_renders_in_a_worker_process_not_in_the_main_one(w
         return render(self, document)
 
     monkeypatch.setattr(DocxWriter, "render", recording)
-    report = build(open_workspace(workspace), [workspace / "institutions" / "ak-tilek-fmc.yaml"],
-                   BuildRequest(out_dir=workspace / "fresh-output", languages=("ru",), formats=("docx",), jobs=1))
+    report = build(
+        open_workspace(workspace),
+        [workspace / "institutions" / "ak-tilek-fmc.yaml"],
+        BuildRequest(out_dir=workspace / "fresh-output", languages=("ru",), formats=("docx",), jobs=1),
+    )
     assert not report.failed
     assert rendered_in == []  # the main process rendered nothing; the worker's calls stay in the worker
     assert len(report.outcomes[0].files) == 5

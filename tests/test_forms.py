@@ -9,10 +9,10 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+from conftest import REPO
 from docx.oxml.ns import qn
 from pypdf.generic import ContentStream
 
-from conftest import REPO
 from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
 from policygen.model import Container, Document, plain_text
 
@@ -45,8 +45,10 @@ def forms_of(document: Document):
                 if isinstance(form, Container) and form.kind == "form":
                     prefix = f"{document.meta.doc_id}/{document.meta.language}/{dict(annex.attrs)['id']}"
                     field_ids = dict(form.attrs)["fields"].split()
-                    yield [(f"{prefix}/{field_id}", plain_text(item[0].inlines))
-                           for field_id, item in zip(field_ids, form.blocks[0].items, strict=True)]
+                    yield [
+                        (f"{prefix}/{field_id}", plain_text(item[0].inlines))
+                        for field_id, item in zip(field_ids, form.blocks[0].items, strict=True)
+                    ]
 
 
 def widgets(path: Path) -> list[tuple[int, str, str, tuple[float, float, float, float]]]:
@@ -57,8 +59,14 @@ def widgets(path: Path) -> list[tuple[int, str, str, tuple[float, float, float, 
             annotation = annotation.get_object()
             if annotation["/Subtype"] == "/Widget":
                 x0, y0, x1, y1 = (float(value) for value in annotation["/Rect"])
-                found.append((index, str(annotation["/T"]), str(annotation["/TU"]),
-                              (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))))
+                found.append(
+                    (
+                        index,
+                        str(annotation["/T"]),
+                        str(annotation["/TU"]),
+                        (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
+                    )
+                )
     return found
 
 
@@ -80,8 +88,14 @@ def stroked_lines(page: pypdf.PageObject) -> list[tuple[float, float, float, flo
         elif operator == b"cm":
             a, b, c, d, e, f = numbers
             m = matrix
-            matrix = (a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2], c * m[1] + d * m[3],
-                      e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5])
+            matrix = (
+                a * m[0] + b * m[2],
+                a * m[1] + b * m[3],
+                c * m[0] + d * m[2],
+                c * m[1] + d * m[3],
+                e * m[0] + f * m[2] + m[4],
+                e * m[1] + f * m[3] + m[5],
+            )
         elif operator == b"w":
             width = numbers[0]
         elif operator == b"m":
@@ -101,10 +115,12 @@ def stroked_lines(page: pypdf.PageObject) -> list[tuple[float, float, float, flo
 
 def cell_around(lines, x: float, y: float) -> tuple[float, float, float, float]:
     """The inner edges (left, bottom, right, top) of the drawn cell around a point."""
-    walls = [(x0, width / 2) for x0, y0, x1, y1, width in lines
-             if abs(x0 - x1) < 0.01 and min(y0, y1) <= y <= max(y0, y1)]
-    floors = [(y0, width / 2) for x0, y0, x1, y1, width in lines
-              if abs(y0 - y1) < 0.01 and min(x0, x1) <= x <= max(x0, x1)]
+    walls = [
+        (x0, width / 2) for x0, y0, x1, y1, width in lines if abs(x0 - x1) < 0.01 and min(y0, y1) <= y <= max(y0, y1)
+    ]
+    floors = [
+        (y0, width / 2) for x0, y0, x1, y1, width in lines if abs(y0 - y1) < 0.01 and min(x0, x1) <= x <= max(x0, x1)
+    ]
     left = max((wall + half for wall, half in walls if wall < x), default=None)
     right = min((wall - half for wall, half in walls if wall > x), default=None)
     bottom = max((floor + half for floor, half in floors if floor < y), default=None)
@@ -114,12 +130,16 @@ def cell_around(lines, x: float, y: float) -> tuple[float, float, float, float]:
 
 
 def form_pdfs(example_build: Path) -> list[tuple[tuple[str, str, str], Path]]:
-    return [((path.parts[-3], path.parts[-2], path.stem), path) for doc_id in FORM_DOCUMENTS
-            for path in sorted(example_build.glob(f"*/*/{doc_id}.pdf"))]
+    return [
+        ((path.parts[-3], path.parts[-2], path.stem), path)
+        for doc_id in FORM_DOCUMENTS
+        for path in sorted(example_build.glob(f"*/*/{doc_id}.pdf"))
+    ]
 
 
 def test_pdf_form_fields_are_named_by_document_language_annex_and_field_with_their_label_as_tooltip(
-        example_build, forms):
+    example_build, forms
+):
     pdfs = form_pdfs(example_build)
     assert len(pdfs) == len(forms)
     for key, path in pdfs:
@@ -137,7 +157,8 @@ def test_complaint_form_fields_lie_inside_their_cells_clear_of_both_sides(exampl
             clear_left, clear_right = x0 - left, right - x1
             assert min(clear_left, clear_right, y0 - bottom, top - y1) >= 0, f"{path}: {name} overruns its cell"
             assert abs(clear_left - clear_right) <= 0.5, (
-                f"{path}: {name} is {clear_left:.1f} pt from its cell's left side, {clear_right:.1f} pt from its right")
+                f"{path}: {name} is {clear_left:.1f} pt from its cell's left side, {clear_right:.1f} pt from its right"
+            )
 
 
 def test_no_form_splits_its_field_group_across_pages(example_build, forms):

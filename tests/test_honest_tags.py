@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
-from policygen.sets.model_set import build_model_documents
-from policygen.check.notions import element_notions, missing_notions
 from policygen.check.elements import element_ids
+from policygen.check.notions import element_notions, missing_notions
 from policygen.model import Clause, Document, Paragraph, Text
+from policygen.sets.model_set import build_model_documents
 
 REPO = Path(__file__).resolve().parents[1]
 LANGS = ("ky", "ru", "en")
@@ -26,18 +26,26 @@ MODEL = "model-set"
 WORKSPACE = open_workspace(REPO)
 PROFILES = {path.stem: path for path in WORKSPACE.institution_files()}
 SETS = [(MODEL, lang) for lang in LANGS] + [
-    (owner, lang) for owner, path in PROFILES.items()
-    for lang in load_profile(path, WORKSPACE).profile.languages]
+    (owner, lang) for owner, path in PROFILES.items() for lang in load_profile(path, WORKSPACE).profile.languages
+]
 
-UNRELATED = (("policy", "review"), ("policy", "final-provisions"), ("policy", "informal-resolution"),
-             ("policy", "external-remedies"), ("training-programme", "methods"))
+UNRELATED = (
+    ("policy", "review"),
+    ("policy", "final-provisions"),
+    ("policy", "informal-resolution"),
+    ("policy", "external-remedies"),
+    ("training-programme", "methods"),
+)
 """Clauses whose subject is narrow: none of them may satisfy the notions of an element it does not claim."""
 
 
 def dishonest_claims(clause: Clause, lang: str, where: str) -> list[str]:
     """One message per notion that the clause's text lacks for an element it claims."""
-    return [f"{where}, clause {clause.id!r} claims {element} but its text lacks the notion {notion.describe()!r}"
-            for element in clause.covers for notion in missing_notions(clause, element, lang)]
+    return [
+        f"{where}, clause {clause.id!r} claims {element} but its text lacks the notion {notion.describe()!r}"
+        for element in clause.covers
+        for notion in missing_notions(clause, element, lang)
+    ]
 
 
 def _build(renderer: TemplateRenderer, owner: str, lang: str) -> dict[str, Document]:
@@ -76,23 +84,32 @@ def _hand_clause(covers: tuple[str, ...], title: str, *paragraphs: str) -> Claus
 
 @pytest.mark.parametrize(("owner", "lang"), SETS, ids=[f"{owner}-{lang}" for owner, lang in SETS])
 def test_every_clause_expresses_every_element_it_claims(document_sets, owner, lang):
-    problems = [message for doc_id, document in document_sets[owner, lang].items() for clause in document.clauses()
-                for message in dishonest_claims(clause, lang, f"{owner} ({lang}), {doc_id}")]
+    problems = [
+        message
+        for doc_id, document in document_sets[owner, lang].items()
+        for clause in document.clauses()
+        for message in dishonest_claims(clause, lang, f"{owner} ({lang}), {doc_id}")
+    ]
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_claims_rest_on_the_templates_wording_not_on_profile_values(blank_model_sets, lang):
-    problems = [message for doc_id, document in blank_model_sets[lang].items() for clause in document.clauses()
-                for message in dishonest_claims(clause, lang, f"model set without profile values ({lang}), {doc_id}")]
+    problems = [
+        message
+        for doc_id, document in blank_model_sets[lang].items()
+        for clause in document.clauses()
+        for message in dishonest_claims(clause, lang, f"model set without profile values ({lang}), {doc_id}")
+    ]
     assert not problems, "\n".join(problems)
 
 
 def test_the_document_sets_claim_elements_at_all(document_sets):
     # guards the tests above against passing on documents that claim nothing
     for key, documents in document_sets.items():
-        claimed = {element for document in documents.values() for clause in document.clauses()
-                   for element in clause.covers}
+        claimed = {
+            element for document in documents.values() for clause in document.clauses() for element in clause.covers
+        }
         assert len(claimed) >= 30, f"{key} claims only {sorted(claimed)}"
 
 
@@ -127,17 +144,26 @@ def test_each_element_has_one_to_three_notions_in_every_language_and_every_patte
 # 3. a claim without the notion in the text fails ----------------------------------------------------------
 
 TRAINING_TEXT = {
-    "en": ("Training", "Every worker completes induction training within 30 calendar days of starting work, "
-           "and focal points receive specialist training."),
-    "ru": ("Обучение", "Каждый работник проходит вводное обучение в течение 30 календарных дней с начала работы, "
-           "а координаторы проходят специальное обучение."),
-    "ky": ("Окутуу", "Ар бир кызматкер ишке киришкенден тартып 30 календардык күндүн ичинде баштапкы окутуудан өтөт, "
-           "ал эми координаторлор атайын окутуудан өтүшөт."),
+    "en": (
+        "Training",
+        "Every worker completes induction training within 30 calendar days of starting work, "
+        "and focal points receive specialist training.",
+    ),
+    "ru": (
+        "Обучение",
+        "Каждый работник проходит вводное обучение в течение 30 календарных дней с начала работы, "
+        "а координаторы проходят специальное обучение.",
+    ),
+    "ky": (
+        "Окутуу",
+        "Ар бир кызматкер ишке киришкенден тартып 30 календардык күндүн ичинде баштапкы окутуудан өтөт, "
+        "ал эми координаторлор атайын окутуудан өтүшөт.",
+    ),
 }
 RETALIATION_TEXT = {
     "en": "Retaliation against a person who reports harassment is prohibited and is a disciplinary offence.",
     "ru": "Применение ответных мер к лицу, сообщившему о домогательстве, запрещается и является дисциплинарным "
-          "проступком.",
+    "проступком.",
     "ky": "Асылуу жөнүндө кабарлаган адамга карата өч алууга тыюу салынат; өч алуу тартиптик жорук болуп саналат.",
 }
 
@@ -165,11 +191,13 @@ def test_the_same_clause_passes_once_its_text_says_it(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_unrelated_clauses_do_not_satisfy_the_notions_of_elements_they_do_not_claim(document_sets, lang):
     documents = document_sets[MODEL, lang]
-    satisfied = [f"{doc_id}#{clause_id} ({lang}) satisfies the notions of {element}"
-                 for doc_id, clause_id in UNRELATED
-                 for clause in [_clause(documents, doc_id, clause_id)]
-                 for element in sorted(element_ids() - set(clause.covers))
-                 if not missing_notions(clause, element, lang)]
+    satisfied = [
+        f"{doc_id}#{clause_id} ({lang}) satisfies the notions of {element}"
+        for doc_id, clause_id in UNRELATED
+        for clause in [_clause(documents, doc_id, clause_id)]
+        for element in sorted(element_ids() - set(clause.covers))
+        if not missing_notions(clause, element, lang)
+    ]
     assert not satisfied, "\n".join(satisfied)
 
 

@@ -71,11 +71,22 @@ def every_block_document() -> Document:
         Heading(1, (Text("Положение"),)),
         Heading(2, (Text("Введение"),)),
         Heading(3, (Text("Термины"),)),
-        Paragraph((Text("Бул "), Strong((Text("милдеттүү"),)), Text(" жана "), Emphasis((Text("ачык"),)),
-                   Text("."), LineBreak(), Text("Ңөү"))),
+        Paragraph(
+            (
+                Text("Бул "),
+                Strong((Text("милдеттүү"),)),
+                Text(" жана "),
+                Emphasis((Text("ачык"),)),
+                Text("."),
+                LineBreak(),
+                Text("Ңөү"),
+            )
+        ),
         OrderedList(((paragraph("Трудовой кодекс"),), (paragraph("Закон об охране здоровья"),))),
         Clause(
-            id="general", covers=("definition", "scope"), title=(Text("Общие положения"),),
+            id="general",
+            covers=("definition", "scope"),
+            title=(Text("Общие положения"),),
             blocks=(
                 Point(1, (paragraph("Первый пункт."), BulletList(((paragraph("работники"),),)))),
                 Point(1, (paragraph("Второй пункт."), Point(2, (paragraph("Подпункт."),)))),
@@ -114,12 +125,23 @@ class _ParsedHtml(HTMLParser):
 
 def test_hostile_text_is_escaped_into_literal_text_and_attribute_values():
     hostile_blocks = tuple(paragraph(text) for text in HOSTILE_TEXTS)
-    hostile_clause = Clause(id=HOSTILE_TEXTS[3], covers=(HOSTILE_TEXTS[1],), title=(Text(HOSTILE_TEXTS[0]),),
-                            blocks=(Point(1, (paragraph(HOSTILE_TEXTS[2]),)),))
+    hostile_clause = Clause(
+        id=HOSTILE_TEXTS[3],
+        covers=(HOSTILE_TEXTS[1],),
+        title=(Text(HOSTILE_TEXTS[0]),),
+        blocks=(Point(1, (paragraph(HOSTILE_TEXTS[2]),)),),
+    )
     hostile_table = Table(header=((Text(HOSTILE_TEXTS[1]),),), rows=(((Text(HOSTILE_TEXTS[2]),),),))
-    page = HtmlWriter().render(document(*hostile_blocks, hostile_clause, hostile_table,
-                                        title=HOSTILE_TEXTS[0], institution=HOSTILE_TEXTS[1],
-                                        draft_mark=HOSTILE_TEXTS[3]))
+    page = HtmlWriter().render(
+        document(
+            *hostile_blocks,
+            hostile_clause,
+            hostile_table,
+            title=HOSTILE_TEXTS[0],
+            institution=HOSTILE_TEXTS[1],
+            draft_mark=HOSTILE_TEXTS[3],
+        )
+    )
     parsed = _ParsedHtml(page)
     text = "".join(parsed.text)
     for hostile in HOSTILE_TEXTS:
@@ -148,8 +170,20 @@ def test_head_carries_title_author_subject_keywords_and_fixed_dates_for_the_pdf_
 def test_every_block_type_gets_the_structure_classes_the_print_css_numbers_and_styles():
     parsed = _ParsedHtml(HtmlWriter().render(every_block_document()))
     assert {
-        "title", "heading", "clause", "clause-title", "point", "point-1", "point-2", "point-text",
-        "approval", "note", "signature", "signature-position", "signature-rule", "signature-name",
+        "title",
+        "heading",
+        "clause",
+        "clause-title",
+        "point",
+        "point-1",
+        "point-2",
+        "point-text",
+        "approval",
+        "note",
+        "signature",
+        "signature-position",
+        "signature-rule",
+        "signature-name",
     } <= parsed.classes
     tags = {"h1", "h2", "h3", "section", "ul", "ol", "li", "table", "thead", "th", "td", "strong", "em", "br"}
     assert tags <= set(parsed.tags)
@@ -166,23 +200,30 @@ def test_clause_and_point_numbers_are_left_to_the_css_and_never_typed_into_the_t
 
 
 def test_inline_spans_add_no_whitespace_inside_a_paragraph():
-    page = HtmlWriter().render(document(Paragraph((Text("Бул "), Strong((Text("x"),)), Text("."),
-                                                   Emphasis((Text("y"),)), LineBreak(), Text("z")))))
+    page = HtmlWriter().render(
+        document(
+            Paragraph((Text("Бул "), Strong((Text("x"),)), Text("."), Emphasis((Text("y"),)), LineBreak(), Text("z")))
+        )
+    )
     assert "<p>Бул <strong>x</strong>.<em>y</em><br>z</p>" in page
 
 
 def test_signature_is_position_rule_then_name():
     signature = Container("signature", (paragraph("Главный врач"), paragraph("Асанова")))
     page = HtmlWriter().render(document(signature))
-    assert ('<div class="signature">\n<p class="signature-position">Главный врач</p>\n'
-            '<span class="signature-rule"></span>\n<p class="signature-name">Асанова</p>\n</div>') in page
+    assert (
+        '<div class="signature">\n<p class="signature-position">Главный врач</p>\n'
+        '<span class="signature-rule"></span>\n<p class="signature-name">Асанова</p>\n</div>'
+    ) in page
 
 
 def test_running_header_and_page_label_texts_are_body_attributes_for_the_css():
     page = HtmlWriter().render(document(paragraph("x")))
-    assert ('<body data-institution="Городская клиническая больница №1 г. Бишкек" '
-            'data-title="Положение о предупреждении сексуальных домогательств" data-draft-mark="ПРОЕКТ" '
-            'data-page-label-start="Страница " data-page-label-middle=" из " data-page-label-end="">') in page
+    assert (
+        '<body data-institution="Городская клиническая больница №1 г. Бишкек" '
+        'data-title="Положение о предупреждении сексуальных домогательств" data-draft-mark="ПРОЕКТ" '
+        'data-page-label-start="Страница " data-page-label-middle=" из " data-page-label-end="">'
+    ) in page
 
 
 def test_page_label_naming_the_total_first_selects_the_reversed_page_layout():
@@ -191,8 +232,7 @@ def test_page_label_naming_the_total_first_selects_the_reversed_page_layout():
     assert 'data-page-label-start="" data-page-label-middle=" беттин " data-page-label-end="-бети"' in page
 
 
-@pytest.mark.parametrize("label", ["Страница {page}", "{pages}",
-                                   "{page} {page} {pages}", "Page {Page} of {pages}"])
+@pytest.mark.parametrize("label", ["Страница {page}", "{pages}", "{page} {page} {pages}", "Page {Page} of {pages}"])
 def test_page_label_without_exactly_one_page_and_one_pages_placeholder_is_refused(label):
     with pytest.raises(RenderError, match="page label"):
         HtmlWriter().render(document(paragraph("x"), page_label=label))
@@ -210,18 +250,21 @@ class Aside:
     text: str
 
 
-@pytest.mark.parametrize("malformed", [
-    pytest.param(Aside("x"), id="unknown-block"),
-    pytest.param(Paragraph((Aside("x"),)), id="unknown-inline"),
-    pytest.param(Text("stray inline"), id="inline-as-block"),
-    pytest.param(Paragraph((paragraph("x"),)), id="block-as-inline"),
-    pytest.param(Heading(4, (Text("x"),)), id="heading-level-4"),
-    pytest.param(Point(3, (paragraph("x"),)), id="point-level-3"),
-    pytest.param(Point(1, (BulletList(((paragraph("x"),),)),)), id="point-without-numbered-paragraph"),
-    pytest.param(Container("sidebar", (paragraph("x"),)), id="unknown-container-kind"),
-    pytest.param(Container("signature", (paragraph("only position"),)), id="signature-without-name"),
-    pytest.param(Clause("c", (), (Text("t"),), (Aside("nested"),)), id="unknown-node-nested-in-clause"),
-])
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        pytest.param(Aside("x"), id="unknown-block"),
+        pytest.param(Paragraph((Aside("x"),)), id="unknown-inline"),
+        pytest.param(Text("stray inline"), id="inline-as-block"),
+        pytest.param(Paragraph((paragraph("x"),)), id="block-as-inline"),
+        pytest.param(Heading(4, (Text("x"),)), id="heading-level-4"),
+        pytest.param(Point(3, (paragraph("x"),)), id="point-level-3"),
+        pytest.param(Point(1, (BulletList(((paragraph("x"),),)),)), id="point-without-numbered-paragraph"),
+        pytest.param(Container("sidebar", (paragraph("x"),)), id="unknown-container-kind"),
+        pytest.param(Container("signature", (paragraph("only position"),)), id="signature-without-name"),
+        pytest.param(Clause("c", (), (Text("t"),), (Aside("nested"),)), id="unknown-node-nested-in-clause"),
+    ],
+)
 def test_malformed_or_unknown_node_raises_render_error_instead_of_being_dropped(malformed):
     with pytest.raises(RenderError) as raised:
         HtmlWriter().render(document(malformed))

@@ -7,6 +7,7 @@ The next build then exits 0, removes the stale temporary files and records every
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -18,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, REPO, files_under, run_cli
 
 PROFILE = "ak-tilek-fmc"
@@ -36,8 +36,20 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def build(workspace: Path, out_dir: Path, *extra: str):
-    return run_cli("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--format", "docx",
-                   "--jobs", "1", "--quiet", *extra)
+    return run_cli(
+        "build",
+        PROFILE,
+        "--workspace",
+        workspace,
+        "--out",
+        out_dir,
+        "--format",
+        "docx",
+        "--jobs",
+        "1",
+        "--quiet",
+        *extra,
+    )
 
 
 def temporaries(out_dir: Path) -> list[str]:
@@ -45,25 +57,44 @@ def temporaries(out_dir: Path) -> list[str]:
 
 
 def completed_files(out_dir: Path) -> dict[str, bytes]:
-    return {path: data for path, data in files_under(out_dir).items()
-            if not Path(path).name.startswith(TEMPORARY_PREFIX) and path != LOCK_NAME}
+    return {
+        path: data
+        for path, data in files_under(out_dir).items()
+        if not Path(path).name.startswith(TEMPORARY_PREFIX) and path != LOCK_NAME
+    }
 
 
 def assert_manifest_matches_the_files(out_dir: Path) -> None:
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     recorded = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
-    on_disk = {path: hashlib.sha256(data).hexdigest() for path, data in completed_files(out_dir).items()
-               if path != "manifest.json"}
+    on_disk = {
+        path: hashlib.sha256(data).hexdigest()
+        for path, data in completed_files(out_dir).items()
+        if path != "manifest.json"
+    }
     assert recorded == on_disk
 
 
 def start_forced_build(workspace: Path, out_dir: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "policygen", "build", PROFILE, "--workspace", str(workspace),
-               "--out", str(out_dir), "--format", "docx", "--jobs", "1", "--force", "--quiet"]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
-                                                                              os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen(command, cwd=workspace, env=environment, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    command = [
+        sys.executable,
+        "-m",
+        "policygen",
+        "build",
+        PROFILE,
+        "--workspace",
+        str(workspace),
+        "--out",
+        str(out_dir),
+        "--format",
+        "docx",
+        "--jobs",
+        "1",
+        "--force",
+        "--quiet",
+    ]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen(command, cwd=workspace, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def test_build_killed_at_random_points_leaves_complete_files_and_the_next_build_repairs(workspace: Path):
@@ -111,10 +142,25 @@ def children_of(pid: int) -> list[int]:
 
 def test_a_rendering_worker_outliving_a_killed_build_does_not_keep_the_output_folder_locked(workspace: Path):
     out_dir = workspace / "output"
-    command = [sys.executable, "-m", "policygen", "build", PROFILE, "--workspace", str(workspace), "--out",
-               str(out_dir), "--lang", "ru", "--format", "pdf", "--jobs", "1", "--quiet"]
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO),
-                                                                              os.environ.get("PYTHONPATH")]))}
+    command = [
+        sys.executable,
+        "-m",
+        "policygen",
+        "build",
+        PROFILE,
+        "--workspace",
+        str(workspace),
+        "--out",
+        str(out_dir),
+        "--lang",
+        "ru",
+        "--format",
+        "pdf",
+        "--jobs",
+        "1",
+        "--quiet",
+    ]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     first = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
     while not workers and first.poll() is None:  # the worker is forked once the build has planned its unit
@@ -130,18 +176,19 @@ def test_a_rendering_worker_outliving_a_killed_build_does_not_keep_the_output_fo
         assert "being written by another policygen process" not in result.stderr
     finally:
         for worker in workers:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(worker, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def test_next_build_removes_temporary_files_left_by_a_killed_build(workspace: Path):
     out_dir = workspace / "output"
     assert build(workspace, out_dir).exit_code == 0
     reference = completed_files(out_dir)
-    stale = [out_dir / ".policygen-k1ll3d.tmp", out_dir / PROFILE / "ru" / ".policygen-abc123.tmp",
-             out_dir / PROFILE / "ky" / ".policygen-x_y_z.tmp"]
+    stale = [
+        out_dir / ".policygen-k1ll3d.tmp",
+        out_dir / PROFILE / "ru" / ".policygen-abc123.tmp",
+        out_dir / PROFILE / "ky" / ".policygen-x_y_z.tmp",
+    ]
     for path in stale:
         path.write_bytes(b"PK\x03\x04 half a document")
 
@@ -185,11 +232,18 @@ def _document_path_is_a_folder(workspace: Path) -> Path:
     return out_dir
 
 
-@pytest.mark.parametrize(("blocked", "exit_code"), [(_out_inside_a_file, 1), (_document_path_is_a_folder, 1),
-                                                   (_out_is_a_file, 2)],  # a bad --out is a bad command line
-                         ids=["out-inside-a-file", "document-path-is-a-folder", "out-is-a-file"])
-def test_output_that_cannot_be_written_fails_naming_the_path_without_traceback(workspace: Path, blocked,
-                                                                               exit_code: int):
+@pytest.mark.parametrize(
+    ("blocked", "exit_code"),
+    [
+        (_out_inside_a_file, 1),
+        (_document_path_is_a_folder, 1),
+        (_out_is_a_file, 2),
+    ],  # a bad --out is a bad command line
+    ids=["out-inside-a-file", "document-path-is-a-folder", "out-is-a-file"],
+)
+def test_output_that_cannot_be_written_fails_naming_the_path_without_traceback(
+    workspace: Path, blocked, exit_code: int
+):
     out_dir = blocked(workspace)
     before = files_under(workspace)
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 import os
 import random
 import time
-from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
-
 from conftest import EXAMPLES, REPO
-from policygen.inputs.strict_yaml import LoadedYaml, load_yaml_mapping_text
+
 from policygen.errors import ProfileError
+from policygen.inputs.strict_yaml import LoadedYaml, load_yaml_mapping_text
 
 LONG = os.environ.get("POLICYGEN_FUZZ_LONG") == "1"
 TOTAL_INPUTS = 20_000 if LONG else 200
@@ -35,10 +34,46 @@ SECONDS_BASE = 2.0
 SECONDS_PER_BYTE = 40 / (1024 * 1024)
 
 SEEDS = [path.read_bytes() for path in sorted([*EXAMPLES.glob("*.yaml"), *(REPO / "submissions").glob("*.yaml")])]
-YAML_PIECES = [b": ", b"- ", b"[", b"]", b"{", b"}", b",", b"&a ", b"*a", b"!!str ", b"!!python/object:os.system ",
-               b"? ", b"|", b">-", b"'", b'"', b"\\", b"#", b"---\n", b"...\n", b"%YAML 1.1\n", b"\t", b"\n", b"\r",
-               b"  ", b"<<: ", b"~", b"null", b"yes", b"12:30", b"0x1F", b"2025-02-30", b"\xef\xbb\xbf",
-               b"\xff\xfe", b"\x00", b"\\u202e", b"\\ud800", "ңөү«»\u2028\u0085".encode()]
+YAML_PIECES = [
+    b": ",
+    b"- ",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b",",
+    b"&a ",
+    b"*a",
+    b"!!str ",
+    b"!!python/object:os.system ",
+    b"? ",
+    b"|",
+    b">-",
+    b"'",
+    b'"',
+    b"\\",
+    b"#",
+    b"---\n",
+    b"...\n",
+    b"%YAML 1.1\n",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"  ",
+    b"<<: ",
+    b"~",
+    b"null",
+    b"yes",
+    b"12:30",
+    b"0x1F",
+    b"2025-02-30",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x00",
+    b"\\u202e",
+    b"\\ud800",
+    "ңөү«»\u2028\u0085".encode(),
+]
 
 
 def _flip_bits(rng: random.Random) -> bytes:
@@ -61,7 +96,7 @@ def _delete_bytes(rng: random.Random) -> bytes:
     data = rng.choice(SEEDS)
     for _ in range(rng.randint(1, 10)):
         start = rng.randrange(len(data))
-        data = data[:start] + data[start + rng.randint(1, 200):]
+        data = data[:start] + data[start + rng.randint(1, 200) :]
         if not data:
             break
     return data
@@ -147,9 +182,10 @@ def test_loader_only_raises_profile_error_on_fuzzed_input(kind: str):
                 assert error.diagnostics(), f"{kind} #{index}: a ProfileError without diagnostics"
                 assert all(diagnostic.file == "fuzz.yaml" for diagnostic in error.diagnostics())
                 error.format()  # every diagnostic can be printed
-            except BaseException as error:  # noqa: BLE001 - the point is that nothing else escapes
-                raise AssertionError(f"{kind} #{index} (seed {SEED}): {type(error).__name__}: {error}\n"
-                                     f"input starts: {data[:300]!r}") from error
+            except BaseException as error:
+                raise AssertionError(
+                    f"{kind} #{index} (seed {SEED}): {type(error).__name__}: {error}\ninput starts: {data[:300]!r}"
+                ) from error
             else:
                 assert isinstance(loaded, LoadedYaml) and isinstance(loaded.data, dict)
             elapsed = time.monotonic() - started

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import copy_workspace, normalized_words, pdf_text, run_cli
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
-
-from conftest import copy_workspace, normalized_words, pdf_text, run_cli
 
 PROFILE = "ak-tilek-fmc"
 PAYLOADS = [
@@ -41,17 +40,26 @@ def markdown_escaped(text: str) -> str:
 def hostile_profile(source: str) -> str:
     name = " ".join(PAYLOADS[:3])
     address = " ".join(PAYLOADS[3:])
-    for old, new in (("  ru: Центр семейной медицины села Ак-Тилек\n", f"  ru: {json.dumps(name, ensure_ascii=False)}\n"),
-                     ("  ru: 723800, Ошская область, Кара-Суйский район, с. Ак-Тилек, ул. Мектеп, 3\n",
-                      f"  ru: {json.dumps(address, ensure_ascii=False)}\n")):
+    for old, new in (
+        ("  ru: Центр семейной медицины села Ак-Тилек\n", f"  ru: {json.dumps(name, ensure_ascii=False)}\n"),
+        (
+            "  ru: 723800, Ошская область, Кара-Суйский район, с. Ак-Тилек, ул. Мектеп, 3\n",
+            f"  ru: {json.dumps(address, ensure_ascii=False)}\n",
+        ),
+    ):
         assert source.count(old) == 1, f"the example no longer contains {old!r} once"
         source = source.replace(old, new)
     raw_paragraphs = "\n\n".join(PAYLOADS)  # raw: Markdown with HTML off must still print most of it as text
     escaped_paragraphs = "\n\n".join(markdown_escaped(payload) for payload in PAYLOADS)
-    clause = {"id": "hostile-text", "after": "policy/prevention",
-              "title": {"ky": "Ак-Тилек", "ru": " ".join(PAYLOADS[3:])},
-              "text": {"ky": "Текст.\n", "ru": f"Сырой текст:\n\n{raw_paragraphs}\n\nЭкранированный:\n\n"
-                                                f"{escaped_paragraphs}\n"}}
+    clause = {
+        "id": "hostile-text",
+        "after": "policy/prevention",
+        "title": {"ky": "Ак-Тилек", "ru": " ".join(PAYLOADS[3:])},
+        "text": {
+            "ky": "Текст.\n",
+            "ru": f"Сырой текст:\n\n{raw_paragraphs}\n\nЭкранированный:\n\n{escaped_paragraphs}\n",
+        },
+    }
     return source + "\nclauses:\n  add:\n    - " + json.dumps(clause, ensure_ascii=False) + "\n"
 
 
@@ -65,8 +73,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     profile = workspace / "institutions" / f"{PROFILE}.yaml"
     profile.write_text(hostile_profile(profile.read_text(encoding="utf-8")), encoding="utf-8")
     out_dir = workspace / "output"
-    result = run_cli("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--lang", "ru",
-                     "--doc", "policy", "--format", "docx", "--format", "pdf", "--jobs", "1", "--quiet")
+    result = run_cli(
+        "build",
+        PROFILE,
+        "--workspace",
+        workspace,
+        "--out",
+        out_dir,
+        "--lang",
+        "ru",
+        "--doc",
+        "policy",
+        "--format",
+        "docx",
+        "--format",
+        "pdf",
+        "--jobs",
+        "1",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.stderr
     return out_dir / PROFILE / "ru"
 

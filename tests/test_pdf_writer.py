@@ -33,7 +33,7 @@ from policygen.model import (
 from policygen.writers.pdf import ASSETS_DIR, AssetFetcher, PdfWriter, html_to_pdf
 
 INSTITUTION = "Бишкек шаардык №1 клиникалык ооруканасы"
-HOSTILE = '{{ 7*7 }} <b>&</b> *x* «Ңөү»'
+HOSTILE = "{{ 7*7 }} <b>&</b> *x* «Ңөү»"
 ATTACHMENT_LINK = '<link rel="attachment" href="file:///etc/passwd">'
 METADATA_IMAGE = '<img src="http://169.254.169.254/">'
 A4_POINTS = (595.28, 841.89)
@@ -67,9 +67,7 @@ def realistic_clause(number: int) -> Clause:
         title=(Text(f"Жалпы жоболор {number}"),),
         blocks=(
             point(1, FILLER_KY, BulletList(((paragraph("кызматкерлер"),), (paragraph("студенттер"),)))),
-            point(1, FILLER_RU,
-                  point(2, "Подпункт первый: " + FILLER_RU),
-                  point(2, "Подпункт второй: " + FILLER_KY)),
+            point(1, FILLER_RU, point(2, "Подпункт первый: " + FILLER_RU), point(2, "Подпункт второй: " + FILLER_KY)),
             point(1, FILLER_KY, paragraph("Продолжение пункта. " + FILLER_RU)),
         ),
     )
@@ -97,22 +95,40 @@ def realistic_document(**meta_changes: object) -> Document:
             for row in range(1, 41)
         ),
     )
-    return Document(meta=meta, blocks=(
-        Container("approval", (paragraph("БЕКИТИЛДИ"), paragraph("Башкы дарыгердин 2025-жылдын"),
-                               paragraph("1-мартындагы №12 буйругу менен"))),
-        Heading(1, (Text(meta.title),)),
-        Heading(2, (Text("Киришүү"),)),
-        Paragraph((Text("Бул жобо "), Strong((Text("милдеттүү"),)), Text(" жана "),
-                   Emphasis((Text("ачык"),)), Text("."), LineBreak(), Text(HOSTILE))),
-        paragraph(ATTACHMENT_LINK, " ", METADATA_IMAGE),
-        OrderedList(((paragraph("Эмгек кодекси"),), (paragraph("Саламаттыкты сактоо жөнүндө мыйзам"),))),
-        *(realistic_clause(number) for number in range(1, 6)),
-        Heading(3, (Text("Арыз берүүнүн мөөнөттөрү"),)),
-        table,
-        Container("note", (paragraph("Юристтин текшерүүсү талап кылынат."),)),
-        *(realistic_clause(number) for number in range(6, 11)),
-        Container("signature", (paragraph("Башкы дарыгер"), paragraph("А. Б. Асанова"))),
-    ))
+    return Document(
+        meta=meta,
+        blocks=(
+            Container(
+                "approval",
+                (
+                    paragraph("БЕКИТИЛДИ"),
+                    paragraph("Башкы дарыгердин 2025-жылдын"),
+                    paragraph("1-мартындагы №12 буйругу менен"),
+                ),
+            ),
+            Heading(1, (Text(meta.title),)),
+            Heading(2, (Text("Киришүү"),)),
+            Paragraph(
+                (
+                    Text("Бул жобо "),
+                    Strong((Text("милдеттүү"),)),
+                    Text(" жана "),
+                    Emphasis((Text("ачык"),)),
+                    Text("."),
+                    LineBreak(),
+                    Text(HOSTILE),
+                )
+            ),
+            paragraph(ATTACHMENT_LINK, " ", METADATA_IMAGE),
+            OrderedList(((paragraph("Эмгек кодекси"),), (paragraph("Саламаттыкты сактоо жөнүндө мыйзам"),))),
+            *(realistic_clause(number) for number in range(1, 6)),
+            Heading(3, (Text("Арыз берүүнүн мөөнөттөрү"),)),
+            table,
+            Container("note", (paragraph("Юристтин текшерүүсү талап кылынат."),)),
+            *(realistic_clause(number) for number in range(6, 11)),
+            Container("signature", (paragraph("Башкы дарыгер"), paragraph("А. Б. Асанова"))),
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +139,9 @@ def pdf_bytes() -> bytes:
 
 @pytest.fixture(scope="module")
 def pdf_text(pdf_bytes: bytes) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf_bytes,
-                          capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf_bytes, capture_output=True, check=True
+    ).stdout.decode()
 
 
 @pytest.fixture(scope="module")
@@ -227,8 +244,9 @@ def test_pdf_metadata_has_title_author_subject_keywords_language_and_the_fixed_c
 
 
 def test_same_document_gives_byte_identical_pdfs_even_after_rendering_another(pdf_bytes):
-    PdfWriter().render(Document(realistic_document(language="ru", institution="Другая больница").meta,
-                                (paragraph("Жирный, ёж, ъ"),)))
+    PdfWriter().render(
+        Document(realistic_document(language="ru", institution="Другая больница").meta, (paragraph("Жирный, ёж, ъ"),))
+    )
     assert PdfWriter().render(realistic_document()) == pdf_bytes
 
 
@@ -249,18 +267,21 @@ def test_pdf_has_no_attachments_links_or_images(reader):
         assert all(xobject.get_object()["/Subtype"] != "/Image" for xobject in xobjects.values())
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    ASSETS_DIR.as_uri() + "/css/../../writers/pdf.py",
-    ASSETS_DIR.as_uri() + "/css/%2e%2e/fonts/LiberationSerif-Regular.ttf",
-    "file://localhost" + (ASSETS_DIR / "css" / "print.css").as_posix(),
-    (ASSETS_DIR / "css" / "print.css").as_uri() + "?x=1",
-    ASSETS_DIR.as_uri() + "/css/missing.css",
-    ASSETS_DIR.as_uri() + "/css",
-    "http://169.254.169.254/latest/meta-data/",
-    "https://example.org/font.ttf",
-    "data:text/css,p{color:red}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        ASSETS_DIR.as_uri() + "/css/../../writers/pdf.py",
+        ASSETS_DIR.as_uri() + "/css/%2e%2e/fonts/LiberationSerif-Regular.ttf",
+        "file://localhost" + (ASSETS_DIR / "css" / "print.css").as_posix(),
+        (ASSETS_DIR / "css" / "print.css").as_uri() + "?x=1",
+        ASSETS_DIR.as_uri() + "/css/missing.css",
+        ASSETS_DIR.as_uri() + "/css",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.org/font.ttf",
+        "data:text/css,p{color:red}",
+    ],
+)
 def test_fetcher_refuses_everything_but_packaged_asset_files(url):
     with pytest.raises(FatalURLFetchingError):
         AssetFetcher().fetch(url)
@@ -283,12 +304,15 @@ def test_fetcher_serves_a_packaged_asset_with_its_content_type():
     assert response.content_type == "text/css"
 
 
-@pytest.mark.parametrize("html", [
-    '<link rel="attachment" href="file:///etc/passwd"><p>x</p>',
-    '<p><a rel="attachment" href="../../secret">x</a></p>',
-    '<img src="http://169.254.169.254/">',
-    '<p style="background: url(../../../etc/passwd)">x</p>',
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<link rel="attachment" href="file:///etc/passwd"><p>x</p>',
+        '<p><a rel="attachment" href="../../secret">x</a></p>',
+        '<img src="http://169.254.169.254/">',
+        '<p style="background: url(../../../etc/passwd)">x</p>',
+    ],
+)
 def test_html_asking_for_a_resource_outside_the_assets_fails_rendering(html):
     with pytest.raises(RenderError, match="refused to fetch"):
         html_to_pdf(html, target="ky/policy")
@@ -316,13 +340,18 @@ def test_unknown_pdf_variant_is_refused_up_front():
 
 
 def test_annex_forms_become_fillable_pdf_fields_on_a_new_page_named_and_labelled():
-    form = Container("form", (BulletList(((paragraph("Аты-жөнү"),), (paragraph("Эмне болду"),))),),
-                     (("lines", "1"), ("fields", "full-name what-happened")))
+    form = Container(
+        "form",
+        (BulletList(((paragraph("Аты-жөнү"),), (paragraph("Эмне болду"),))),),
+        (("lines", "1"), ("fields", "full-name what-happened")),
+    )
     annex = Container("annex", (Heading(2, (Text("1-тиркеме. Даттануу формасы"),)), form), (("id", "form"),))
     document = replace(realistic_document(), blocks=(paragraph("Негизги текст."), annex))
     reader = pypdf.PdfReader(io.BytesIO(PdfWriter().render(document)))
     fields = reader.get_fields()
     assert {name: field["/TU"] for name, field in fields.items()} == {
-        "policy/ky/form/full-name": "Аты-жөнү", "policy/ky/form/what-happened": "Эмне болду"}
+        "policy/ky/form/full-name": "Аты-жөнү",
+        "policy/ky/form/what-happened": "Эмне болду",
+    }
     assert "1-тиркеме" not in reader.pages[0].extract_text()
     assert "1-тиркеме. Даттануу формасы" in reader.pages[1].extract_text()

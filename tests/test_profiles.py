@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_workspace
+
 from policygen import load_profile, open_workspace
 from policygen.errors import ProfileError
 
@@ -47,8 +47,12 @@ def test_child_mapping_merges_deeply_into_the_base(workspace):
 
 
 def test_child_list_replaces_the_base_list(workspace):
-    path = edit_profile(workspace, "staff_count: 14", "staff_count: 14\nsupport_services:\n"
-                        "  - kind: legal\n    name: {ky: Юрист, ru: Юрист}\n    phone: \"+996 555 000000\"")
+    path = edit_profile(
+        workspace,
+        "staff_count: 14",
+        "staff_count: 14\nsupport_services:\n"
+        '  - kind: legal\n    name: {ky: Юрист, ru: Юрист}\n    phone: "+996 555 000000"',
+    )
     services = load_profile(path, workspace).profile.support_services
     assert [service.kind.value for service in services] == ["legal"]
 

@@ -16,10 +16,10 @@ import unicodedata
 from pathlib import Path
 
 import docx
-from hypothesis import HealthCheck, assume, given, settings
+from conftest import EXAMPLES, normalized_words, pdf_text, run_cli
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, normalized_words, pdf_text, run_cli
 from policygen.inputs.strict_yaml import load_yaml_mapping_text
 
 PROFILE = "ak-tilek-fmc"
@@ -56,11 +56,25 @@ def build_policy_with_texts(folder: Path, file_format: str, name_ru: str, name_k
     """Build the example's Russian policy with these texts in its profile, through the CLI; its file."""
     workspace = make_workspace(folder)
     profile = workspace / "institutions" / f"{PROFILE}.yaml"
-    profile.write_text(with_texts(profile.read_text(encoding="utf-8"), name_ru, name_ky, address_ru),
-                       encoding="utf-8")
+    profile.write_text(with_texts(profile.read_text(encoding="utf-8"), name_ru, name_ky, address_ru), encoding="utf-8")
     out_dir = workspace / "output"
-    result = run_cli("build", PROFILE, "--workspace", workspace, "--out", out_dir, "--lang", "ru",
-                     "--format", file_format, "--doc", "policy", "--jobs", "1", "--quiet")
+    result = run_cli(
+        "build",
+        PROFILE,
+        "--workspace",
+        workspace,
+        "--out",
+        out_dir,
+        "--lang",
+        "ru",
+        "--format",
+        file_format,
+        "--doc",
+        "policy",
+        "--jobs",
+        "1",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.stderr
     return out_dir / PROFILE / "ru" / f"policy.{file_format}"
 
@@ -79,8 +93,14 @@ def docx_texts(path: Path) -> list[str]:
 
     visit(document)
     for section in document.sections:
-        for part in (section.header, section.first_page_header, section.even_page_header,
-                     section.footer, section.first_page_footer, section.even_page_footer):
+        for part in (
+            section.header,
+            section.first_page_header,
+            section.even_page_header,
+            section.footer,
+            section.first_page_footer,
+            section.even_page_footer,
+        ):
             visit(part)
     return texts
 
@@ -131,10 +151,12 @@ def _pdf_comparable(text: str) -> str:
 
 
 def test_hostile_but_valid_text_in_name_and_address_is_printed_literally_in_pdf():
-    name_ru = ("«Ак-Тилек» ңөү ҢӨҮ \u200fЦентр\u200e *жирный* _курсив_ # <b>&amp;</b> {{ 7*7 }} [x](y) "
-               "| a | b | \\ \"кавычки\" 'апостроф' @ref(policy#scope)")
+    name_ru = (
+        "«Ак-Тилек» ңөү ҢӨҮ \u200fЦентр\u200e *жирный* _курсив_ # <b>&amp;</b> {{ 7*7 }} [x](y) "
+        "| a | b | \\ \"кавычки\" 'апостроф' @ref(policy#scope)"
+    )
     name_ky = "Ак-Тилек ҮМБ «ңөү» <i>&</i> {% raw %}"
-    address_ru = "723800, с. Ак-Тилек, ул. \"Мектеп\", 3 — <script>alert(1)</script> ~~x~~ `код` ![i](file:x)"
+    address_ru = '723800, с. Ак-Тилек, ул. "Мектеп", 3 — <script>alert(1)</script> ~~x~~ `код` ![i](file:x)'
     with tempfile.TemporaryDirectory() as folder:
         policy = build_policy_with_texts(Path(folder), "pdf", name_ru, name_ky, address_ru)
         text = _pdf_comparable(pdf_text(policy))
@@ -148,13 +170,55 @@ SOURCE = (EXAMPLES / f"{PROFILE}.yaml").read_text(encoding="utf-8")
 LINES = SOURCE.splitlines(keepends=True)
 VALUE_LINES = [index for index, line in enumerate(LINES) if re.match(r"^\s*(- )?[a-z_]+: \S", line)]
 
-YAML_SPECIALS = ["yes", "no", "on", "off", "null", "~", "", "12:30", "014", "0x1F", "1.10", "1e3", ".inf",
-                 "2025-02-30", "2025-10-15", "[a, b", "{a: 1", "&anchor x", "*alias", "!!python/name:os.system ''",
-                 "!!str x", "'unterminated", '"bad \\q escape"', '"x\\0y"', '"\\u202e"', "- item", "|", ">-",
-                 "a: b", "a #comment", "@at", "`tick", "%percent", "? key", "---", "...", "\t",
-                 "“45-п”", "“Приказ: 45-п”", '"x\\u00ady"', '"\\u2060"', '"\\U000e0041"']
-SCALARS = st.one_of(st.sampled_from(YAML_SPECIALS), st.integers(-10**30, 10**30).map(str),
-                    st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
+YAML_SPECIALS = [
+    "yes",
+    "no",
+    "on",
+    "off",
+    "null",
+    "~",
+    "",
+    "12:30",
+    "014",
+    "0x1F",
+    "1.10",
+    "1e3",
+    ".inf",
+    "2025-02-30",
+    "2025-10-15",
+    "[a, b",
+    "{a: 1",
+    "&anchor x",
+    "*alias",
+    "!!python/name:os.system ''",
+    "!!str x",
+    "'unterminated",
+    '"bad \\q escape"',
+    '"x\\0y"',
+    '"\\u202e"',
+    "- item",
+    "|",
+    ">-",
+    "a: b",
+    "a #comment",
+    "@at",
+    "`tick",
+    "%percent",
+    "? key",
+    "---",
+    "...",
+    "\t",
+    "“45-п”",
+    "“Приказ: 45-п”",
+    '"x\\u00ady"',
+    '"\\u2060"',
+    '"\\U000e0041"',
+]
+SCALARS = st.one_of(
+    st.sampled_from(YAML_SPECIALS),
+    st.integers(-(10**30), 10**30).map(str),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+)
 
 
 @st.composite
@@ -163,8 +227,11 @@ def edited_profiles(draw) -> bytes:
     lines = list(LINES)
     inserted: list[tuple[float, bytes]] = []
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["replace-value", "delete-line", "duplicate-line", "insert-key",
-                                     "reindent-line", "insert-bytes"]))
+        kind = draw(
+            st.sampled_from(
+                ["replace-value", "delete-line", "duplicate-line", "insert-key", "reindent-line", "insert-bytes"]
+            )
+        )
         if kind == "replace-value":
             candidates = [index for index in VALUE_LINES if index < len(lines)]
             if not candidates:
@@ -181,9 +248,12 @@ def edited_profiles(draw) -> bytes:
             lines.insert(index, lines[index])
         elif kind == "insert-key":
             indent = " " * draw(st.sampled_from([0, 2, 4, 6, 1, 3]))
-            key = draw(st.one_of(st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
-                                 st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=10)
-                                 .map(json.dumps)))
+            key = draw(
+                st.one_of(
+                    st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
+                    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=10).map(json.dumps),
+                )
+            )
             value = draw(SCALARS).replace("\n", " ")
             lines.insert(draw(st.integers(0, len(lines))), f"{indent}{key}: {value}\n")
         elif kind == "reindent-line" and lines:
@@ -193,7 +263,7 @@ def edited_profiles(draw) -> bytes:
             if change == "add":
                 lines[index] = " " * width + lines[index]
             elif change == "remove":
-                lines[index] = lines[index][min(width, len(lines[index]) - len(lines[index].lstrip(" "))):]
+                lines[index] = lines[index][min(width, len(lines[index]) - len(lines[index].lstrip(" "))) :]
             else:
                 lines[index] = "\t" + lines[index].lstrip(" ")
         elif kind == "insert-bytes":
@@ -218,6 +288,9 @@ def test_random_edits_of_a_valid_profile_give_a_located_error_never_a_traceback(
         assert result.exit_code in (0, 1), (result.exit_code, result.output, result.stderr)
         assert "Traceback" not in result.output + result.stderr
         if result.exit_code == 1:
-            located = re.compile(rf"^(?:{re.escape(str(profile))}|{re.escape(str(profile.parent / '_national.yaml'))})"
-                                 r":\d+(?::\d+)?: ", re.MULTILINE)
+            located = re.compile(
+                rf"^(?:{re.escape(str(profile))}|{re.escape(str(profile.parent / '_national.yaml'))})"
+                r":\d+(?::\d+)?: ",
+                re.MULTILINE,
+            )
             assert located.search(result.stderr), result.stderr

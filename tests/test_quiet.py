@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_workspace, run_cli_confined, tree_state
 
 PROFILE = "ak-tilek-fmc"
@@ -41,8 +40,11 @@ def test_quiet_build_prints_only_the_error_of_a_failed_institution(workspace: Pa
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert re.fullmatch(rf"{re.escape(str(profile))}:\d+:\d+: staff_count: duplicate key 'staff_count'.*\n"
-                        r"    hint: .*\n", result.stderr), result.stderr
+    assert re.fullmatch(
+        rf"{re.escape(str(profile))}:\d+:\d+: staff_count: duplicate key 'staff_count'.*\n"
+        r"    hint: .*\n",
+        result.stderr,
+    ), result.stderr
     assert tree_state(workspace) == before
 
 
@@ -73,16 +75,18 @@ def test_quiet_check_prints_only_problems_and_the_count_when_asked(workspace: Pa
     assert (passed.stdout, passed.stderr) == ("", "")
     assert failed.exit_code == 1
     assert failed.stdout == "0 institutions passed the check, 1 failed\n"
-    assert re.fullmatch(rf"{re.escape(str(profile))}:\d+:\d+: staff_count: duplicate key .*\n    hint: .*\n",
-                        failed.stderr), failed.stderr
+    assert re.fullmatch(
+        rf"{re.escape(str(profile))}:\d+:\d+: staff_count: duplicate key .*\n    hint: .*\n", failed.stderr
+    ), failed.stderr
     assert not (workspace / "output").exists()
 
 
 def test_quiet_submission_build_prints_only_its_error(workspace: Path):
     shutil.copytree(REPO / "submissions", workspace / "submissions")
     submission = workspace / "submissions" / "union-2026.yaml"
-    submission.write_text(submission.read_text(encoding="utf-8").replace("addressee:", "addressee_old:", 1),
-                          encoding="utf-8")
+    submission.write_text(
+        submission.read_text(encoding="utf-8").replace("addressee:", "addressee_old:", 1), encoding="utf-8"
+    )
 
     result = run_cli_confined("submission", "build", "union-2026", "-w", workspace, "-q")
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from policygen.render.sandbox import TemplateRenderer, escape_markdown
-from policygen.parse.markdown import parse_markdown
 from policygen.errors import TemplateError
 from policygen.model import Paragraph, Text, plain_text
+from policygen.parse.markdown import parse_markdown
+from policygen.render.sandbox import TemplateRenderer, escape_markdown
 
 HOSTILE = "{{ 7*7 }} <b>&</b> *x* «Ңөү» # [a](b) \\ | `c` _u_"
 
@@ -54,38 +54,47 @@ def test_undefined_name_is_an_error_with_its_line(tmp_path):
     assert "nmae" in raised.value.message
 
 
-@pytest.mark.parametrize("source", [
-    "{{ inst.get('nmae') }}",
-    "{{ [missing] }}",
-    "{{ 'x' if false }}",
-    "{% macro m(a) %}{{ [a] }}{% endmacro %}{{ m() }}",
-    "{{ flag }}",
-    "{{ items }}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ inst.get('nmae') }}",
+        "{{ [missing] }}",
+        "{{ 'x' if false }}",
+        "{% macro m(a) %}{{ [a] }}{% endmacro %}{{ m() }}",
+        "{{ flag }}",
+        "{{ items }}",
+    ],
+)
 def test_holes_that_strict_undefined_misses_are_errors(tmp_path, source):
     with pytest.raises(TemplateError):
         render(tmp_path, source, inst={"name": "x"}, flag=True, items=["a"])
 
 
-@pytest.mark.parametrize("source", [
-    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ ('{0.__class__}'|attr('format'))(1) }}",
-    "{{ 'a{0.__class__}'.format(1) }}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ ('{0.__class__}'|attr('format'))(1) }}",
+        "{{ 'a{0.__class__}'.format(1) }}",
+    ],
+)
 def test_sandbox_escapes_are_refused(tmp_path, source):
     with pytest.raises(TemplateError) as raised:
         render(tmp_path, source)
     assert "sandbox" in raised.value.message or "undefined" in raised.value.message
 
 
-@pytest.mark.parametrize("source", [
-    "{{ 'a' * 50000000 }}",
-    "{{ 10 ** 100000 }}",
-    "{% for i in range(10**7) %}x{% endfor %}",
-    "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
-    "{% for i in range(100000) %}{% for j in range(100) %}xxxxxxxxxx{% endfor %}{% endfor %}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'a' * 50000000 }}",
+        "{{ 10 ** 100000 }}",
+        "{% for i in range(10**7) %}x{% endfor %}",
+        "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+        "{% for i in range(100000) %}{% for j in range(100) %}xxxxxxxxxx{% endfor %}{% endfor %}",
+    ],
+)
 def test_runaway_templates_are_stopped_with_an_error(tmp_path, source):
     with pytest.raises(TemplateError):
         render(tmp_path, source)

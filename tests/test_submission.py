@@ -14,9 +14,9 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+from conftest import EXAMPLE_SUBMISSION, REPO, copy_workspace, normalized_words, pdf_text, run_cli
 from pypdf.generic import ContentStream
 
-from conftest import EXAMPLE_SUBMISSION, REPO, copy_workspace, normalized_words, pdf_text, run_cli
 from policygen.sets.submission import findings_rows, load_submission
 
 EXAMPLE = EXAMPLE_SUBMISSION
@@ -37,8 +37,11 @@ def test_example_package_holds_every_document_in_docx_and_pdf_for_each_language(
     submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
     expected_documents = ["cover-letter", "annex-register", *(annex.value for annex in submission.annexes)]
     for lang in submission.languages:
-        documents = [entry["document"] for entry in manifest["files"] if entry["language"] == lang
-                     and entry["path"].endswith(".pdf") and entry["document"] != "combined"]
+        documents = [
+            entry["document"]
+            for entry in manifest["files"]
+            if entry["language"] == lang and entry["path"].endswith(".pdf") and entry["document"] != "combined"
+        ]
         assert documents == expected_documents, lang
     suffixes = sorted({Path(entry["path"]).suffix for entry in manifest["files"]})
     assert suffixes == [".docx", ".pdf"]
@@ -65,7 +68,7 @@ def test_combined_pdf_bookmarks_follow_the_annex_register(package, manifest):
     rows = [[cell.text for cell in row.cells] for row in register.tables[0].rows[1:]]
     annex_bookmarks = [title for title in top if re.match(r"^\d+\. ", title)]
     assert [title.split(". ", 1)[0] for title in annex_bookmarks] == [row[0].rstrip(".") for row in rows]
-    for title, row in zip(annex_bookmarks, rows):
+    for title, row in zip(annex_bookmarks, rows, strict=False):
         assert title.split(". ", 1)[1] == row[1]
     assert len(top) == len(rows) + 2  # the letter and the register come first
 
@@ -92,8 +95,11 @@ def drawn_images(path: Path) -> Counter:
 
 def bound_pdfs(package: Path, manifest: dict) -> list[Path]:
     """The separate PDFs the combined PDF binds."""
-    return [package / entry["path"] for entry in manifest["files"]
-            if entry["path"].endswith(".pdf") and entry["document"] != "combined"]
+    return [
+        package / entry["path"]
+        for entry in manifest["files"]
+        if entry["path"].endswith(".pdf") and entry["document"] != "combined"
+    ]
 
 
 def test_combined_pdf_shows_each_document_its_own_pictures(package, manifest):
@@ -105,9 +111,12 @@ def test_combined_pdf_shows_each_document_its_own_pictures(package, manifest):
 
 def widgets(path: Path) -> list[tuple[str, str]]:
     """(field name, tooltip) of every form widget of a PDF, page by page."""
-    return [(str(annotation["/T"]), str(annotation["/TU"])) for page in pypdf.PdfReader(str(path)).pages
-            for annotation in (reference.get_object() for reference in page.get("/Annots") or [])
-            if annotation["/Subtype"] == "/Widget"]
+    return [
+        (str(annotation["/T"]), str(annotation["/TU"]))
+        for page in pypdf.PdfReader(str(path)).pages
+        for annotation in (reference.get_object() for reference in page.get("/Annots") or [])
+        if annotation["/Subtype"] == "/Widget"
+    ]
 
 
 def test_combined_pdf_form_fields_have_unique_names_and_tooltips_in_their_language(package, manifest):
@@ -120,8 +129,11 @@ def test_combined_pdf_form_fields_have_unique_names_and_tooltips_in_their_langua
             assert name not in separate, (path, name)
         separate.update(fields)
         if fields:  # each tooltip is a label of the form as the document prints it, in the document's language
-            labels = {row.cells[0].text for table in docx.Document(str(path.with_suffix(".docx"))).tables
-                      for row in table.rows}
+            labels = {
+                row.cells[0].text
+                for table in docx.Document(str(path.with_suffix(".docx"))).tables
+                for row in table.rows
+            }
             assert {tooltip for _, tooltip in fields} <= labels, path
     combined = widgets(package / f"{EXAMPLE}-combined.pdf")
     assert len(combined) == len(separate) > 0
@@ -170,11 +182,14 @@ def test_evidence_numbers_are_the_same_in_docx_and_pdf_tables_and_chart_labels(p
     for lang in submission.languages:
         rows = findings_rows(submission, lang)
         note = next((package / lang).glob("*-justification-note.docx"))
-        table = next(table for table in docx.Document(str(note)).tables
-                     if any(row["percent"] in cell.text for cell in table.rows[1].cells for row in rows))
+        table = next(
+            table
+            for table in docx.Document(str(note)).tables
+            if any(row["percent"] in cell.text for cell in table.rows[1].cells for row in rows)
+        )
         cells = [[cell.text for cell in row.cells] for row in table.rows[1:]]
         pdf_words = " ".join(normalized_words(pdf_text(note.with_suffix(".pdf"))))
-        for row, table_row in zip(rows, cells):
+        for row, table_row in zip(rows, cells, strict=False):
             value, denominator, percent = table_row[-3:]
             assert percent == row["percent"]
             assert row["chart_label"] == f"{percent} ({value} / {denominator})"
@@ -193,13 +208,16 @@ def edited_example(tmp_path: Path, old: str, new: str) -> tuple[Path, Path, str]
     return workspace, path, text
 
 
-@pytest.mark.parametrize("old, new, key, message", [
-    ("        denominator: 1150\n", "", "evidence.survey.findings[0].denominator", "required key is missing"),
-    ("- coverage-report", "- press-release", "annexes[", "Input should be"),
-    ("addressee:", "addressee_old:", "addressee", "required key is missing"),
-])
+@pytest.mark.parametrize(
+    "old, new, key, message",
+    [
+        ("        denominator: 1150\n", "", "evidence.survey.findings[0].denominator", "required key is missing"),
+        ("- coverage-report", "- press-release", "annexes[", "Input should be"),
+        ("addressee:", "addressee_old:", "addressee", "required key is missing"),
+    ],
+)
 def test_broken_submission_fails_naming_the_line(tmp_path, old, new, key, message):
-    workspace, path, text = edited_example(tmp_path, old, new)
+    workspace, path, _text = edited_example(tmp_path, old, new)
     result = run_cli("submission", "build", EXAMPLE, "-w", workspace)
     assert result.exit_code == 1
     assert message in result.stderr

@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_workspace, run_cli
 
 PROFILE = "ak-tilek-fmc"
-LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<key>[^:\n]+): (?P<message>[^\n]+)\n"
-                     r"    hint: \S", re.MULTILINE)
+LOCATED = re.compile(
+    r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<key>[^:\n]+): (?P<message>[^\n]+)\n"
+    r"    hint: \S",
+    re.MULTILINE,
+)
 
 
 @pytest.fixture
@@ -56,12 +58,14 @@ def assert_refused_cleanly(result, workspace: Path) -> None:
 
 def test_five_kinds_of_error_are_reported_in_one_run_each_at_its_own_line(workspace):
     profile = profile_of(workspace)
-    text = edit(profile,
-                ("staff_count: 14", "staf_count: 14"),  # an unknown key
-                ("    anonymous: false\n", "    anonymous: maybe\n"),  # a wrong type
-                ("effective_date: 2025-10-15", "effective_date: 2025-02-30"),  # an impossible date
-                ("  consulted_on: 2025-10-06\n", ""),  # a required key missing in a nested mapping
-                ("  ru: ЦСМ с. Ак-Тилек\n", ""))  # a missing translation
+    text = edit(
+        profile,
+        ("staff_count: 14", "staf_count: 14"),  # an unknown key
+        ("    anonymous: false\n", "    anonymous: maybe\n"),  # a wrong type
+        ("effective_date: 2025-10-15", "effective_date: 2025-02-30"),  # an impossible date
+        ("  consulted_on: 2025-10-06\n", ""),  # a required key missing in a nested mapping
+        ("  ru: ЦСМ с. Ак-Тилек\n", ""),
+    )  # a missing translation
 
     result = run_cli("validate", PROFILE, "--workspace", workspace)
 
@@ -89,8 +93,11 @@ def test_typographic_quotes_around_a_value_with_a_colon_are_named_as_not_yaml_qu
     result = run_cli("validate", PROFILE, "--workspace", workspace)
 
     assert_refused_cleanly(result, workspace)
-    match = re.search(rf"^{re.escape(str(profile))}:{line_of(text, 'Приказ: 12')}:\d+: (.+)\n    hint: (.+)$",
-                      result.stderr, re.MULTILINE)
+    match = re.search(
+        rf"^{re.escape(str(profile))}:{line_of(text, 'Приказ: 12')}:\d+: (.+)\n    hint: (.+)$",
+        result.stderr,
+        re.MULTILINE,
+    )
     assert match, result.stderr
     assert "“ and ” are typographic quotes" in match.group(1) and "not YAML quotes" in match.group(1)
     assert "straight" in match.group(2)
@@ -108,9 +115,12 @@ def test_typographic_quotes_in_an_order_number_are_a_located_warning(workspace):
 
     assert result.exit_code == 0, result.stderr
     line = line_of(text, "“45-п”")
-    assert re.search(rf"^{re.escape(str(profile))}:{line}:17: approval\.order_number: warning: '“45-п”' holds the "
-                     r"typographic quotes “ ”.*\n    hint: write it without them: order_number: 45-п", result.stderr,
-                     re.MULTILINE), result.stderr
+    assert re.search(
+        rf"^{re.escape(str(profile))}:{line}:17: approval\.order_number: warning: '“45-п”' holds the "
+        r"typographic quotes “ ”.*\n    hint: write it without them: order_number: 45-п",
+        result.stderr,
+        re.MULTILINE,
+    ), result.stderr
     assert f"ok  {PROFILE}" in result.output
 
 
@@ -123,8 +133,12 @@ def test_typographic_quotes_in_an_identifier_fail_validate_and_build_under_stric
     assert_refused_cleanly(validated, workspace)
     for result in (validated, built):
         assert result.exit_code == 1
-        assert re.search(rf"^{re.escape(str(profile))}:{line_of(text, '“45-п”')}:17: approval\.order_number: '“45-п”'"
-                         r".*an error under --strict\)\n    hint: ", result.stderr, re.MULTILINE), result.stderr
+        assert re.search(
+            rf"^{re.escape(str(profile))}:{line_of(text, '“45-п”')}:17: approval\.order_number: '“45-п”'"
+            r".*an error under --strict\)\n    hint: ",
+            result.stderr,
+            re.MULTILINE,
+        ), result.stderr
     assert not list((workspace / "output").rglob("*.docx"))
 
 
@@ -140,15 +154,24 @@ def test_build_prints_the_typographic_quotes_warning_and_builds(workspace):
 # "One house": validate refuses what build refuses --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("clauses, key, message", [
-    ("clauses:\n  disable: [policy/non-retaliation]\n", "clauses.disable[0]", "cannot be switched off"),
-    ("clauses:\n  replace:\n    - clause: policy/scope\n      text: {ky: Жаңы., ru: Новый.}\n",
-     "clauses.replace[0].clause", "cannot be replaced"),
-    ("clauses:\n  disable: [policy/no-such-clause]\n", "clauses.disable[0]", "has no clause 'no-such-clause'"),
-    ("clauses:\n  add:\n    - id: extra\n      after: policy/prevention\n      title: {ky: Кошумча, ru: Доп}\n"
-     "      text: {ky: Караңыз @ref(policy#prevention)., ru: См. @ref(policy#nowhere).}\n",
-     "clauses.add[0].text.ru", "policy has no clause 'nowhere'"),
-])
+@pytest.mark.parametrize(
+    "clauses, key, message",
+    [
+        ("clauses:\n  disable: [policy/non-retaliation]\n", "clauses.disable[0]", "cannot be switched off"),
+        (
+            "clauses:\n  replace:\n    - clause: policy/scope\n      text: {ky: Жаңы., ru: Новый.}\n",
+            "clauses.replace[0].clause",
+            "cannot be replaced",
+        ),
+        ("clauses:\n  disable: [policy/no-such-clause]\n", "clauses.disable[0]", "has no clause 'no-such-clause'"),
+        (
+            "clauses:\n  add:\n    - id: extra\n      after: policy/prevention\n      title: {ky: Кошумча, ru: Доп}\n"
+            "      text: {ky: Караңыз @ref(policy#prevention)., ru: См. @ref(policy#nowhere).}\n",
+            "clauses.add[0].text.ru",
+            "policy has no clause 'nowhere'",
+        ),
+    ],
+)
 def test_validate_refuses_clause_changes_that_build_refuses(workspace, clauses, key, message):
     profile = profile_of(workspace)
     profile.write_text(profile.read_text(encoding="utf-8") + clauses, encoding="utf-8")
@@ -168,15 +191,17 @@ def test_validate_fails_the_completeness_check_under_strict_only(workspace):
     templates.mkdir(parents=True)
     source = (REPO / "templates" / "policy" / "ru.md.j2").read_text(encoding="utf-8")
     # the Russian policy claims no element any more: required ones go uncovered
-    (templates / "ru.md.j2").write_text(re.sub(r"^(::: clause \S+) \S+$", r"\1", source, flags=re.MULTILINE),
-                                        encoding="utf-8")
+    (templates / "ru.md.j2").write_text(
+        re.sub(r"^(::: clause \S+) \S+$", r"\1", source, flags=re.MULTILINE), encoding="utf-8"
+    )
 
     assert run_cli("validate", PROFILE, "--workspace", workspace).exit_code == 0
     result = run_cli("validate", PROFILE, "--strict", "--workspace", workspace)
 
     assert_refused_cleanly(result, workspace)
-    assert re.search(r"^\S+ak-tilek-fmc\.yaml: ru: required element \S+ is not covered .*\n    hint: ", result.stderr,
-                     re.MULTILINE), result.stderr
+    assert re.search(
+        r"^\S+ak-tilek-fmc\.yaml: ru: required element \S+ is not covered .*\n    hint: ", result.stderr, re.MULTILINE
+    ), result.stderr
 
 
 # Issue 17, item 5: character references in clause texts --------------------------------------------------------
@@ -184,10 +209,14 @@ def test_validate_fails_the_completeness_check_under_strict_only(workspace):
 
 def test_character_references_allowed_as_typed_characters_build(workspace):
     profile = profile_of(workspace)
-    profile.write_text(profile.read_text(encoding="utf-8") + (
-        "clauses:\n  add:\n    - id: marks\n      after: policy/prevention\n      title: {ky: Белгилер, ru: Знаки}\n"
-        "      text: {ky: 'a&lrm;b &zwj; &amp;#x202E;', ru: 'a&rlm;b &nbsp;c &laquo;x&raquo; &amp;#x202E;'}\n"),
-        encoding="utf-8")
+    profile.write_text(
+        profile.read_text(encoding="utf-8")
+        + (
+            "clauses:\n  add:\n    - id: marks\n      after: policy/prevention\n      title: {ky: Белгилер, ru: Знаки}\n"
+            "      text: {ky: 'a&lrm;b &zwj; &amp;#x202E;', ru: 'a&rlm;b &nbsp;c &laquo;x&raquo; &amp;#x202E;'}\n"
+        ),
+        encoding="utf-8",
+    )
 
     result = run_cli("validate", PROFILE, "--workspace", workspace)
 
@@ -234,8 +263,9 @@ def test_a_pipe_as_submission_is_refused_without_blocking(workspace):
     result = run_in_subprocess("submission", "build", "s", "--workspace", str(workspace))
 
     assert result.returncode == 1
-    assert re.search(rf"^{re.escape(str(submission))}: is not a regular file.*\n    hint: ", result.stderr,
-                     re.MULTILINE), result.stderr
+    assert re.search(
+        rf"^{re.escape(str(submission))}: is not a regular file.*\n    hint: ", result.stderr, re.MULTILINE
+    ), result.stderr
     assert not (workspace / "output").exists()
 
 
@@ -249,21 +279,27 @@ def with_review_file(workspace: Path, text: str) -> Path:
     return review
 
 
-@pytest.mark.parametrize("text, line, message", [
-    ("reviewed:\n  policy/ru.md.j2: " + "[" * 5000 + "]" * 5000 + "\n", 2, "nesting is deeper than"),
-    ("reviewed:\n  policy/ru.md.j2: &a yes\n", 2, "anchor '&a' is not allowed"),
-    ("reviewed:\n  policy/ru.md.j2: yes\n", 2, "expected true or false, got 'yes'"),
-    ("reviewed:\n  policy/ru.md.j2: [true]\n", 2, "expected true or false, got ['true']"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("reviewed:\n  policy/ru.md.j2: " + "[" * 5000 + "]" * 5000 + "\n", 2, "nesting is deeper than"),
+        ("reviewed:\n  policy/ru.md.j2: &a yes\n", 2, "anchor '&a' is not allowed"),
+        ("reviewed:\n  policy/ru.md.j2: yes\n", 2, "expected true or false, got 'yes'"),
+        ("reviewed:\n  policy/ru.md.j2: [true]\n", 2, "expected true or false, got ['true']"),
+    ],
+)
 def test_translation_review_file_is_read_with_the_strict_loader(workspace, text, line, message):
     review = with_review_file(workspace, text)
 
-    for result in (run_cli("validate", PROFILE, "--workspace", workspace),
-                   run_cli("build", PROFILE, "--lang", "ru", "--format", "docx", "--workspace", workspace)):
+    for result in (
+        run_cli("validate", PROFILE, "--workspace", workspace),
+        run_cli("build", PROFILE, "--lang", "ru", "--format", "docx", "--workspace", workspace),
+    ):
         assert result.exit_code == 1, result.output
         assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
-        assert re.search(rf"^{re.escape(str(review))}:{line}:\d+: .*{re.escape(message)}.*\n    hint: ", result.stderr,
-                         re.MULTILINE), result.stderr
+        assert re.search(
+            rf"^{re.escape(str(review))}:{line}:\d+: .*{re.escape(message)}.*\n    hint: ", result.stderr, re.MULTILINE
+        ), result.stderr
     assert not list((workspace / "output").rglob("*.docx"))
 
 
@@ -288,8 +324,12 @@ def test_a_profile_linking_out_of_institutions_is_refused_by_its_workspace_path(
     result = run_cli("validate", PROFILE, "--workspace", workspace)
 
     assert_refused_cleanly(result, workspace)
-    assert re.search(rf"^{re.escape(str(profile))}: is a link to {re.escape(str(outside))}, outside its folder"
-                     r".*\n    hint: ", result.stderr, re.MULTILINE), result.stderr
+    assert re.search(
+        rf"^{re.escape(str(profile))}: is a link to {re.escape(str(outside))}, outside its folder"
+        r".*\n    hint: ",
+        result.stderr,
+        re.MULTILINE,
+    ), result.stderr
 
 
 def test_a_base_linking_out_of_institutions_is_refused(workspace, tmp_path):

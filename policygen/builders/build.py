@@ -4,28 +4,36 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
-from policygen.output.atomic import existing_output, write_files
-from policygen.check.coverage import InstitutionCheck
 from policygen.builders.engine import (
-    Unit, UnitOptions, UnitResult, file_digest, input_record, output_path, rendered_bytes, run_units, unit_key,
+    Unit,
+    UnitOptions,
+    UnitResult,
+    file_digest,
+    input_record,
+    output_path,
+    rendered_bytes,
+    run_units,
+    unit_key,
 )
-from policygen.sets.coverage_report import REPORT_OWNER, build_coverage_report
-from policygen.sets.institution import DOCUMENT_IDS, template_name
+from policygen.builders.workers import run_bounded
+from policygen.check.coverage import InstitutionCheck
+from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
+from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.schema import LANGUAGES
+from policygen.inputs.workspace import Workspace
+from policygen.model import Document
+from policygen.output.atomic import existing_output, write_files
 from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries, update_manifest, versions
-from policygen.sets.model_set import MODEL_OWNER, build_model_documents, model_base_file
-from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.render.sandbox import TemplateRenderer
-from policygen.builders.workers import run_bounded
-from policygen.inputs.workspace import Workspace
-from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
-from policygen.model import Document
-from policygen.inputs.schema import LANGUAGES
+from policygen.sets.coverage_report import REPORT_OWNER, build_coverage_report
+from policygen.sets.institution import DOCUMENT_IDS, template_name
+from policygen.sets.model_set import MODEL_OWNER, build_model_documents, model_base_file
 from policygen.writers import FORMATS, Writer, get_writer, get_writer_suffix
 
 
@@ -69,8 +77,12 @@ class BuildReport:
         return [outcome for outcome in self.outcomes if outcome.failed]
 
 
-def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest,
-          on_unit_done: Callable[[UnitResult, int, int], None] | None = None) -> BuildReport:
+def build(
+    workspace: Workspace,
+    profile_paths: list[Path],
+    request: BuildRequest,
+    on_unit_done: Callable[[UnitResult, int, int], None] | None = None,
+) -> BuildReport:
     """Build the requested documents of each profile. Units whose inputs are unchanged are skipped; a failing
     institution leaves its outputs as they were; the others are written and recorded in the manifest. The output
     folder is locked throughout."""
@@ -78,8 +90,9 @@ def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest
         report = _build_locked(workspace, profile_paths, request, on_unit_done)
         for outcome in report.outcomes:
             if not outcome.failed:  # also when all was up to date: a killed build's leftovers go on the next run
-                for folder in {PurePosixPath(entry.path).parent.as_posix()
-                               for entry in (*outcome.files, *outcome.unchanged)}:
+                for folder in {
+                    PurePosixPath(entry.path).parent.as_posix() for entry in (*outcome.files, *outcome.unchanged)
+                }:
                     lock.remove_stale_temporaries(folder)
         recorded = [entry for outcome in report.outcomes for entry in (*outcome.files, *outcome.unchanged)]
         if recorded:
@@ -87,11 +100,16 @@ def build(workspace: Workspace, profile_paths: list[Path], request: BuildRequest
     return report
 
 
-def _build_locked(workspace: Workspace, profile_paths: list[Path], request: BuildRequest,
-                  on_unit_done: Callable[[UnitResult, int, int], None] | None) -> BuildReport:
+def _build_locked(
+    workspace: Workspace,
+    profile_paths: list[Path],
+    request: BuildRequest,
+    on_unit_done: Callable[[UnitResult, int, int], None] | None,
+) -> BuildReport:
     renderer = TemplateRenderer(workspace.template_search_path())
-    options = UnitOptions(workspace.root, request.out_dir, request.doc_ids, request.formats, request.strict,
-                          versions()["policygen"])
+    options = UnitOptions(
+        workspace.root, request.out_dir, request.doc_ids, request.formats, request.strict, versions()["policygen"]
+    )
     previous = {} if request.force else previous_entries(request.out_dir)
     outcomes: dict[Path, InstitutionOutcome] = {}
     pending: list[Unit] = []
@@ -168,19 +186,26 @@ def _up_to_date(unit: Unit, request: BuildRequest, previous: dict[str, ManifestE
 def build_model(workspace: Workspace, request: BuildRequest) -> InstitutionOutcome:
     """Build the model set for every health organisation into OUT/model/<lang>/."""
     base = model_base_file(workspace)
-    return _build_owner(workspace, request, MODEL_OWNER, [base] if base is not None else [],
-                        partial(_model_documents, workspace, request.doc_ids))
+    return _build_owner(
+        workspace,
+        request,
+        MODEL_OWNER,
+        [base] if base is not None else [],
+        partial(_model_documents, workspace, request.doc_ids),
+    )
 
 
-def build_coverage_reports(workspace: Workspace, results: list[InstitutionCheck],
-                           request: BuildRequest) -> InstitutionOutcome:
+def build_coverage_reports(
+    workspace: Workspace, results: list[InstitutionCheck], request: BuildRequest
+) -> InstitutionOutcome:
     """Write the coverage report of checked institutions into OUT/coverage/<lang>/ in every language."""
     profiles = sorted({source for result in results for source in result.sources})
     return _build_owner(workspace, request, REPORT_OWNER, profiles, partial(_report_documents, results))
 
 
-def _model_documents(workspace: Workspace, doc_ids: tuple[str, ...], renderer: TemplateRenderer,
-                     lang: str) -> list[Document]:
+def _model_documents(
+    workspace: Workspace, doc_ids: tuple[str, ...], renderer: TemplateRenderer, lang: str
+) -> list[Document]:
     built = build_model_documents(renderer, workspace, lang)
     return [built[doc_id] for doc_id in doc_ids]
 
@@ -189,8 +214,13 @@ def _report_documents(results: list[InstitutionCheck], renderer: TemplateRendere
     return [build_coverage_report(renderer, results, lang)]
 
 
-def _build_owner(workspace: Workspace, request: BuildRequest, owner: str, profiles: list[Path],
-                 documents: Callable[[TemplateRenderer, str], list[Document]]) -> InstitutionOutcome:
+def _build_owner(
+    workspace: Workspace,
+    request: BuildRequest,
+    owner: str,
+    profiles: list[Path],
+    documents: Callable[[TemplateRenderer, str], list[Document]],
+) -> InstitutionOutcome:
     """Write the documents of an output folder that is no institution (the model set, the report), in every
     requested language, all or nothing, and record them in the manifest. They are rendered in a memory-bounded
     worker process, so `documents` must be picklable: a module's function, or a partial of one."""
@@ -207,8 +237,13 @@ def _build_owner(workspace: Workspace, request: BuildRequest, owner: str, profil
     return outcome
 
 
-def _render_owner(workspace: Workspace, request: BuildRequest, owner: str, profiles: list[Path],
-                  documents: Callable[[TemplateRenderer, str], list[Document]]) -> list[tuple[bytes, ManifestEntry]]:
+def _render_owner(
+    workspace: Workspace,
+    request: BuildRequest,
+    owner: str,
+    profiles: list[Path],
+    documents: Callable[[TemplateRenderer, str], list[Document]],
+) -> list[tuple[bytes, ManifestEntry]]:
     renderer = TemplateRenderer(workspace.template_search_path())
     writers = {name: get_writer(name) for name in request.formats}
     profile_inputs = [input_record(workspace, path) for path in profiles]
@@ -216,8 +251,10 @@ def _render_owner(workspace: Workspace, request: BuildRequest, owner: str, profi
     for lang in request.languages or LANGUAGES:
         for document in documents(renderer, lang):
             template = template_name(document.meta.doc_id, lang)
-            inputs = {"profile": profile_inputs,
-                      "templates": [input_record(workspace, path) for path in renderer.dependencies(template)]}
+            inputs = {
+                "profile": profile_inputs,
+                "templates": [input_record(workspace, path) for path in renderer.dependencies(template)],
+            }
             pending += _rendered(document, writers, owner, inputs)
     return pending
 
@@ -228,14 +265,16 @@ def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
         return own
     missing = [lang for lang in request.languages if lang not in own]
     if missing:
-        raise PolicygenError(f"{loaded.profile.id} is not written in {', '.join(missing)} "
-                             f"(its languages: {', '.join(own)})",
-                             hint="add the language and its texts to the profile, or leave --lang out")
+        raise PolicygenError(
+            f"{loaded.profile.id} is not written in {', '.join(missing)} (its languages: {', '.join(own)})",
+            hint="add the language and its texts to the profile, or leave --lang out",
+        )
     return tuple(lang for lang in LANGUAGES if lang in request.languages)
 
 
-def _rendered(document: Document, writers: dict[str, Writer], owner: str,
-              inputs: dict) -> list[tuple[bytes, ManifestEntry]]:
+def _rendered(
+    document: Document, writers: dict[str, Writer], owner: str, inputs: dict
+) -> list[tuple[bytes, ManifestEntry]]:
     """The bytes of `document` in every requested format, with the manifest entry of each file."""
     results = []
     for format_name, writer in writers.items():
@@ -253,4 +292,3 @@ def _rendered(document: Document, writers: dict[str, Writer], owner: str,
         )
         results.append((data, entry))
     return results
-

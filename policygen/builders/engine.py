@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
-from policygen.output.atomic import existing_output
-from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
-from policygen.sets.institution import DOCUMENT_IDS, build_documents, template_name
-from policygen.limits import bounded_writing, memory_exceeded
-from policygen.output.manifest import ManifestEntry
-from policygen.inputs.profiles import LoadedProfile, load_profile
-from policygen.render.sandbox import TemplateRenderer
-from policygen.inputs.review import review_files
 from policygen.builders.workers import worker_pool, worker_result
-from policygen.inputs.workspace import Workspace, open_workspace, packaged_templates
+from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
 from policygen.errors import Diagnostic, PolicygenError, ProfileError, clipped
+from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.review import review_files
+from policygen.inputs.workspace import Workspace, open_workspace, packaged_templates
+from policygen.limits import bounded_writing, memory_exceeded
 from policygen.model import Document
+from policygen.output.atomic import existing_output
+from policygen.output.manifest import ManifestEntry
+from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.institution import DOCUMENT_IDS, build_documents, template_name
 from policygen.writers import Writer, get_writer
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -59,8 +59,14 @@ class UnitOptions:
 def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, options: UnitOptions) -> str:
     """The hash of a unit's inputs: the merged profile, every template of the set in `lang` and its review
     status, the print assets, the package version and the options."""
-    parts = [options.version, loaded.digest, lang, ",".join(options.doc_ids), ",".join(options.formats),
-             str(options.strict)]
+    parts = [
+        options.version,
+        loaded.digest,
+        lang,
+        ",".join(options.doc_ids),
+        ",".join(options.formats),
+        str(options.strict),
+    ]
     templates = sorted({path for doc_id in DOCUMENT_IDS for path in renderer.dependencies(template_name(doc_id, lang))})
     reviews = sorted(review_files(renderer.search_path))
     assets = sorted(path for path in ASSETS.rglob("*") if path.is_file())
@@ -68,8 +74,13 @@ def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, optio
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def run_units(units: list[Unit], options: UnitOptions, previous: dict[str, ManifestEntry], jobs: int,
-              on_done: Callable[[UnitResult], None]) -> None:
+def run_units(
+    units: list[Unit],
+    options: UnitOptions,
+    previous: dict[str, ManifestEntry],
+    jobs: int,
+    on_done: Callable[[UnitResult], None],
+) -> None:
     """Run units on up to `jobs` memory-bounded worker processes (one at least, even for one unit), handing each
     result over as it finishes."""
     if not units:
@@ -83,8 +94,10 @@ def run_units(units: list[Unit], options: UnitOptions, previous: dict[str, Manif
                 result = worker_result(future)
             except PolicygenError as error:  # its worker process died
                 unit = futures[future]
-                result = UnitResult(unit, diagnostics=[Diagnostic(str(unit.profile_path), f"{unit.lang}: "
-                                                                  f"{error.message}", hint=error.hint)])
+                result = UnitResult(
+                    unit,
+                    diagnostics=[Diagnostic(str(unit.profile_path), f"{unit.lang}: {error.message}", hint=error.hint)],
+                )
             on_done(result)
 
 
@@ -99,9 +112,12 @@ _worker: dict[str, object] = {}
 def _start_worker(options: UnitOptions) -> None:
     """Set up once per worker process what every unit uses: the workspace, the templates and the writers."""
     workspace = open_workspace(options.workspace_root)
-    _worker.update(options=options, workspace=workspace,
-                   renderer=TemplateRenderer(workspace.template_search_path()),
-                   writers={name: get_writer(name) for name in options.formats})
+    _worker.update(
+        options=options,
+        workspace=workspace,
+        renderer=TemplateRenderer(workspace.template_search_path()),
+        writers={name: get_writer(name) for name in options.formats},
+    )
 
 
 def run_unit(unit: Unit, previous: dict[str, ManifestEntry]) -> UnitResult:
@@ -112,14 +128,23 @@ def run_unit(unit: Unit, previous: dict[str, ManifestEntry]) -> UnitResult:
     except PolicygenError as error:
         result.diagnostics = error.diagnostics()
     except MemoryError:
-        result.diagnostics = [Diagnostic(str(unit.profile_path), f"{unit.lang}: {memory_exceeded()}",
-                                         hint="a template or clause must not build text without bound")]
+        result.diagnostics = [
+            Diagnostic(
+                str(unit.profile_path),
+                f"{unit.lang}: {memory_exceeded()}",
+                hint="a template or clause must not build text without bound",
+            )
+        ]
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:  # also weasyprint's BaseException-derived errors: they fail this unit only
-        result.diagnostics = [Diagnostic(str(unit.profile_path), f"{unit.lang}: internal error: "
-                                         + clipped(f"{type(error).__name__}: {error}"),
-                                         hint="this is a bug in policygen; please report it with the profile")]
+        result.diagnostics = [
+            Diagnostic(
+                str(unit.profile_path),
+                f"{unit.lang}: internal error: " + clipped(f"{type(error).__name__}: {error}"),
+                hint="this is a bug in policygen; please report it with the profile",
+            )
+        ]
     return result
 
 
@@ -133,8 +158,7 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
     if options.strict:
         check = check_documents(documents, unit.lang, loaded.profile.is_education)
         if not check.passed:
-            raise ProfileError(failure_diagnostics(InstitutionCheck(loaded.path, loaded.profile.id,
-                                                                    languages=[check])))
+            raise ProfileError(failure_diagnostics(InstitutionCheck(loaded.path, loaded.profile.id, languages=[check])))
     out_dir = options.out_dir.resolve()
     files: list[tuple[ManifestEntry, bytes | None]] = []
     for doc_id in options.doc_ids:
@@ -143,16 +167,37 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
         templates = [input_record(workspace, path) for path in renderer.dependencies(template_name(doc_id, unit.lang))]
         for format_name, writer in writers.items():
             path = output_path(unit.institution, unit.lang, doc_id, writer.suffix)
-            inputs = {"profile": [input_record(workspace, source) for source in loaded.sources],
-                      "profile_sha256": loaded.digest, "templates": templates}
+            inputs = {
+                "profile": [input_record(workspace, source) for source in loaded.sources],
+                "profile_sha256": loaded.digest,
+                "templates": templates,
+            }
             earlier = previous.get(path)
-            if (earlier is not None and earlier.document_sha256 == document_digest
-                    and _same_file(out_dir, path, earlier)):
+            if (
+                earlier is not None
+                and earlier.document_sha256 == document_digest
+                and _same_file(out_dir, path, earlier)
+            ):
                 files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs), None))
                 continue
             data = rendered_bytes(writer, document, path)
-            files.append((ManifestEntry(path, hashlib.sha256(data).hexdigest(), len(data), unit.institution, doc_id,
-                                        unit.lang, format_name, inputs, unit.key, document_digest), data))
+            files.append(
+                (
+                    ManifestEntry(
+                        path,
+                        hashlib.sha256(data).hexdigest(),
+                        len(data),
+                        unit.institution,
+                        doc_id,
+                        unit.lang,
+                        format_name,
+                        inputs,
+                        unit.key,
+                        document_digest,
+                    ),
+                    data,
+                )
+            )
     return files
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
-from policygen.sets.institution import build_documents
-from policygen.limits import memory_exceeded
-from policygen.inputs.profiles import load_profile
-from policygen.render.sandbox import TemplateRenderer
 from policygen.builders.workers import map_bounded
-from policygen.inputs.workspace import Workspace
+from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
 from policygen.errors import Diagnostic, PolicygenError
+from policygen.inputs.profiles import load_profile
+from policygen.inputs.workspace import Workspace
+from policygen.limits import memory_exceeded
+from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.institution import build_documents
 
 
 @dataclass
@@ -29,8 +29,9 @@ class Validation:
         return not self.problems
 
 
-def validate_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer,
-                         strict: bool = False) -> Validation:
+def validate_institution(
+    workspace: Workspace, path: Path, renderer: TemplateRenderer, strict: bool = False
+) -> Validation:
     """Load a profile and make its documents in each of its languages, as `build` does before writing, so that
     whatever `build` would refuse (a core clause switched off, a broken reference, a character a clause text
     decodes to) is found here. With `strict`, warnings are errors and the completeness check must pass."""
@@ -67,14 +68,18 @@ _validator: dict[str, object] = {}
 
 
 def _start_validator(workspace: Workspace, strict: bool) -> None:
-    _validator.update(workspace=workspace, strict=strict,
-                      renderer=TemplateRenderer(workspace.template_search_path()))
+    _validator.update(workspace=workspace, strict=strict, renderer=TemplateRenderer(workspace.template_search_path()))
 
 
 def _validate_in_worker(path: Path) -> Validation:
     try:
-        return validate_institution(_validator["workspace"], path, _validator["renderer"],  # type: ignore[arg-type]
-                                    _validator["strict"])  # type: ignore[arg-type]
+        return validate_institution(
+            _validator["workspace"],
+            path,
+            _validator["renderer"],  # type: ignore[arg-type]
+            _validator["strict"],
+        )  # type: ignore[arg-type]
     except MemoryError:
-        return Validation(path, problems=[Diagnostic(str(path), memory_exceeded(),
-                                                     hint="a clause must not build text without bound")])
+        return Validation(
+            path, problems=[Diagnostic(str(path), memory_exceeded(), hint="a clause must not build text without bound")]
+        )

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from policygen.errors import PolicygenError
 from policygen.limits import alarm_available, bound_memory, memory_bound_available, memory_exceeded, say_once
 from policygen.output.lock import forget_inherited_locks
-from policygen.errors import PolicygenError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,8 +18,9 @@ Result = TypeVar("Result")
 
 
 @contextmanager
-def worker_pool(jobs: int, initializer: Callable[..., None] | None = None,
-                initargs: tuple = ()) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(
+    jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> Iterator[ProcessPoolExecutor]:
     """A pool of `jobs` worker processes, each bounding its memory and then running `initializer(*initargs)`."""
     if not memory_bound_available():
         say_once("this platform cannot bound a process's memory: rendering runs without a memory bound")
@@ -31,8 +32,9 @@ def worker_pool(jobs: int, initializer: Callable[..., None] | None = None,
     # on Linux a forked worker starts at once with everything this process imported (spawning one would import
     # it all again, about a second per pool); elsewhere the platform's default start method is kept
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(initializer, initargs)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs)
+    ) as pool:
         yield pool
 
 
@@ -49,8 +51,13 @@ def run_bounded(function: Callable[..., Result], *args: Any) -> Result:
         return worker_result(pool.submit(_guarded, function, args))
 
 
-def map_bounded(function: Callable[[Any], Result], items: Sequence[Any], jobs: int,
-                initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> list[Result]:
+def map_bounded(
+    function: Callable[[Any], Result],
+    items: Sequence[Any],
+    jobs: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+) -> list[Result]:
     """`function(item)` for each item, on up to `jobs` bounded worker processes, in the order of `items`."""
     if not items:
         return []
@@ -63,8 +70,7 @@ def _guarded(function: Callable[..., Result], args: tuple) -> Result:
     try:
         return function(*args)
     except MemoryError:
-        raise PolicygenError(memory_exceeded(),
-                             hint="a template or clause must not build text without bound") from None
+        raise PolicygenError(memory_exceeded(), hint="a template or clause must not build text without bound") from None
 
 
 def worker_result(future: Future) -> Any:
@@ -74,6 +80,7 @@ def worker_result(future: Future) -> Any:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise PolicygenError("a rendering process stopped unexpectedly (killed, or out of memory)",
-                             hint="run again; if it stops again, the input needs more memory than a rendering "
-                                  "process may use") from None
+        raise PolicygenError(
+            "a rendering process stopped unexpectedly (killed, or out of memory)",
+            hint="run again; if it stops again, the input needs more memory than a rendering process may use",
+        ) from None

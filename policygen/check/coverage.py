@@ -6,16 +6,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policygen.sets.institution import build_documents
-from policygen.check.notions import missing_notions
-from policygen.inputs.profiles import load_profile
-from policygen.render.sandbox import TemplateRenderer
-from policygen.limits import memory_exceeded
 from policygen.builders.workers import map_bounded
-from policygen.inputs.workspace import Workspace
 from policygen.check.elements import PolicyElement, policy_elements, required_elements
+from policygen.check.notions import missing_notions
 from policygen.errors import Diagnostic, PolicygenError
+from policygen.inputs.profiles import load_profile
+from policygen.inputs.workspace import Workspace
+from policygen.limits import memory_exceeded
 from policygen.model import Document, plain_text
+from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.institution import build_documents
 
 
 @dataclass(frozen=True)
@@ -79,14 +79,17 @@ def check_documents(documents: dict[str, Document], lang: str, is_education: boo
             for element in clause.covers:
                 missing = missing_notions(clause, element, lang)
                 if missing:
-                    unsupported.append(UnsupportedClaim(doc_id, clause.id, element,
-                                                        tuple(notion.describe() for notion in missing)))
+                    unsupported.append(
+                        UnsupportedClaim(doc_id, clause.id, element, tuple(notion.describe() for notion in missing))
+                    )
                     continue
-                places[element].append(ClausePlace(doc_id, document.meta.title, numbers[clause.id],
-                                                   plain_text(clause.title)))
+                places[element].append(
+                    ClausePlace(doc_id, document.meta.title, numbers[clause.id], plain_text(clause.title))
+                )
     required = required_elements(is_education)
-    elements = [ElementCoverage(element, element.id in required, tuple(places[element.id]))
-                for element in policy_elements()]
+    elements = [
+        ElementCoverage(element, element.id in required, tuple(places[element.id])) for element in policy_elements()
+    ]
     drafts = [doc_id for doc_id, document in documents.items() if document.meta.draft_mark]
     return LanguageCheck(lang, elements, unsupported, drafts)
 
@@ -153,8 +156,10 @@ def _check_in_worker(path: Path) -> InstitutionCheck:
     try:
         return check_institution(_checker["workspace"], path, _checker["renderer"])  # type: ignore[arg-type]
     except MemoryError:
-        return InstitutionCheck(path, diagnostics=[Diagnostic(str(path), memory_exceeded(),
-                                                              hint="a clause must not build text without bound")])
+        return InstitutionCheck(
+            path,
+            diagnostics=[Diagnostic(str(path), memory_exceeded(), hint="a clause must not build text without bound")],
+        )
 
 
 def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
@@ -162,13 +167,21 @@ def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
     problems = []
     for check in result.languages:
         for coverage in check.missing_required:
-            problems.append(Diagnostic(
-                str(result.profile_path), f"{check.lang}: required element {coverage.element.id} is not covered "
-                f"({coverage.element.description}; references: {', '.join(coverage.element.refs)})",
-                hint="keep or restore the standard clause that covers it (see `clauses:` in the profile)"))
+            problems.append(
+                Diagnostic(
+                    str(result.profile_path),
+                    f"{check.lang}: required element {coverage.element.id} is not covered "
+                    f"({coverage.element.description}; references: {', '.join(coverage.element.refs)})",
+                    hint="keep or restore the standard clause that covers it (see `clauses:` in the profile)",
+                )
+            )
         for claim in check.unsupported:
-            problems.append(Diagnostic(
-                str(result.profile_path), f"{check.lang}: clause {claim.document}/{claim.clause} claims "
-                f"{claim.element}, but its text does not say it (missing: {'; '.join(claim.missing)})",
-                hint="make the clause's text express the element, or remove the claim from its template"))
+            problems.append(
+                Diagnostic(
+                    str(result.profile_path),
+                    f"{check.lang}: clause {claim.document}/{claim.clause} claims "
+                    f"{claim.element}, but its text does not say it (missing: {'; '.join(claim.missing)})",
+                    hint="make the clause's text express the element, or remove the claim from its template",
+                )
+            )
     return problems

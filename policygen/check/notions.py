@@ -9,7 +9,16 @@ from importlib import resources
 
 from policygen.inputs.strict_yaml import load_yaml_mapping_text
 from policygen.model import (
-    Block, BulletList, Clause, Container, Heading, OrderedList, Paragraph, Point, Table, plain_text,
+    Block,
+    BulletList,
+    Clause,
+    Container,
+    Heading,
+    OrderedList,
+    Paragraph,
+    Point,
+    Table,
+    plain_text,
 )
 
 
@@ -31,10 +40,15 @@ def element_notions() -> dict[str, dict[str, tuple[Notion, ...]]]:
     """element id -> language -> the notions a clause claiming the element must express in that language."""
     text = resources.files("policygen").joinpath("data/element-notions.yaml").read_text(encoding="utf-8")
     raw = load_yaml_mapping_text(text, "policygen/data/element-notions.yaml").data["notions"]
-    return {element: {lang: tuple(Notion(tuple(re.compile(alternative, re.IGNORECASE) for alternative in notion))
-                                  for notion in notions)
-                      for lang, notions in languages.items()}
-            for element, languages in raw.items()}
+    return {
+        element: {
+            lang: tuple(
+                Notion(tuple(re.compile(alternative, re.IGNORECASE) for alternative in notion)) for notion in notions
+            )
+            for lang, notions in languages.items()
+        }
+        for element, languages in raw.items()
+    }
 
 
 def clause_text(clause: Clause) -> str:

@@ -15,8 +15,10 @@ def as_json(results: list[InstitutionCheck]) -> dict[str, Any]:
     return {
         "format": CHECK_JSON_FORMAT,
         "passed": all(result.passed for result in results),
-        "elements": [{"id": element.id, "level": element.level, "description": element.description,
-                      "refs": list(element.refs)} for element in policy_elements()],
+        "elements": [
+            {"id": element.id, "level": element.level, "description": element.description, "refs": list(element.refs)}
+            for element in policy_elements()
+        ],
         "institutions": [_institution_json(result) for result in results],
     }
 
@@ -36,16 +38,33 @@ def _language_json(check: LanguageCheck) -> dict[str, Any]:
     return {
         "passed": check.passed,
         "missing_required": [coverage.element.id for coverage in check.missing_required],
-        "elements": [{
-            "id": coverage.element.id,
-            "level": coverage.element.level,
-            "required": coverage.required,
-            "covered": coverage.covered,
-            "clauses": [{"document": place.document, "document_title": place.document_title,
-                         "number": place.number, "title": place.title} for place in coverage.clauses],
-        } for coverage in check.elements],
-        "unsupported_claims": [{"document": claim.document, "clause": claim.clause, "element": claim.element,
-                                "missing": list(claim.missing)} for claim in check.unsupported],
+        "elements": [
+            {
+                "id": coverage.element.id,
+                "level": coverage.element.level,
+                "required": coverage.required,
+                "covered": coverage.covered,
+                "clauses": [
+                    {
+                        "document": place.document,
+                        "document_title": place.document_title,
+                        "number": place.number,
+                        "title": place.title,
+                    }
+                    for place in coverage.clauses
+                ],
+            }
+            for coverage in check.elements
+        ],
+        "unsupported_claims": [
+            {
+                "document": claim.document,
+                "clause": claim.clause,
+                "element": claim.element,
+                "missing": list(claim.missing),
+            }
+            for claim in check.unsupported
+        ],
         "draft_documents": list(check.drafts),
     }
 
@@ -54,8 +73,10 @@ def as_table(result: InstitutionCheck) -> str:
     """One institution's coverage: an element per row, a mark per language, and where it is covered."""
     languages = [check.lang for check in result.languages]
     verdict = "PASSED" if result.passed else "FAILED"
-    lines = [f"{result.institution_id}  {result.institution_type}  {','.join(languages)}  {verdict}",
-             f"  {'element':36} {'level':12} " + " ".join(f"{lang:3}" for lang in languages) + "  covered by"]
+    lines = [
+        f"{result.institution_id}  {result.institution_type}  {','.join(languages)}  {verdict}",
+        f"  {'element':36} {'level':12} " + " ".join(f"{lang:3}" for lang in languages) + "  covered by",
+    ]
     for index, element in enumerate(policy_elements()):
         coverages = [check.elements[index] for check in result.languages]
         level = element.level + ("*" if coverages[0].required and element.level == "recommended" else "")
@@ -67,8 +88,10 @@ def as_table(result: InstitutionCheck) -> str:
         for doc_id in check.drafts:
             drafts.setdefault(doc_id, []).append(check.lang)
     if drafts:
-        lines.append("  draft, text not reviewed by a legal translator: "
-                     + ", ".join(f"{doc_id} ({', '.join(langs)})" for doc_id, langs in sorted(drafts.items())))
+        lines.append(
+            "  draft, text not reviewed by a legal translator: "
+            + ", ".join(f"{doc_id} ({', '.join(langs)})" for doc_id, langs in sorted(drafts.items()))
+        )
     lines.append("  (yes covered, NO required and missing, no recommended and missing; * required for this type)")
     return "\n".join(lines)
 

@@ -5,17 +5,42 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import click
 
 from policygen import (
-    DOCUMENT_IDS, EXIT_FAILED, EXIT_OK, FORMATS, LANGUAGES, BuildReport, BuildRequest, Diagnostic, PolicygenError,
-    Workspace, WorkspaceError, __version__, build, build_coverage_reports, build_model, build_submission,
-    check_as_json, check_as_table, check_institutions, default_jobs, failure_diagnostics, json_schema, load_profile,
-    open_workspace, output_lock, packaged_examples, submission_file, submission_json_schema, validate_institutions,
+    DOCUMENT_IDS,
+    EXIT_FAILED,
+    EXIT_OK,
+    FORMATS,
+    LANGUAGES,
+    BuildReport,
+    BuildRequest,
+    Diagnostic,
+    PolicygenError,
+    Workspace,
+    WorkspaceError,
+    __version__,
+    build,
+    build_coverage_reports,
+    build_model,
+    build_submission,
+    check_as_json,
+    check_as_table,
+    check_institutions,
+    default_jobs,
+    failure_diagnostics,
+    json_schema,
+    load_profile,
+    open_workspace,
+    output_lock,
+    packaged_examples,
+    submission_file,
+    submission_json_schema,
+    validate_institutions,
     verify_package,
 )
 from policygen.cli.progress import BuildProgress, summary_table
@@ -35,8 +60,10 @@ def _output_folder(workspace: Workspace, out_dir: Path | None) -> Path:
         return out_dir.resolve()
     default = workspace.default_output_dir
     if default.is_symlink():
-        raise WorkspaceError(f"{default} is a symbolic link; policygen does not write through links",
-                             hint="remove the link, or name the output folder with --out")
+        raise WorkspaceError(
+            f"{default} is a symbolic link; policygen does not write through links",
+            hint="remove the link, or name the output folder with --out",
+        )
     return default.resolve()
 
 
@@ -48,9 +75,12 @@ def _locked(out: Path | None) -> Iterator[None]:
         return
     with output_lock(out) as lock:
         if not lock.exclusive:
-            click.echo("note: this platform cannot lock files, so nothing stops two policygen processes from "
-                       "writing this output folder at once; temporary files of killed runs are left for you to "
-                       "delete", err=True)
+            click.echo(
+                "note: this platform cannot lock files, so nothing stops two policygen processes from "
+                "writing this output folder at once; temporary files of killed runs are left for you to "
+                "delete",
+                err=True,
+            )
         yield
 
 
@@ -65,8 +95,14 @@ def _run(action: Callable[[], int]) -> None:
 
 
 workspace_option = click.option(
-    "--workspace", "-w", "workspace_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default="the current directory", help="The workspace: a folder with institutions/ (and templates/).")
+    "--workspace",
+    "-w",
+    "workspace_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="the current directory",
+    help="The workspace: a folder with institutions/ (and templates/).",
+)
 profiles_argument = click.argument("profiles", nargs=-1, metavar="[PROFILE]...")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 summary_option = click.option("--summary", is_flag=True, help="Print the summary even with --quiet.")
@@ -85,8 +121,11 @@ def main() -> None:
 @main.command()
 @workspace_option
 @profiles_argument
-@click.option("--strict", is_flag=True,
-              help="Treat warnings as errors and fail institutions whose documents fail the completeness check.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings as errors and fail institutions whose documents fail the completeness check.",
+)
 def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> None:
     """Check profiles as `build` would, writing nothing: the schema, then each document with the profile's
     clause changes in every language; print every problem with its file and line."""
@@ -95,7 +134,7 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
         workspace = open_workspace(workspace_dir)
         paths = workspace.resolve_profiles(profiles)
         failed = False
-        for path, result in zip(paths, validate_institutions(workspace, paths, strict, default_jobs())):
+        for path, result in zip(paths, validate_institutions(workspace, paths, strict, default_jobs()), strict=False):
             _report(result.warnings + result.problems)
             if result.passed:
                 click.echo(f"ok  {result.institution_id}  ({path.name})")
@@ -108,26 +147,66 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
 @main.command(name="build")
 @workspace_option
 @profiles_argument
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder.  [default: WORKSPACE/output]")
-@click.option("--doc", "doc_ids", type=click.Choice(DOCUMENT_IDS), multiple=True,
-              help="Document to build (repeatable).  [default: all]")
-@click.option("--lang", "languages", type=click.Choice(LANGUAGES), multiple=True,
-              help="Language to build (repeatable).  [default: each institution's languages]")
-@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-              help="Output format (repeatable).  [default: docx and pdf]")
-@click.option("--strict", is_flag=True,
-              help="Write nothing for an institution with a warning or whose documents fail the completeness check.")
-@click.option("--model", is_flag=True,
-              help="Build the model set for all health organisations (fill-in blanks) into OUT/model/.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes rendering in parallel.  [default: the number of cores]")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder.  [default: WORKSPACE/output]",
+)
+@click.option(
+    "--doc",
+    "doc_ids",
+    type=click.Choice(DOCUMENT_IDS),
+    multiple=True,
+    help="Document to build (repeatable).  [default: all]",
+)
+@click.option(
+    "--lang",
+    "languages",
+    type=click.Choice(LANGUAGES),
+    multiple=True,
+    help="Language to build (repeatable).  [default: each institution's languages]",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    help="Output format (repeatable).  [default: docx and pdf]",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Write nothing for an institution with a warning or whose documents fail the completeness check.",
+)
+@click.option(
+    "--model", is_flag=True, help="Build the model set for all health organisations (fill-in blanks) into OUT/model/."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes rendering in parallel.  [default: the number of cores]",
+)
 @click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
 @quiet_option
 @summary_option
-def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path | None,
-                  doc_ids: tuple[str, ...], languages: tuple[str, ...], formats: tuple[str, ...], strict: bool,
-                  model: bool, jobs: int | None, force: bool, quiet: bool, summary: bool) -> None:
+def build_command(
+    workspace_dir: Path,
+    profiles: tuple[str, ...],
+    out_dir: Path | None,
+    doc_ids: tuple[str, ...],
+    languages: tuple[str, ...],
+    formats: tuple[str, ...],
+    strict: bool,
+    model: bool,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+    summary: bool,
+) -> None:
     """Build documents into OUT/<institution>/<lang>/<doc>.docx|.pdf and OUT/manifest.json.
 
     With --model, build the model documents instead: the national base's facts and a blank for every
@@ -140,8 +219,9 @@ def build_command(workspace_dir: Path, profiles: tuple[str, ...], out_dir: Path 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
         if model and profiles:
-            raise WorkspaceError("--model builds the model set; it takes no PROFILE",
-                                 hint="run `policygen build --model` on its own")
+            raise WorkspaceError(
+                "--model builds the model set; it takes no PROFILE", hint="run `policygen build --model` on its own"
+            )
         paths = [] if model else workspace.resolve_profiles(profiles)
         request = BuildRequest(
             out_dir=_output_folder(workspace, out_dir),
@@ -180,14 +260,27 @@ def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, 
 @workspace_option
 @profiles_argument
 @click.option("--json", "as_json_output", is_flag=True, help="Print the results as JSON (shape in the README).")
-@click.option("--report", is_flag=True,
-              help="Also write the coverage report (DOCX and PDF, ky/ru/en) into OUT/coverage/.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder of the report.  [default: WORKSPACE/output]")
+@click.option(
+    "--report", is_flag=True, help="Also write the coverage report (DOCX and PDF, ky/ru/en) into OUT/coverage/."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder of the report.  [default: WORKSPACE/output]",
+)
 @quiet_option
 @summary_option
-def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, report: bool,
-          out_dir: Path | None, quiet: bool, summary: bool) -> None:
+def check(
+    workspace_dir: Path,
+    profiles: tuple[str, ...],
+    as_json_output: bool,
+    report: bool,
+    out_dir: Path | None,
+    quiet: bool,
+    summary: bool,
+) -> None:
     """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
 
     Coverage is computed from the documents as built, after the profile's customisation; a clause counts only
@@ -211,8 +304,9 @@ def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, 
             _report(result.diagnostics or failure_diagnostics(result))
         failed = [result for result in results if not result.passed]
         if summary or not (as_json_output or quiet):
-            click.echo(f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed",
-                       err=as_json_output)
+            click.echo(
+                f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed", err=as_json_output
+            )
         if out is not None:
             request = BuildRequest(out_dir=out)
             outcome = build_coverage_reports(workspace, results, request)
@@ -220,8 +314,9 @@ def check(workspace_dir: Path, profiles: tuple[str, ...], as_json_output: bool, 
             if outcome.failed:
                 return EXIT_FAILED
             if summary or not quiet:
-                click.echo(f"coverage report: {len(outcome.files)} files in {request.out_dir / 'coverage'}",
-                           err=as_json_output)
+                click.echo(
+                    f"coverage report: {len(outcome.files)} files in {request.out_dir / 'coverage'}", err=as_json_output
+                )
         return EXIT_FAILED if failed else EXIT_OK
 
     _run(action)
@@ -243,12 +338,16 @@ def submission() -> None:
 @submission.command(name="build")
 @workspace_option
 @click.argument("submission_id", metavar="SUBMISSION")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder.  [default: WORKSPACE/output]")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder.  [default: WORKSPACE/output]",
+)
 @quiet_option
 @summary_option
-def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None, quiet: bool,
-                     summary: bool) -> None:
+def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None, quiet: bool, summary: bool) -> None:
     """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest."""
 
     def action() -> int:
@@ -258,8 +357,10 @@ def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | No
         with _locked(out):
             files = build_submission(workspace, path, out)
         if summary or not quiet:
-            click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in "
-                       f"{out / 'submission' / path.stem}")
+            click.echo(
+                f"built submission {path.stem}: {len(files)} files, manifest and zip in "
+                f"{out / 'submission' / path.stem}"
+            )
         return EXIT_OK
 
     _run(action)
@@ -316,8 +417,9 @@ def init(directory: Path) -> None:
     def action() -> int:
         target = Workspace(directory.resolve())
         if target.institutions_dir.exists():
-            raise WorkspaceError(f"{target.institutions_dir} already exists; not overwriting it",
-                                 hint="choose an empty or new folder")
+            raise WorkspaceError(
+                f"{target.institutions_dir} already exists; not overwriting it", hint="choose an empty or new folder"
+            )
         examples = packaged_examples()
         shutil.copytree(examples, target.institutions_dir)
         schema_path = target.root / SCHEMA_FILE

@@ -23,8 +23,9 @@ class BuildProgress:
     def __enter__(self) -> BuildProgress:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if self.interactive and not self.quiet:
             click.echo(err=True)
 
@@ -58,6 +59,7 @@ def summary_table(report: BuildReport, out_dir: Path) -> str:
     if built == 0 and skipped and not report.failed:
         rows.append(f"nothing to do: all {skipped} files are up to date in {out_dir}")
     else:
-        rows.append(f"{built} files built, {skipped} up to date, {len(report.failed)} institutions failed; "
-                    f"output in {out_dir}")
+        rows.append(
+            f"{built} files built, {skipped} up to date, {len(report.failed)} institutions failed; output in {out_dir}"
+        )
     return "\n".join(rows)

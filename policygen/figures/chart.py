@@ -36,15 +36,16 @@ def draw_bar_chart(bars: list[Bar]) -> bytes:
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     top = MARGIN
-    for bar, lines, row_height in zip(bars, rows, heights):
+    for bar, lines, row_height in zip(bars, rows, heights, strict=False):
         for index, line in enumerate(lines):
             draw.text((MARGIN, top + index * line_height), line, fill="black", font=font)
         bar_top = top + (row_height - BAR_HEIGHT) // 2
         left = MARGIN + LABEL_WIDTH
         draw.rectangle((left, bar_top, left + BAR_WIDTH, bar_top + BAR_HEIGHT), fill=TRACK_COLOUR)
         draw.rectangle((left, bar_top, left + round(BAR_WIDTH * bar.share), bar_top + BAR_HEIGHT), fill=BAR_COLOUR)
-        draw.text((left + BAR_WIDTH + MARGIN, bar_top + BAR_HEIGHT // 2), bar.label, fill="black", font=font,
-                  anchor="lm")
+        draw.text(
+            (left + BAR_WIDTH + MARGIN, bar_top + BAR_HEIGHT // 2), bar.label, fill="black", font=font, anchor="lm"
+        )
         top += row_height + ROW_GAP
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)

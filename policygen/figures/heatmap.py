@@ -47,9 +47,10 @@ def draw_heatmap(rows: list[HeatmapRow], legend: dict[str, str]) -> bytes:
             x = left + column * (CELL + GAP)
             draw.rectangle((x, top, x + CELL - 1, top + CELL - 1), fill=COLOURS[state])
     x = MARGIN
-    for (state, text), legend_width in zip(legend.items(), legend_widths):
-        draw.rectangle((x, legend_top, x + CELL - 1, legend_top + CELL - 1), fill=COLOURS[state],
-                       outline=(120, 120, 120))
+    for (state, text), legend_width in zip(legend.items(), legend_widths, strict=False):
+        draw.rectangle(
+            (x, legend_top, x + CELL - 1, legend_top + CELL - 1), fill=COLOURS[state], outline=(120, 120, 120)
+        )
         draw.text((x + CELL + GAP * 2, legend_top + CELL // 2), text, fill="black", font=font, anchor="lm")
         x += legend_width
     buffer = io.BytesIO()

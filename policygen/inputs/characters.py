@@ -22,8 +22,10 @@ _FORBIDDEN_IN_TEXT = re.compile(
 _TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2039\u203a"
 _FORBIDDEN_KEY_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
-BAD_CHARACTER_HINT = ("delete the character: it is invisible or a control code, usually pasted in by accident "
-                      "(or written as an escape such as \\v, \\0 or \\u202e inside double quotes)")
+BAD_CHARACTER_HINT = (
+    "delete the character: it is invisible or a control code, usually pasted in by accident "
+    "(or written as an escape such as \\v, \\0 or \\u202e inside double quotes)"
+)
 
 
 def forbidden_in_text(text: str) -> list[str]:
@@ -33,8 +35,11 @@ def forbidden_in_text(text: str) -> list[str]:
 
 def forbidden_in_key(key: str) -> list[str]:
     """The distinct characters of `key` that no key may hold: those of text, and any space or format character."""
-    return _distinct(char for char in key
-                     if unicodedata.category(char) in _FORBIDDEN_KEY_CATEGORIES or _FORBIDDEN_IN_TEXT.match(char))
+    return _distinct(
+        char
+        for char in key
+        if unicodedata.category(char) in _FORBIDDEN_KEY_CATEGORIES or _FORBIDDEN_IN_TEXT.match(char)
+    )
 
 
 def typographic_quotes(text: str) -> list[str]:

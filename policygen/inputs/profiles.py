@@ -15,13 +15,13 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
-from policygen.inputs.characters import typographic_quotes
-from policygen.inputs.workspace import Workspace
-from policygen.inputs.strict_yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
 from policygen.errors import Diagnostic, ProfileError
+from policygen.inputs.characters import typographic_quotes
 from policygen.inputs.schema import LANGUAGES, MAX_BASES, MAX_NAME, IdentifierMark, Lang, Profile
+from policygen.inputs.strict_yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
+from policygen.inputs.workspace import Workspace
 
-KeyPath = tuple[typing.Union[str, int], ...]
+KeyPath = tuple[str | int, ...]
 M = typing.TypeVar("M", bound=BaseModel)
 MAX_EXTENDS_DEPTH = MAX_BASES
 
@@ -89,8 +89,11 @@ def located(loaded: LoadedYaml) -> dict[KeyPath, Location]:
 def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) -> _Merged:
     if any(path.resolve() == known.resolve() for known in chain):
         names = " -> ".join(file.name for file in (*chain, path))
-        raise ProfileError.single(path, f"extends forms a cycle: {names}",
-                                  hint="a base must not extend, directly or not, the profile that extends it")
+        raise ProfileError.single(
+            path,
+            f"extends forms a cycle: {names}",
+            hint="a base must not extend, directly or not, the profile that extends it",
+        )
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ProfileError.single(path, f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
     loaded = _load_yaml_once(path)
@@ -104,9 +107,17 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
         base_file = workspace.base_file(base_id) if isinstance(base_id, str) else None
         if base_file is None:
             names = " -> ".join(file.name for file in (*chain, path))
-            raise ProfileError([_located(location, path, format_key_path(key_path),
-                                         f"base profile {base_id!r} not found (chain: {names})",
-                                         f"create institutions/_{base_id}.yaml or fix the id")])
+            raise ProfileError(
+                [
+                    _located(
+                        location,
+                        path,
+                        format_key_path(key_path),
+                        f"base profile {base_id!r} not found (chain: {names})",
+                        f"create institutions/_{base_id}.yaml or fix the id",
+                    )
+                ]
+            )
         base = _load_with_bases(base_file, workspace, (*chain, path))
         _merge_into(merged, base.data, base.locations, ())
         merged.sources += [source for source in base.sources if source not in merged.sources]
@@ -147,11 +158,12 @@ def _merge_into(target: _Merged, data: dict[str, Any], locations: dict[KeyPath, 
             target.locations[path] = locations[path]
             _merge_into(target, value, locations, path)
             continue
-        for stale in [known for known in target.locations if known[:len(path)] == path]:
+        for stale in [known for known in target.locations if known[: len(path)] == path]:
             del target.locations[stale]
         node[key] = value
-        target.locations.update({known: location for known, location in locations.items()
-                                 if known[:len(path)] == path})
+        target.locations.update(
+            {known: location for known, location in locations.items() if known[: len(path)] == path}
+        )
 
 
 # validation -----------------------------------------------------------------------------------------------
@@ -160,14 +172,21 @@ def _merge_into(target: _Merged, data: dict[str, Any], locations: dict[KeyPath, 
 def _check_id(path: Path, data: dict[str, Any], locations: dict[KeyPath, Location]) -> list[Diagnostic]:
     profile_id = data.get("id")
     if isinstance(profile_id, str) and profile_id != path.stem:
-        return [_located(locations.get(("id",)), path, "id",
-                         f"id {profile_id!r} differs from the file name {path.name!r}",
-                         f"set `id: {path.stem}` or rename the file to {profile_id}.yaml")]
+        return [
+            _located(
+                locations.get(("id",)),
+                path,
+                "id",
+                f"id {profile_id!r} differs from the file name {path.name!r}",
+                f"set `id: {path.stem}` or rename the file to {profile_id}.yaml",
+            )
+        ]
     return []
 
 
-def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], path: Path,
-                    model: type[BaseModel]) -> Diagnostic:
+def _diagnostic_for(
+    issue: dict[str, Any], locations: dict[KeyPath, Location], path: Path, model: type[BaseModel]
+) -> Diagnostic:
     loc: KeyPath = tuple(part for part in issue["loc"] if not _is_union_branch(part))
     kind = issue["type"]
     message = issue["msg"].removeprefix("Value error, ")
@@ -182,8 +201,11 @@ def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], p
         key = str(loc[-1])
         message = f"unknown key {key!r}"
         suggestions = difflib.get_close_matches(key, _field_names_at(model, loc[:-1]), n=1, cutoff=0.6)
-        hint = (f"did you mean {suggestions[0]!r}?" if suggestions
-                else "remove it; `policygen schema` lists the keys a profile may have")
+        hint = (
+            f"did you mean {suggestions[0]!r}?"
+            if suggestions
+            else "remove it; `policygen schema` lists the keys a profile may have"
+        )
     elif kind == "missing":
         message = "required key is missing"
         hint = f"add `{loc[-1]}:`; `policygen schema` describes it"
@@ -193,7 +215,8 @@ def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], p
         limit = issue["ctx"]["max_length"]
         message = f"is {len(issue['input'])} characters long; at most {limit} are allowed"
         hint = f"shorten it to {limit} characters at most" + (
-            " (Word's document properties, which carry names, hold 255)" if limit == MAX_NAME else "")
+            " (Word's document properties, which carry names, hold 255)" if limit == MAX_NAME else ""
+        )
     elif kind == "too_long":
         limit = issue["ctx"]["max_length"]
         message = f"has {issue['ctx']['actual_length']} entries; at most {limit} are allowed"
@@ -214,8 +237,9 @@ def _diagnostic_for(issue: dict[str, Any], locations: dict[KeyPath, Location], p
     return _located(location, path, format_key_path(loc), message, hint)
 
 
-def _missing_translations(model: type[BaseModel], data: dict[str, Any], locations: dict[KeyPath, Location],
-                          path: Path) -> list[Diagnostic]:
+def _missing_translations(
+    model: type[BaseModel], data: dict[str, Any], locations: dict[KeyPath, Location], path: Path
+) -> list[Diagnostic]:
     """A text the documents print must exist in every language the profile lists. Checked on the data as
     written, so that it is reported together with every other problem of the file."""
     languages = data.get("languages")
@@ -227,9 +251,15 @@ def _missing_translations(model: type[BaseModel], data: dict[str, Any], location
         for lang in listed:
             if lang not in texts:
                 location, _ = _nearest_location(loc, locations)
-                diagnostics.append(_located(location, path, format_key_path(loc),
-                                            f"no {lang} text, but languages lists {lang}",
-                                            f"add `{lang}: ...` here, or remove {lang} from languages"))
+                diagnostics.append(
+                    _located(
+                        location,
+                        path,
+                        format_key_path(loc),
+                        f"no {lang} text, but languages lists {lang}",
+                        f"add `{lang}: ...` here, or remove {lang} from languages",
+                    )
+                )
     return diagnostics
 
 
@@ -252,8 +282,9 @@ def _localized_texts(annotation: Any, value: Any, loc: KeyPath):
                 yield from _localized_texts(field.annotation, value[name], (*loc, name))
 
 
-def _typographic_quotes_in_identifiers(profile: Profile, locations: dict[KeyPath, Location],
-                                       path: Path) -> list[Diagnostic]:
+def _typographic_quotes_in_identifiers(
+    profile: Profile, locations: dict[KeyPath, Location], path: Path
+) -> list[Diagnostic]:
     """Numbers and references (an order number) holding quotes pasted from Word: printed as part of them."""
     warnings = []
     for loc, value in _identifiers(profile, ()):
@@ -261,11 +292,14 @@ def _typographic_quotes_in_identifiers(profile: Profile, locations: dict[KeyPath
         if quotes:
             location, _ = _nearest_location(loc, locations)
             key = format_key_path(loc)
-            diagnostic = _located(location, path, key,
-                                  f"{value!r} holds the typographic quotes {' '.join(quotes)}, which are printed "
-                                  "as part of the number",
-                                  f"write it without them: {loc[-1]}: {_without_quotes(value, quotes)} "
-                                  "(quotes pasted from Word are text to YAML, not quotes)")
+            diagnostic = _located(
+                location,
+                path,
+                key,
+                f"{value!r} holds the typographic quotes {' '.join(quotes)}, which are printed as part of the number",
+                f"write it without them: {loc[-1]}: {_without_quotes(value, quotes)} "
+                "(quotes pasted from Word are text to YAML, not quotes)",
+            )
             warnings.append(replace(diagnostic, warning=True))
     return warnings
 
@@ -278,7 +312,9 @@ def _identifiers(value: Any, loc: KeyPath):
     """(key path, text) of every field of a validated model typed as a schema Identifier."""
     if isinstance(value, BaseModel):
         for name, field in type(value).model_fields.items():
-            if any(isinstance(mark, IdentifierMark) for mark in field.metadata) and isinstance(getattr(value, name), str):
+            if any(isinstance(mark, IdentifierMark) for mark in field.metadata) and isinstance(
+                getattr(value, name), str
+            ):
                 yield (*loc, name), getattr(value, name)
             else:
                 yield from _identifiers(getattr(value, name), (*loc, name))

@@ -6,9 +6,9 @@ import os
 from functools import cache
 from pathlib import Path
 
-from policygen.render.template_files import check_template_file
-from policygen.inputs.strict_yaml import format_key_path, load_yaml_mapping
 from policygen.errors import Diagnostic, ProfileError
+from policygen.inputs.strict_yaml import format_key_path, load_yaml_mapping
+from policygen.render.template_files import check_template_file
 
 REVIEW_FILE = "translation-review.yaml"
 _REVIEW_VALUES = {"true": True, "false": False}
@@ -24,17 +24,29 @@ def _reviewed_in(folder: Path) -> dict[str, bool]:
     problems = []
     if set(loaded.data) != {"reviewed"} or not isinstance(reviewed, dict):
         location = loaded.locations[()]
-        problems.append(Diagnostic(str(path), "expected one key, `reviewed:`, mapping template paths to true or "
-                                   "false", location.line, location.column,
-                                   hint="write `reviewed:` and under it one `<template path>: true|false` per line"))
+        problems.append(
+            Diagnostic(
+                str(path),
+                "expected one key, `reviewed:`, mapping template paths to true or false",
+                location.line,
+                location.column,
+                hint="write `reviewed:` and under it one `<template path>: true|false` per line",
+            )
+        )
     else:
         for key, value in reviewed.items():
             if not isinstance(value, str) or value not in _REVIEW_VALUES:
                 location = loaded.locations[("reviewed", key)]
-                problems.append(Diagnostic(str(path), f"expected true or false, got {value!r}", location.line,
-                                           location.column, format_key_path(("reviewed", key)),
-                                           hint="write true once a legal translator has reviewed the text, "
-                                                "else false"))
+                problems.append(
+                    Diagnostic(
+                        str(path),
+                        f"expected true or false, got {value!r}",
+                        location.line,
+                        location.column,
+                        format_key_path(("reviewed", key)),
+                        hint="write true once a legal translator has reviewed the text, else false",
+                    )
+                )
     if problems:
         raise ProfileError(problems)
     return {key: _REVIEW_VALUES[value] for key, value in reviewed.items()}

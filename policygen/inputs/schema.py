@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError,
-                      model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 LANGUAGES = ("ky", "ru", "en")
@@ -117,7 +125,9 @@ Phone = Annotated[str, BeforeValidator(_pattern(_PHONE, "a phone number (digits,
 Email = Annotated[str, BeforeValidator(_pattern(_EMAIL, "an e-mail address"))]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 
-_RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
 
 
 _OUTPUT_FOLDERS = frozenset({"model", "submission", "coverage"})  # output/<name>/ of sets that are no institution
@@ -139,7 +149,7 @@ LocalizedText = Annotated[dict[Lang, Line], Field(min_length=1), BeforeValidator
 LocalizedName = Annotated[dict[Lang, Name], Field(min_length=1), BeforeValidator(_localized)]
 """A name or title in each language the documents are built in: {ky: ..., ru: ..., en: ...}."""
 
-ProperName = Union[Name, LocalizedName]
+ProperName = Name | LocalizedName
 """A proper name: one string used as is in every language, or a mapping per language."""
 
 
@@ -401,7 +411,7 @@ class Profile(StrictModel):
     """Institution id: lowercase letters, digits and hyphens, equal to the file name without .yaml."""
     type: InstitutionType
     """Kind of institution; universities and colleges get the clauses on teaching and training relations."""
-    extends: Union[Slug, Annotated[list[Slug], Field(max_length=MAX_BASES)], None] = None
+    extends: Slug | Annotated[list[Slug], Field(max_length=MAX_BASES)] | None = None
     """Base profile id(s) this file builds on (files institutions/_<id>.yaml)."""
     languages: list[Lang] = Field(min_length=1, max_length=len(LANGUAGES))
     """Languages the documents are built in: any of ky, ru, en."""
@@ -460,16 +470,28 @@ class Profile(StrictModel):
     def _consistent(self) -> Profile:
         problems: list[InitErrorDetails] = []  # each at the key it concerns, so that it points at its line
         if len(set(self.languages)) != len(self.languages):
-            problems.append(InitErrorDetails(type=PydanticCustomError("value_error", "lists a language twice"),
-                                             loc=("languages",), input=self.languages))
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError("value_error", "lists a language twice"),
+                    loc=("languages",),
+                    input=self.languages,
+                )
+            )
         if self.type.value in EDUCATION_TYPES and self.student_count is None:
-            required = PydanticCustomError("required_for_type", "student_count is required for a {kind}",
-                                           {"kind": self.type.value, "key": "student_count"})
+            required = PydanticCustomError(
+                "required_for_type",
+                "student_count is required for a {kind}",
+                {"kind": self.type.value, "key": "student_count"},
+            )
             problems.append(InitErrorDetails(type=required, loc=("type",), input=self.type.value))
         if all(channel.kind is ChannelKind.phone for channel in self.reporting_channels):
-            problems.append(InitErrorDetails(
-                type=PydanticCustomError("value_error", "needs at least one channel other than a phone line"),
-                loc=("reporting_channels",), input=[channel.kind.value for channel in self.reporting_channels]))
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError("value_error", "needs at least one channel other than a phone line"),
+                    loc=("reporting_channels",),
+                    input=[channel.kind.value for channel in self.reporting_channels],
+                )
+            )
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self

@@ -14,13 +14,18 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.events import (AliasEvent, MappingStartEvent, NodeEvent, ScalarEvent, SequenceStartEvent,
-                         StreamEndEvent)
+from yaml.events import AliasEvent, MappingStartEvent, NodeEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from policygen.inputs.characters import (BAD_CHARACTER_HINT, describe, describe_all, forbidden_in_key, forbidden_in_text,
-                                  typographic_quotes)
 from policygen.errors import Diagnostic, ProfileError
+from policygen.inputs.characters import (
+    BAD_CHARACTER_HINT,
+    describe,
+    describe_all,
+    forbidden_in_key,
+    forbidden_in_text,
+    typographic_quotes,
+)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 40
@@ -82,8 +87,11 @@ def load_yaml_mapping(path: pathlib.Path) -> LoadedYaml:
     path = pathlib.Path(path)
     target = path.resolve()
     if not target.is_relative_to(path.parent.resolve()):
-        raise ProfileError.single(file, f"is a link to {target}, outside its folder {path.parent}",
-                                  hint="copy the file into the folder instead of linking to it")
+        raise ProfileError.single(
+            file,
+            f"is a link to {target}, outside its folder {path.parent}",
+            hint="copy the file into the folder instead of linking to it",
+        )
     return load_yaml_mapping_text(_read_at_most_limit(path, file), file)
 
 
@@ -123,25 +131,34 @@ def _read_at_most_limit(path: pathlib.Path, file: str) -> bytes:
         # O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        raise ProfileError.single(file, f"cannot read the file: {error.strerror or error}",
-                                  hint="check that the file exists, is a file and that you may read it") from None
+        raise ProfileError.single(
+            file,
+            f"cannot read the file: {error.strerror or error}",
+            hint="check that the file exists, is a file and that you may read it",
+        ) from None
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
-        raise ProfileError.single(file, "is not a regular file (it is a folder, a pipe or a device)",
-                                  hint="a profile must be an ordinary file; replace it with one")
+        raise ProfileError.single(
+            file,
+            "is not a regular file (it is a folder, a pipe or a device)",
+            hint="a profile must be an ordinary file; replace it with one",
+        )
     with os.fdopen(descriptor, "rb") as stream:
         try:
             return stream.read(MAX_FILE_BYTES + 1)
         except OSError as error:
-            raise ProfileError.single(file, f"cannot read the file: {error.strerror or error}",
-                                      hint="check that the file is readable") from None
+            raise ProfileError.single(
+                file, f"cannot read the file: {error.strerror or error}", hint="check that the file is readable"
+            ) from None
 
 
 def _refuse_oversized(size: int, file: str) -> None:
     if size > MAX_FILE_BYTES:
         raise ProfileError.single(
-            file, f"the file is larger than {MAX_FILE_BYTES} bytes (1 MiB)",
-            hint="a profile must stay under 1 MiB; move shared parts into a base profile (extends:)")
+            file,
+            f"the file is larger than {MAX_FILE_BYTES} bytes (1 MiB)",
+            hint="a profile must stay under 1 MiB; move shared parts into a base profile (extends:)",
+        )
 
 
 def _decode_utf8(data: bytes, file: str) -> str:
@@ -149,17 +166,25 @@ def _decode_utf8(data: bytes, file: str) -> str:
         raise ProfileError.single(file, "the file is saved as UTF-16 or UTF-32, not UTF-8", hint=_SAVE_AS_UTF8_HINT)
     if b"\x00" in data:
         line, column = _line_and_column_of_byte(data, data.find(b"\x00"))
-        raise ProfileError.single(file, "the file contains NUL bytes: it is UTF-16, UTF-32 or binary, not UTF-8 text",
-                                  line=line, column=column, hint=_SAVE_AS_UTF8_HINT)
+        raise ProfileError.single(
+            file,
+            "the file contains NUL bytes: it is UTF-16, UTF-32 or binary, not UTF-8 text",
+            line=line,
+            column=column,
+            hint=_SAVE_AS_UTF8_HINT,
+        )
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = _line_and_column_of_byte(data, error.start)
         raise ProfileError.single(
-            file, f"the file is not valid UTF-8: byte 0x{data[error.start]:02X} cannot be read",
-            line=line, column=column,
-            hint=_SAVE_AS_UTF8_HINT + "; it was probably saved in Windows-1251 or another legacy encoding") from None
+            file,
+            f"the file is not valid UTF-8: byte 0x{data[error.start]:02X} cannot be read",
+            line=line,
+            column=column,
+            hint=_SAVE_AS_UTF8_HINT + "; it was probably saved in Windows-1251 or another legacy encoding",
+        ) from None
 
 
 def _line_and_column_of_byte(data: bytes, offset: int) -> tuple[int, int]:
@@ -185,14 +210,21 @@ def _refuse_unreadable_characters(text: str, file: str) -> None:
             continue
         line_starts = line_starts or _line_starts(text)
         line, column = _line_and_column(line_starts, match.start())
-        problems.add(f"the file contains {describe(match.group())}, which YAML text may not contain",
-                     line=line, column=column, hint=BAD_CHARACTER_HINT)
+        problems.add(
+            f"the file contains {describe(match.group())}, which YAML text may not contain",
+            line=line,
+            column=column,
+            hint=BAD_CHARACTER_HINT,
+        )
     problems.raise_if_any()
 
 
 def _too_complex(file: str) -> ProfileError:
-    return ProfileError.single(file, "the file is too large or too deeply nested to load",
-                               hint=f"keep nesting under {MAX_DEPTH} levels and the file under 1 MiB")
+    return ProfileError.single(
+        file,
+        "the file is too large or too deeply nested to load",
+        hint=f"keep nesting under {MAX_DEPTH} levels and the file under 1 MiB",
+    )
 
 
 class _Problems:
@@ -203,8 +235,9 @@ class _Problems:
         self.diagnostics: list[Diagnostic] = []
         self.not_shown = 0
 
-    def add(self, message: str, *, line: int | None = None, column: int | None = None, key_path: str = "",
-            hint: str) -> None:
+    def add(
+        self, message: str, *, line: int | None = None, column: int | None = None, key_path: str = "", hint: str
+    ) -> None:
         self.diagnostics.append(Diagnostic(self.file, message, line, column, key_path, hint))
 
     def add_at(self, mark: yaml.Mark | None, message: str, *, path: KeyPath = (), hint: str) -> None:
@@ -220,8 +253,13 @@ class _Problems:
         shown = ordered[:MAX_REPORTED_PROBLEMS]
         not_shown = len(ordered) - len(shown) + self.not_shown
         if not_shown:
-            shown.append(Diagnostic(self.file, f"{not_shown} more problems not shown",
-                                    hint="fix the problems above and load the file again"))
+            shown.append(
+                Diagnostic(
+                    self.file,
+                    f"{not_shown} more problems not shown",
+                    hint="fix the problems above and load the file again",
+                )
+            )
         return ProfileError(shown)
 
 
@@ -247,12 +285,10 @@ class _StrictLoader(yaml.SafeLoader):
         self._count_node(event)
         if isinstance(event, AliasEvent):
             self.get_event()
-            self.problems.add_at(event.start_mark, f"alias '*{event.anchor}' is not allowed",
-                                 hint=_SHARED_VALUES_HINT)
+            self.problems.add_at(event.start_mark, f"alias '*{event.anchor}' is not allowed", hint=_SHARED_VALUES_HINT)
             return _RefusedAlias(_STR_TAG, "", event.start_mark, event.end_mark)
         if event.anchor is not None:
-            self.problems.add_at(event.start_mark, f"anchor '&{event.anchor}' is not allowed",
-                                 hint=_SHARED_VALUES_HINT)
+            self.problems.add_at(event.start_mark, f"anchor '&{event.anchor}' is not allowed", hint=_SHARED_VALUES_HINT)
             event.anchor = None  # refused already; the composer must not register it
         self._check_tag(event)
         if not isinstance(event, (SequenceStartEvent, MappingStartEvent)):
@@ -260,8 +296,11 @@ class _StrictLoader(yaml.SafeLoader):
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                self._stop(event, f"nesting is deeper than {MAX_DEPTH} levels",
-                           f"flatten the structure to at most {MAX_DEPTH} levels of mappings and lists")
+                self._stop(
+                    event,
+                    f"nesting is deeper than {MAX_DEPTH} levels",
+                    f"flatten the structure to at most {MAX_DEPTH} levels of mappings and lists",
+                )
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -269,8 +308,11 @@ class _StrictLoader(yaml.SafeLoader):
     def _count_node(self, event: NodeEvent) -> None:
         self.node_count += 1
         if self.node_count > MAX_NODES:
-            self._stop(event, f"the file holds more than {MAX_NODES} values",
-                       "a profile is far smaller; split it or move shared parts into a base profile (extends:)")
+            self._stop(
+                event,
+                f"the file holds more than {MAX_NODES} values",
+                "a profile is far smaller; split it or move shared parts into a base profile (extends:)",
+            )
 
     def _check_tag(self, event: NodeEvent) -> None:
         if event.tag is None or event.tag == _HARMLESS_TAG[type(event)]:
@@ -278,8 +320,11 @@ class _StrictLoader(yaml.SafeLoader):
         shown = event.tag.replace("tag:yaml.org,2002:", "!!", 1)
         fits_another_kind = event.tag in _HARMLESS_TAG.values()
         problem = "does not fit this value" if fits_another_kind else "is not allowed"
-        self.problems.add_at(event.start_mark, f"the tag '{shown}' {problem}",
-                             hint="remove the tag and write the value as plain text (in quotes if needed)")
+        self.problems.add_at(
+            event.start_mark,
+            f"the tag '{shown}' {problem}",
+            hint="remove the tag and write the value as plain text (in quotes if needed)",
+        )
 
     def _stop(self, event: NodeEvent, message: str, hint: str) -> None:
         self.problems.add_at(event.start_mark, message, hint=hint)
@@ -290,9 +335,11 @@ def _load_readable_text(text: str, file: str) -> LoadedYaml:
     problems = _Problems(file)
     root = _compose_or_raise(text, problems)
     if not isinstance(root, MappingNode):
-        problems.add_at(root.start_mark if root is not None else None,
-                        "the top level must be a mapping of keys to values",
-                        hint="write one 'key: value' per line, starting with 'id: <institution-id>'")
+        problems.add_at(
+            root.start_mark if root is not None else None,
+            "the top level must be a mapping of keys to values",
+            hint="write one 'key: value' per line, starting with 'id: <institution-id>'",
+        )
         problems.raise_if_any()
     loaded = _TreeBuilder(file, problems).build(root)
     problems.raise_if_any()
@@ -321,8 +368,11 @@ def _compose_single_document(loader: _StrictLoader, problems: _Problems) -> Node
     root = None if loader.check_event(StreamEndEvent) else loader.compose_document()
     if not loader.check_event(StreamEndEvent):
         second = loader.get_event().start_mark
-        problems.add_at(second, f"a second YAML document starts at line {second.line + 1}; a profile is one document",
-                        hint="remove the '---' line; shared values belong in a base profile (extends:)")
+        problems.add_at(
+            second,
+            f"a second YAML document starts at line {second.line + 1}; a profile is one document",
+            hint="remove the '---' line; shared values belong in a base profile (extends:)",
+        )
     return root
 
 
@@ -335,10 +385,14 @@ def _add_syntax_error(problems: _Problems, error: yaml.MarkedYAMLError, text: st
     hint = _syntax_error_hint(error, text, mark)
     quotes = typographic_quotes(_line_text(text, mark))
     if quotes and "mapping values are not allowed" in (error.problem or ""):
-        message += (f"; {' and '.join(quotes)} are typographic quotes (as Word types them), not YAML quotes, "
-                    "so the value is not quoted")
-        hint = ("replace the typographic quotes with straight ones: key: \"value: with a colon\" "
-                "(quotes pasted from Word are text to YAML)")
+        message += (
+            f"; {' and '.join(quotes)} are typographic quotes (as Word types them), not YAML quotes, "
+            "so the value is not quoted"
+        )
+        hint = (
+            'replace the typographic quotes with straight ones: key: "value: with a colon" '
+            "(quotes pasted from Word are text to YAML)"
+        )
     problems.add_at(mark, message, hint=hint)
 
 
@@ -350,7 +404,7 @@ def _line_text(text: str, mark: yaml.Mark | None) -> str:
 def _syntax_error_hint(error: yaml.MarkedYAMLError, text: str, mark: yaml.Mark | None) -> str:
     problem = error.problem or ""
     line_text = _line_text(text, mark)
-    if "'\\t'" in problem or "\t" in line_text[:len(line_text) - len(line_text.lstrip())]:
+    if "'\\t'" in problem or "\t" in line_text[: len(line_text) - len(line_text.lstrip())]:
         return "indent with spaces, not tabs, and put a space after ':' (set your editor to insert spaces for Tab)"
     if "mapping values are not allowed" in problem:
         return "put the value in quotes: it contains ': ', which YAML reads as the start of another key"
@@ -362,8 +416,10 @@ def _syntax_error_hint(error: yaml.MarkedYAMLError, text: str, mark: yaml.Mark |
         return "close the quote that starts the value"
     if "flow" in (error.context or ""):
         return "close every '[' with ']' and every '{' with '}', and separate their items with commas"
-    return ("check the indentation (spaces only, keys of one mapping aligned) and put values that contain "
-            "': ', ' #' or start with a special character in quotes")
+    return (
+        "check the indentation (spaces only, keys of one mapping aligned) and put values that contain "
+        "': ', ' #' or start with a special character in quotes"
+    )
 
 
 class _TreeBuilder:
@@ -384,7 +440,7 @@ class _TreeBuilder:
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
-            return [self._value(item, path + (index,)) for index, item in enumerate(node.value)]
+            return [self._value(item, (*path, index)) for index, item in enumerate(node.value)]
         return self._scalar(node, path)
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict:
@@ -395,7 +451,7 @@ class _TreeBuilder:
             key = self._key(key_node, path)
             if key is None:
                 continue
-            key_path = path + (key,)
+            key_path = (*path, key)
             yaml_value = _yaml11_key_value(key_node)
             earlier = first_by_text.get(key)
             if earlier is None and yaml_value is not _NOT_TYPED:
@@ -416,49 +472,66 @@ class _TreeBuilder:
         if isinstance(node, _RefusedAlias):
             return None
         if not isinstance(node, ScalarNode):
-            self.problems.add_at(node.start_mark, "a key must be a name, not a list or a mapping", path=parent,
-                                 hint="write a plain name before the colon")
+            self.problems.add_at(
+                node.start_mark,
+                "a key must be a name, not a list or a mapping",
+                path=parent,
+                hint="write a plain name before the colon",
+            )
             return None
         if node.style is None and node.tag == _MERGE_TAG:
-            self.problems.add_at(node.start_mark, "merge keys ('<<') are not allowed", path=parent,
-                                 hint=_SHARED_VALUES_HINT)
+            self.problems.add_at(
+                node.start_mark, "merge keys ('<<') are not allowed", path=parent, hint=_SHARED_VALUES_HINT
+            )
             return None
         if node.style is None and node.tag == _NULL_TAG:
-            self.problems.add_at(node.start_mark, "a key is empty or null", path=parent,
-                                 hint="write the key's name before the colon (in quotes if it is the word null)")
+            self.problems.add_at(
+                node.start_mark,
+                "a key is empty or null",
+                path=parent,
+                hint="write the key's name before the colon (in quotes if it is the word null)",
+            )
             return None
         key = unicodedata.normalize("NFC", node.value)
         if not key:
-            self.problems.add_at(node.start_mark, "a key is empty", path=parent,
-                                 hint="write the key's name between the quotes")
+            self.problems.add_at(
+                node.start_mark, "a key is empty", path=parent, hint="write the key's name between the quotes"
+            )
         bad = forbidden_in_key(node.value)
         if bad:
-            self.problems.add_at(node.start_mark, f"key {key!r} contains {describe_all(bad)}",
-                                 path=parent + (key,),
-                                 hint="retype the key with visible letters, digits, '_' or '-' only, without spaces")
+            self.problems.add_at(
+                node.start_mark,
+                f"key {key!r} contains {describe_all(bad)}",
+                path=(*parent, key),
+                hint="retype the key with visible letters, digits, '_' or '-' only, without spaces",
+            )
         return key
 
     def _report_duplicate(self, key_node: ScalarNode, earlier: ScalarNode, key_path: KeyPath) -> None:
         first, again = earlier.start_mark, key_node.start_mark
         where = f"first at line {first.line + 1}, again at line {again.line + 1}"
         if first.line == again.line:
-            where = (f"first at line {first.line + 1} column {first.column + 1}, "
-                     f"again at line {again.line + 1} column {again.column + 1}")
+            where = (
+                f"first at line {first.line + 1} column {first.column + 1}, "
+                f"again at line {again.line + 1} column {again.column + 1}"
+            )
         key = key_path[-1]
         if unicodedata.normalize("NFC", earlier.value) == key:
             message = f"duplicate key {key!r}: {where}"
         else:
             message = f"duplicate key {key!r}: YAML reads it as the same key as {earlier.value!r}; {where}"
-        self.problems.add_at(again, message, path=key_path,
-                             hint="keep one of the two entries and delete or rename the other")
+        self.problems.add_at(
+            again, message, path=key_path, hint="keep one of the two entries and delete or rename the other"
+        )
 
     def _scalar(self, node: ScalarNode, path: KeyPath) -> str | None:
         if isinstance(node, _RefusedAlias) or (node.style is None and node.tag == _NULL_TAG):
             return None
         bad = forbidden_in_text(node.value)
         if bad:
-            self.problems.add_at(node.start_mark, f"the value contains {describe_all(bad)}", path=path,
-                                 hint=BAD_CHARACTER_HINT)
+            self.problems.add_at(
+                node.start_mark, f"the value contains {describe_all(bad)}", path=path, hint=BAD_CHARACTER_HINT
+            )
         return unicodedata.normalize("NFC", node.value)
 
     def _location(self, mark: yaml.Mark) -> Location:

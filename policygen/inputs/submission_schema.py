@@ -8,7 +8,20 @@ from typing import Any
 from pydantic import ConfigDict, Field, model_validator
 
 from policygen.inputs.schema import (
-    Count, Date, Days, Email, Flag, Lang, LegalBasis, Line, LocalizedName, LocalizedText, Person, Phone, ProperName, Slug,
+    Count,
+    Date,
+    Days,
+    Email,
+    Flag,
+    Lang,
+    LegalBasis,
+    Line,
+    LocalizedName,
+    LocalizedText,
+    Person,
+    Phone,
+    ProperName,
+    Slug,
     StrictModel,
 )
 

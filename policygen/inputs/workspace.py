@@ -75,8 +75,10 @@ class Workspace:
         if not arguments:
             files = self.institution_files()
             if not files:
-                raise WorkspaceError(f"{self.institutions_dir} holds no institution profile",
-                                     hint="add institutions/<id>.yaml, or run `policygen init DIR`")
+                raise WorkspaceError(
+                    f"{self.institutions_dir} holds no institution profile",
+                    hint="add institutions/<id>.yaml, or run `policygen init DIR`",
+                )
             return files
         resolved: list[Path] = []
         for argument in arguments:
@@ -88,11 +90,14 @@ class Workspace:
                 path = self.institutions_dir / f"{argument}.yaml"
                 if not os.path.lexists(path):
                     known = ", ".join(file.stem for file in self.institution_files()) or "none"
-                    raise WorkspaceError(f"no institution {argument!r} in {self.institutions_dir}",
-                                         hint=f"known institutions: {known}")
+                    raise WorkspaceError(
+                        f"no institution {argument!r} in {self.institutions_dir}", hint=f"known institutions: {known}"
+                    )
             else:
-                raise WorkspaceError(f"{argument!r} is neither an institution id nor a profile file",
-                                     hint="ids are lowercase letters, digits and hyphens")
+                raise WorkspaceError(
+                    f"{argument!r} is neither an institution id nor a profile file",
+                    hint="ids are lowercase letters, digits and hyphens",
+                )
             if path not in resolved:
                 resolved.append(path)
         return resolved
@@ -102,7 +107,8 @@ def open_workspace(root: Path) -> Workspace:
     """The workspace at `root`; it must hold an institutions/ folder."""
     workspace = Workspace(root.resolve())
     if not workspace.institutions_dir.is_dir():
-        raise WorkspaceError(f"{root} is not a policygen workspace: it has no institutions/ folder",
-                             hint="run the command inside a workspace, pass --workspace DIR, "
-                                  "or create one with `policygen init DIR`")
+        raise WorkspaceError(
+            f"{root} is not a policygen workspace: it has no institutions/ folder",
+            hint="run the command inside a workspace, pass --workspace DIR, or create one with `policygen init DIR`",
+        )
     return workspace

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Union
-
 
 # Inline spans -------------------------------------------------------------------------------------------
 
@@ -45,7 +43,7 @@ class Ref:
     clause_id: str
 
 
-Inline = Union[Text, Strong, Emphasis, LineBreak, Ref]
+Inline = Text | Strong | Emphasis | LineBreak | Ref
 
 
 # Blocks -------------------------------------------------------------------------------------------------
@@ -129,7 +127,7 @@ class Figure:
     caption: tuple[Inline, ...]
 
 
-Block = Union[Heading, Paragraph, Point, BulletList, OrderedList, Table, Container, Clause, Figure]
+Block = Heading | Paragraph | Point | BulletList | OrderedList | Table | Container | Clause | Figure
 
 CONTAINER_KINDS = ("approval", "signature", "note", "annex", "form", "figure")
 """approval stamp, signature line, boxed note, an annex starting on a new page (attr id), a form of fields to

@@ -12,8 +12,22 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from policygen.errors import TemplateError, clipped, quoted
 from policygen.model import (
-    CONTAINER_KINDS, Block, BulletList, Clause, Container, Emphasis, Heading, Inline, LineBreak, OrderedList,
-    Paragraph, Point, Ref, Strong, Table, Text,
+    CONTAINER_KINDS,
+    Block,
+    BulletList,
+    Clause,
+    Container,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    OrderedList,
+    Paragraph,
+    Point,
+    Ref,
+    Strong,
+    Table,
+    Text,
 )
 
 CLAUSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -112,8 +126,11 @@ class _Parser:
             key, separator, value = line.partition(":")
             key = key.strip()
             if not separator or key not in FRONT_MATTER_KEYS or key in values or not value.strip():
-                raise self._error(f"bad front matter line {quoted(line)}", token,
-                                  hint="front matter holds exactly `title: ...` and `subject: ...`")
+                raise self._error(
+                    f"bad front matter line {quoted(line)}",
+                    token,
+                    hint="front matter holds exactly `title: ...` and `subject: ...`",
+                )
             values[key] = value.strip()
         missing = [key for key in FRONT_MATTER_KEYS if key not in values]
         if missing:
@@ -153,8 +170,11 @@ class _Parser:
         for container in CONTAINER_KINDS:
             if kind == f"container_{container}_open":
                 return [self._container(container)]
-        raise self._error(f"unsupported Markdown construct {quoted(kind)}", token,
-                          hint="use paragraphs, headings, lists, tables and ::: containers only")
+        raise self._error(
+            f"unsupported Markdown construct {quoted(kind)}",
+            token,
+            hint="use paragraphs, headings, lists, tables and ::: containers only",
+        )
 
     def _paragraph(self) -> Paragraph:
         self._expect("paragraph_open")
@@ -166,8 +186,11 @@ class _Parser:
         token = self._expect("heading_open")
         level = int(token.tag[1:])
         if level > 3 or (in_clause and level != 3):
-            raise self._error(f"heading level {level} is not allowed here", token,
-                              hint="# is the title, ## and ### are headings; inside a clause only ###")
+            raise self._error(
+                f"heading level {level} is not allowed here",
+                token,
+                hint="# is the title, ## and ### are headings; inside a clause only ###",
+            )
         inlines = self._inline(self._expect("inline"))
         self._expect("heading_close")
         return Heading(level, inlines)
@@ -232,8 +255,11 @@ class _Parser:
         opening = self._expect("container_clause_open")
         arguments = opening.info.split()[1:]
         if not arguments or len(arguments) > 2:
-            raise self._error(f"clause header {quoted(opening.info.strip())} needs an id and optionally elements",
-                              opening, hint="write `::: clause <clause-id> <element>,<element>`")
+            raise self._error(
+                f"clause header {quoted(opening.info.strip())} needs an id and optionally elements",
+                opening,
+                hint="write `::: clause <clause-id> <element>,<element>`",
+            )
         clause_id = arguments[0]
         if not CLAUSE_ID.match(clause_id):
             raise self._error(f"clause id {quoted(clause_id)} is not a slug", opening)
@@ -243,8 +269,11 @@ class _Parser:
         covers = tuple(arguments[1].split(",")) if len(arguments) == 2 else ()
         unknown = [element for element in covers if element not in self.known_elements]
         if unknown:
-            raise self._error(f"clause {clause_id!r} claims unknown elements {clipped(', '.join(unknown))}", opening,
-                              hint="element ids are those of policy-elements.yaml")
+            raise self._error(
+                f"clause {clause_id!r} claims unknown elements {clipped(', '.join(unknown))}",
+                opening,
+                hint="element ids are those of policy-elements.yaml",
+            )
         heading = self._peek()
         if heading is None or heading.type != "heading_open" or heading.tag != "h2":
             raise self._error(f"clause {clause_id!r} must start with its ## title", heading or opening)
@@ -277,8 +306,11 @@ class _Parser:
         opening = self._expect("container_form_open")
         attrs = self._container_attrs("form", opening)
         if self.annex_field_ids is None:
-            raise self._error("a form stands inside an annex", opening,
-                              hint="put the ::: form block inside a :::: annex <annex-id> block")
+            raise self._error(
+                "a form stands inside an annex",
+                opening,
+                hint="put the ::: form block inside a :::: annex <annex-id> block",
+            )
         token = self._peek()
         if token is None or token.type != "bullet_list_open":
             raise self._error("a form holds one bullet list: the labels of its fields", token or opening)
@@ -289,8 +321,11 @@ class _Parser:
             self._next()
             field_id, label = self._form_field()
             if field_id in self.annex_field_ids:
-                raise self._error(f"field id {field_id!r} is used twice in this annex", token,
-                                  hint="give every field of an annex its own id")
+                raise self._error(
+                    f"field id {field_id!r} is used twice in this annex",
+                    token,
+                    hint="give every field of an annex its own id",
+                )
             self.annex_field_ids.add(field_id)
             ids.append(field_id)
             items.append((label,))
@@ -310,14 +345,17 @@ class _Parser:
         inline = self._expect("inline")
         match = FORM_FIELD_ID.match(inline.content)
         if match is None:
-            raise self._error(f"form field {inline.content[:60]!r} does not start with its id", inline,
-                              hint="start each field with its id in braces, the same in every language: "
-                                   "`- {full-name} Your full name`")
+            raise self._error(
+                f"form field {inline.content[:60]!r} does not start with its id",
+                inline,
+                hint="start each field with its id in braces, the same in every language: "
+                "`- {full-name} Your full name`",
+            )
         inlines = self._inline(inline)
         first = inlines[0]
         if not isinstance(first, Text) or not first.text.startswith(match.group(0)):
             raise self._error(f"form field {match.group(1)!r} is not followed by its label", inline)
-        rest = first.text[len(match.group(0)):]
+        rest = first.text[len(match.group(0)) :]
         label = ((Text(rest),) if rest else ()) + inlines[1:]
         if not label:
             raise self._error(f"form field {match.group(1)!r} has no label", inline)
@@ -394,8 +432,11 @@ def parse_clause_text(text: str, source: str) -> tuple[Block, ...]:
     blocks = tuple(parser._blocks(until=None, in_clause=True))
     for block in blocks:
         if isinstance(block, (Heading, Container, Clause)):
-            raise TemplateError(source, "a clause text may hold paragraphs, lists and tables only",
-                                hint="remove headings and ::: blocks; the clause title is a key of its own")
+            raise TemplateError(
+                source,
+                "a clause text may hold paragraphs, lists and tables only",
+                hint="remove headings and ::: blocks; the clause title is a key of its own",
+            )
     if not blocks:
         raise TemplateError(source, "the clause text is empty", hint="write the clause's text")
     return blocks

@@ -36,16 +36,28 @@ def format_counted(value: int, lang: str, forms: dict[str, str]) -> str:
     category = Locale.parse(BABEL_LOCALES[lang]).plural_form(value)
     word = forms.get(category, forms.get("other"))
     if word is None:
-        raise ValueError(f"no word form for plural category {category!r} of {value} in {lang}; give {category}= or other=")
+        raise ValueError(
+            f"no word form for plural category {category!r} of {value} in {lang}; give {category}= or other="
+        )
     return f"{format_number(value, lang)} {word}"
 
+
 REFERENCE_FORMATS = {
-    "ky": {"document": "«{document}»", "clause": "{number}-бөлүм «{title}»",
-           "document_clause": "«{document}», {number}-бөлүм «{title}»"},
-    "ru": {"document": "«{document}»", "clause": "раздел {number} «{title}»",
-           "document_clause": "«{document}», раздел {number} «{title}»"},
-    "en": {"document": "“{document}”", "clause": "section {number} “{title}”",
-           "document_clause": "“{document}”, section {number} “{title}”"},
+    "ky": {
+        "document": "«{document}»",
+        "clause": "{number}-бөлүм «{title}»",
+        "document_clause": "«{document}», {number}-бөлүм «{title}»",
+    },
+    "ru": {
+        "document": "«{document}»",
+        "clause": "раздел {number} «{title}»",
+        "document_clause": "«{document}», раздел {number} «{title}»",
+    },
+    "en": {
+        "document": "“{document}”",
+        "clause": "section {number} “{title}”",
+        "document_clause": "“{document}”, section {number} “{title}”",
+    },
 }
 """How a cross-reference reads: to a whole document, to a clause of the same document, to another's clause."""
 
@@ -57,22 +69,50 @@ DRAFT_MARKS = {
 """The mark on every page of a document built from a template that no legal translator has reviewed."""
 
 INSTITUTION_TYPES = {
-    "ky": {"hospital": "оорукана", "polyclinic": "поликлиника", "family_medicine_centre": "үй-бүлөлүк медицина борбору",
-           "university": "университет", "college": "колледж", "research_institute": "илимий-изилдөө институту",
-           "model": "үлгү документтер"},
-    "ru": {"hospital": "больница", "polyclinic": "поликлиника", "family_medicine_centre": "центр семейной медицины",
-           "university": "университет", "college": "колледж", "research_institute": "научно-исследовательский институт",
-           "model": "типовые документы"},
-    "en": {"hospital": "hospital", "polyclinic": "polyclinic", "family_medicine_centre": "family medicine centre",
-           "university": "university", "college": "college", "research_institute": "research institute",
-           "model": "model documents"},
+    "ky": {
+        "hospital": "оорукана",
+        "polyclinic": "поликлиника",
+        "family_medicine_centre": "үй-бүлөлүк медицина борбору",
+        "university": "университет",
+        "college": "колледж",
+        "research_institute": "илимий-изилдөө институту",
+        "model": "үлгү документтер",
+    },
+    "ru": {
+        "hospital": "больница",
+        "polyclinic": "поликлиника",
+        "family_medicine_centre": "центр семейной медицины",
+        "university": "университет",
+        "college": "колледж",
+        "research_institute": "научно-исследовательский институт",
+        "model": "типовые документы",
+    },
+    "en": {
+        "hospital": "hospital",
+        "polyclinic": "polyclinic",
+        "family_medicine_centre": "family medicine centre",
+        "university": "university",
+        "college": "college",
+        "research_institute": "research institute",
+        "model": "model documents",
+    },
 }
 COVERAGE_LEGENDS = {
-    "ky": {"covered": "камтылган", "missing_required": "милдеттүү, камтылган эмес",
-           "missing_recommended": "сунушталган, камтылган эмес"},
-    "ru": {"covered": "охвачен", "missing_required": "обязательный, не охвачен",
-           "missing_recommended": "рекомендуемый, не охвачен"},
-    "en": {"covered": "covered", "missing_required": "required, missing", "missing_recommended": "recommended, not covered"},
+    "ky": {
+        "covered": "камтылган",
+        "missing_required": "милдеттүү, камтылган эмес",
+        "missing_recommended": "сунушталган, камтылган эмес",
+    },
+    "ru": {
+        "covered": "охвачен",
+        "missing_required": "обязательный, не охвачен",
+        "missing_recommended": "рекомендуемый, не охвачен",
+    },
+    "en": {
+        "covered": "covered",
+        "missing_required": "required, missing",
+        "missing_recommended": "recommended, not covered",
+    },
 }
 REPORT_LABELS = {"ky": "Документтердин толуктугу", "ru": "Полнота документов", "en": "Completeness of the documents"}
 """The running-header label of the coverage report, which belongs to no single institution."""

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import string
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import jinja2
 import jinja2.nodes
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from policygen.errors import TemplateError, clipped
 from policygen.limits import TimeBoundExceeded, time_limit
 from policygen.render.locale import format_counted, format_date, format_number
 from policygen.render.template_files import check_template_file, read_template_file
-from policygen.errors import TemplateError, clipped
 
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_SEQUENCE_PRODUCT = 100_000
@@ -47,8 +48,7 @@ class Blank:
 
 BLANK_TEXT = "_" * 24
 BLANK_NUMBER = "_" * 5
-BLANK_DATES = {"ky": "20___-ж. «___» ____________", "ru": "«___» ____________ 20___ г.",
-               "en": "___ ____________ 20___"}
+BLANK_DATES = {"ky": "20___-ж. «___» ____________", "ru": "«___» ____________ 20___ г.", "en": "___ ____________ 20___"}
 
 
 class _LimitedSandbox(SandboxedEnvironment):
@@ -61,10 +61,9 @@ class _LimitedSandbox(SandboxedEnvironment):
             raise SecurityError(f"exponent {right} is larger than the allowed {MAX_EXPONENT}")
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
-                if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
-                    if len(sequence) * count > MAX_SEQUENCE_PRODUCT:
-                        raise SecurityError("repetition would produce more than "
-                                            f"{MAX_SEQUENCE_PRODUCT} items")
+                repeated = isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
+                if repeated and len(sequence) * count > MAX_SEQUENCE_PRODUCT:
+                    raise SecurityError(f"repetition would produce more than {MAX_SEQUENCE_PRODUCT} items")
         return super().call_binop(context, operator, left, right)
 
 
@@ -77,8 +76,7 @@ def _finalize_for(lang: str):
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
         if value is None:
-            raise _PrintedValueError("printed a value that is none (absent from the profile); "
-                                     "wrap it in {% if ... %}")
+            raise _PrintedValueError("printed a value that is none (absent from the profile); wrap it in {% if ... %}")
         if isinstance(value, bool):
             raise _PrintedValueError("printed true/false as text; test it with {% if ... %} instead")
         if isinstance(value, Blank):
@@ -131,15 +129,19 @@ class TemplateRenderer:
         try:
             pieces = split_template_path(name)
         except jinja2.TemplateNotFound:
-            raise TemplateError(clipped(name), "template names may not climb out of the templates folder",
-                                hint="include templates by their path inside templates/") from None
+            raise TemplateError(
+                clipped(name),
+                "template names may not climb out of the templates folder",
+                hint="include templates by their path inside templates/",
+            ) from None
         for folder in self.search_path:
             candidate = folder.joinpath(*pieces)
             if os.path.lexists(candidate):
                 check_template_file(candidate, folder)
                 return candidate
-        raise _TemplateMissing(clipped(name), "template not found",
-                               hint="searched " + ", ".join(str(path) for path in self.search_path))
+        raise _TemplateMissing(
+            clipped(name), "template not found", hint="searched " + ", ".join(str(path) for path in self.search_path)
+        )
 
     def read_source(self, path: Path) -> str:
         """The text of a template file that `source_path` gave, read within the size bound."""
@@ -173,8 +175,12 @@ class TemplateRenderer:
             try:
                 syntax_tree = environment.parse(self.read_source(path))
             except jinja2.TemplateSyntaxError as error:
-                raise TemplateError(str(path), f"template syntax error: {clipped(error.message or '')}",
-                                    line=error.lineno, hint="fix the Jinja syntax at this line") from None
+                raise TemplateError(
+                    str(path),
+                    f"template syntax error: {clipped(error.message or '')}",
+                    line=error.lineno,
+                    hint="fix the Jinja syntax at this line",
+                ) from None
             pending += [(reference, path, reference_line) for reference, reference_line in _included(syntax_tree, path)]
         return found
 
@@ -211,32 +217,60 @@ class TemplateRenderer:
                 raise
             raise _included_error(error, file, line) from None
         except TimeBoundExceeded:
-            raise TemplateError(where, f"rendering took longer than {MAX_RENDER_SECONDS} s and was stopped",
-                                hint="a template must not loop without bound") from None
+            raise TemplateError(
+                where,
+                f"rendering took longer than {MAX_RENDER_SECONDS} s and was stopped",
+                hint="a template must not loop without bound",
+            ) from None
         except jinja2.TemplateSyntaxError as error:
-            raise TemplateError(error.filename or where, f"template syntax error: {clipped(error.message or '')}",
-                                hint="fix the Jinja syntax at this line", line=error.lineno) from None
+            raise TemplateError(
+                error.filename or where,
+                f"template syntax error: {clipped(error.message or '')}",
+                hint="fix the Jinja syntax at this line",
+                line=error.lineno,
+            ) from None
         except jinja2.TemplateNotFound as error:
-            raise TemplateError(where, f"template not found: {clipped(str(error.name))}", line=_template_line(error),
-                                hint="templates are looked up by document id and language only") from None
+            raise TemplateError(
+                where,
+                f"template not found: {clipped(str(error.name))}",
+                line=_template_line(error),
+                hint="templates are looked up by document id and language only",
+            ) from None
         except SecurityError as error:
-            raise TemplateError(_template_location(error)[0] or where,
-                                f"refused by the sandbox: {clipped(str(error))}", line=_template_line(error),
-                                hint="templates may only print profile values and use the documented filters") from None
+            raise TemplateError(
+                _template_location(error)[0] or where,
+                f"refused by the sandbox: {clipped(str(error))}",
+                line=_template_line(error),
+                hint="templates may only print profile values and use the documented filters",
+            ) from None
         except jinja2.UndefinedError as error:
-            raise TemplateError(_template_location(error)[0] or where,
-                                f"undefined value: {clipped(error.message or '')}", line=_template_line(error),
-                                hint="check the name against `policygen schema`; optional values need {% if %}") from None
+            raise TemplateError(
+                _template_location(error)[0] or where,
+                f"undefined value: {clipped(error.message or '')}",
+                line=_template_line(error),
+                hint="check the name against `policygen schema`; optional values need {% if %}",
+            ) from None
         except _PrintedValueError as error:
-            raise TemplateError(_template_location(error)[0] or where, str(error), line=_template_line(error),
-                                hint="a document prints text, numbers and dates only") from None
+            raise TemplateError(
+                _template_location(error)[0] or where,
+                str(error),
+                line=_template_line(error),
+                hint="a document prints text, numbers and dates only",
+            ) from None
         except MemoryError as error:
-            raise TemplateError(_template_location(error)[0] or where, "rendering needed more memory than a "
-                                "document may use and was stopped", line=_template_line(error),
-                                hint="a template must not build text without bound") from None
+            raise TemplateError(
+                _template_location(error)[0] or where,
+                "rendering needed more memory than a document may use and was stopped",
+                line=_template_line(error),
+                hint="a template must not build text without bound",
+            ) from None
         except (TypeError, ValueError, OverflowError, RecursionError) as error:
-            raise TemplateError(where, clipped(f"{type(error).__name__}: {error}"), line=_template_line(error),
-                                hint="the template does something the sandbox cannot finish") from None
+            raise TemplateError(
+                where,
+                clipped(f"{type(error).__name__}: {error}"),
+                line=_template_line(error),
+                hint="the template does something the sandbox cannot finish",
+            ) from None
         return text
 
     def _where(self, name: str) -> str:
@@ -250,21 +284,25 @@ class TemplateRenderer:
 def _included(syntax_tree: jinja2.nodes.Template, path: Path) -> list[tuple[str, int]]:
     """The names a template includes (imports, extends), each with its line; a computed name is an error."""
     found = []
-    for node in syntax_tree.find_all((jinja2.nodes.Extends, jinja2.nodes.FromImport, jinja2.nodes.Import,
-                                      jinja2.nodes.Include)):
+    for node in syntax_tree.find_all(
+        (jinja2.nodes.Extends, jinja2.nodes.FromImport, jinja2.nodes.Import, jinja2.nodes.Include)
+    ):
         listed = isinstance(node.template, (jinja2.nodes.Tuple, jinja2.nodes.List))
         for name in node.template.items if listed else [node.template]:
             if not (isinstance(name, jinja2.nodes.Const) and isinstance(name.value, str)):
-                raise TemplateError(str(path), "a template includes a name computed at render time",
-                                    line=node.lineno, hint="include templates by their literal name")
+                raise TemplateError(
+                    str(path),
+                    "a template includes a name computed at render time",
+                    line=node.lineno,
+                    hint="include templates by their literal name",
+                )
             found.append((name.value, node.lineno))
     return found
 
 
 def _included_error(error: TemplateError, parent: str, line: int | None) -> TemplateError:
     """An included template's problem, located at the line of the template that includes it."""
-    return TemplateError(parent, f"included template {error.template}: {error.message}", hint=error.hint,
-                         line=line)
+    return TemplateError(parent, f"included template {error.template}: {error.message}", hint=error.hint, line=line)
 
 
 class _TemplateMissing(TemplateError):
@@ -292,8 +330,11 @@ def _bounded_output(chunks: Iterator[str], name: str) -> str:
     for chunk in chunks:
         size += len(chunk)
         if size > MAX_OUTPUT_CHARS:
-            raise TemplateError(name, f"rendered text is larger than {MAX_OUTPUT_CHARS} characters",
-                                hint="a template must not repeat text without bound")
+            raise TemplateError(
+                name,
+                f"rendered text is larger than {MAX_OUTPUT_CHARS} characters",
+                hint="a template must not repeat text without bound",
+            )
         parts.append(chunk)
     return "".join(parts)
 

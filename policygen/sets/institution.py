@@ -10,18 +10,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from policygen.transforms.crossref import resolve_references
-from policygen.transforms.customise import customise
-from policygen.limits import describe_excess, model_size
-from policygen.render.locale import DRAFT_MARKS, LANGUAGE_TAGS, PAGE_LABELS
-from policygen.parse.markdown import parse_markdown
-from policygen.inputs.profiles import LoadedProfile
-from policygen.render.sandbox import TemplateRenderer
-from policygen.inputs.review import unreviewed
 from policygen.check.elements import element_ids
 from policygen.errors import TemplateError, quoted
-from policygen.model import Container, Document, Figure, Meta
+from policygen.inputs.profiles import LoadedProfile
+from policygen.inputs.review import unreviewed
 from policygen.inputs.schema import Profile
+from policygen.limits import describe_excess, model_size
+from policygen.model import Container, Document, Figure, Meta
+from policygen.parse.markdown import parse_markdown
+from policygen.render.locale import DRAFT_MARKS, LANGUAGE_TAGS, PAGE_LABELS
+from policygen.render.sandbox import TemplateRenderer
+from policygen.transforms.crossref import resolve_references
+from policygen.transforms.customise import customise
 
 DOCUMENT_IDS = ("policy", "code-of-conduct", "complaint-procedure", "training-programme", "adoption-order")
 """The documents of an institution's set, by id (design.md); each has templates/<id>/<lang>.md.j2."""
@@ -51,8 +51,15 @@ def localize(value: Any, lang: str) -> Any:
     return value
 
 
-def render_document(renderer: TemplateRenderer, context: dict[str, Any], doc_id: str, lang: str,
-                    institution: str, created: dt.date, template: str | None = None) -> Document:
+def render_document(
+    renderer: TemplateRenderer,
+    context: dict[str, Any],
+    doc_id: str,
+    lang: str,
+    institution: str,
+    created: dt.date,
+    template: str | None = None,
+) -> Document:
     """One document as the template gives it, before customisation and with its references unresolved.
 
     `template` is the template's folder when it is not the document id (submission/cover-letter).
@@ -61,11 +68,17 @@ def render_document(renderer: TemplateRenderer, context: dict[str, Any], doc_id:
     parsed = parse_markdown(renderer.render(name, lang, context), name, element_ids())
     excess = model_size(parsed.blocks).excess()
     if excess is not None:
-        raise TemplateError(str(renderer.source_path(name)), f"document {doc_id} ({lang}) would hold "
-                            f"{describe_excess(excess)}", hint="a template must not repeat content without bound")
+        raise TemplateError(
+            str(renderer.source_path(name)),
+            f"document {doc_id} ({lang}) would hold {describe_excess(excess)}",
+            hint="a template must not repeat content without bound",
+        )
     if not parsed.front_matter:
-        raise TemplateError(name, "the template has no front matter with its title and subject",
-                            hint="start the template with ---, title: ..., subject: ..., ---")
+        raise TemplateError(
+            name,
+            "the template has no front matter with its title and subject",
+            hint="start the template with ---, title: ..., subject: ..., ---",
+        )
     draft = DRAFT_MARKS[lang] if unreviewed(renderer.dependencies(name), renderer.search_path) else ""
     meta = Meta(
         doc_id=doc_id,
@@ -89,10 +102,13 @@ def source_date(default: dt.date) -> dt.date:
     if epoch is None:
         return default
     try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     except (ValueError, OverflowError, OSError):
-        raise TemplateError("SOURCE_DATE_EPOCH", f"not a number of seconds: {epoch!r}",
-                            hint="set SOURCE_DATE_EPOCH to a Unix time, e.g. $(git log -1 --format=%ct)") from None
+        raise TemplateError(
+            "SOURCE_DATE_EPOCH",
+            f"not a number of seconds: {epoch!r}",
+            hint="set SOURCE_DATE_EPOCH to a Unix time, e.g. $(git log -1 --format=%ct)",
+        ) from None
 
 
 def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:
@@ -106,8 +122,11 @@ def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:
             key, _, value = line.partition(":")
             if key.strip() == "title" and value.strip():
                 return value.strip()
-    raise TemplateError(name, "the template has no title in its front matter",
-                        hint="start the template with ---, title: ..., subject: ..., ---")
+    raise TemplateError(
+        name,
+        "the template has no title in its front matter",
+        hint="start the template with ---, title: ..., subject: ..., ---",
+    )
 
 
 def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) -> Document:
@@ -117,8 +136,11 @@ def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) ->
         if isinstance(block, Container) and block.kind == "figure":
             name = dict(block.attrs)["name"]
             if name not in figures:
-                raise TemplateError(document.meta.doc_id, f"no picture named {quoted(name)} for this document",
-                                    hint=f"pictures available: {', '.join(figures) or 'none'}")
+                raise TemplateError(
+                    document.meta.doc_id,
+                    f"no picture named {quoted(name)} for this document",
+                    hint=f"pictures available: {', '.join(figures) or 'none'}",
+                )
             data, width_cm = figures[name]
             block = Figure(name, data, "image/png", width_cm, block.blocks[0].inlines)
         blocks.append(block)
@@ -135,6 +157,8 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: str
     profile = loaded.profile
     context = template_context(profile, lang)
     institution = (profile.short_name or profile.name)[lang]
-    documents = {doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
-                 for doc_id in DOCUMENT_IDS}
+    documents = {
+        doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
+        for doc_id in DOCUMENT_IDS
+    }
     return finish_set(customise(documents, loaded, lang), lang)

@@ -12,13 +12,13 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, TypeAdapter
 
-from policygen.sets.institution import DOCUMENT_IDS, finish_set, localize, render_document, source_date
-from policygen.render.sandbox import Blank, TemplateRenderer
-from policygen.inputs.workspace import Workspace
-from policygen.inputs.strict_yaml import load_yaml_mapping
 from policygen.errors import ProfileError
-from policygen.model import Document
 from policygen.inputs.schema import Audience, ChannelKind, Person, Profile
+from policygen.inputs.strict_yaml import load_yaml_mapping
+from policygen.inputs.workspace import Workspace
+from policygen.model import Document
+from policygen.render.sandbox import Blank, TemplateRenderer
+from policygen.sets.institution import DOCUMENT_IDS, finish_set, localize, render_document, source_date
 
 MODEL_OWNER = "model"
 """Output folder of the model set: output/model/<lang>/<doc>.docx|.pdf."""
@@ -29,8 +29,13 @@ MODEL_CREATED = dt.date(2026, 1, 1)
 """The fixed date in the model documents' properties (unless SOURCE_DATE_EPOCH is set): they carry no
 institution's approval date."""
 
-_MODEL_CHANNELS = ((ChannelKind.focal_point, False), (ChannelKind.commission, False), (ChannelKind.union, False),
-                   (ChannelKind.drop_box, True), (ChannelKind.online_form, True))
+_MODEL_CHANNELS = (
+    (ChannelKind.focal_point, False),
+    (ChannelKind.commission, False),
+    (ChannelKind.union, False),
+    (ChannelKind.drop_box, True),
+    (ChannelKind.online_form, True),
+)
 
 
 def model_base_file(workspace: Workspace) -> Path | None:
@@ -41,13 +46,21 @@ def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
     """What templates see for the model set: the national base's values, and blanks for every other value."""
     institution = _blank_model(Profile)
     institution.update(
-        reporting_channels=[{"kind": kind.value, "details": Blank(), "contact": Blank(), "anonymous": anonymous}
-                            for kind, anonymous in _MODEL_CHANNELS],
+        reporting_channels=[
+            {"kind": kind.value, "details": Blank(), "contact": Blank(), "anonymous": anonymous}
+            for kind, anonymous in _MODEL_CHANNELS
+        ],
         commission={**institution["commission"], "members": [_blank_model(Person)] * 2},
-        training={**institution["training"], "sessions": [
-            {"date": Blank("date"), "audience": audience.value, "place": Blank()} for audience in Audience]},
+        training={
+            **institution["training"],
+            "sessions": [
+                {"date": Blank("date"), "audience": audience.value, "place": Blank()} for audience in Audience
+            ],
+        },
         clauses={"disable": [], "add": [], "replace": []},
-        languages=[lang], is_education=True, is_model=True,
+        languages=[lang],
+        is_education=True,
+        is_model=True,
     )
     base = model_base_file(workspace)
     if base is not None:
@@ -59,8 +72,9 @@ def build_model_documents(renderer: TemplateRenderer, workspace: Workspace, lang
     """The model set in `lang`, cross-referenced."""
     context = model_context(workspace, lang)
     created = source_date(MODEL_CREATED)
-    documents = {doc_id: render_document(renderer, context, doc_id, lang, MODEL_LABELS[lang], created)
-                 for doc_id in DOCUMENT_IDS}
+    documents = {
+        doc_id: render_document(renderer, context, doc_id, lang, MODEL_LABELS[lang], created) for doc_id in DOCUMENT_IDS
+    }
     return finish_set(documents, lang)
 
 
@@ -106,10 +120,16 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
             institution[name] = localize(validated, lang)
         except pydantic.ValidationError as error:
             location = loaded.locations.get((name,))
-            problems.append(f"{name}: {error.errors()[0]['msg']}" if location is None else
-                            f"line {location.line}: {name}: {error.errors()[0]['msg']}")
+            problems.append(
+                f"{name}: {error.errors()[0]['msg']}"
+                if location is None
+                else f"line {location.line}: {name}: {error.errors()[0]['msg']}"
+            )
         except KeyError:
             problems.append(f"{name}: no {lang} text")
     if problems:
-        raise ProfileError.single(base, "the base of the model documents is invalid: " + "; ".join(problems),
-                                  hint="the model set states the national base's values as they are")
+        raise ProfileError.single(
+            base,
+            "the base of the model documents is invalid: " + "; ".join(problems),
+            hint="the model set states the national base's values as they are",
+        )

@@ -11,30 +11,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policygen.output.atomic import checked_output_path, write_files
-from policygen.figures.chart import Bar, draw_bar_chart
+from policygen.builders.workers import run_bounded
 from policygen.check.coverage import InstitutionCheck, check_documents, check_institution
-from policygen.sets.coverage_report import build_coverage_report
-from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
+from policygen.errors import WorkspaceError
+from policygen.figures.chart import Bar, draw_bar_chart
+from policygen.inputs.profiles import located, validate_located
+from policygen.inputs.strict_yaml import load_yaml_mapping
+from policygen.inputs.submission_schema import AnnexId, Submission
+from policygen.inputs.workspace import Workspace
 from policygen.limits import bounded_writing
+from policygen.model import Document
+from policygen.output.atomic import checked_output_path, write_files
 from policygen.output.lock import output_lock
 from policygen.render.locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
-from policygen.sets.model_set import MODEL_LABELS, build_model_documents
-from policygen.inputs.profiles import located, validate_located
 from policygen.render.sandbox import TemplateRenderer
-from policygen.builders.workers import run_bounded
-from policygen.inputs.workspace import Workspace
-from policygen.inputs.strict_yaml import load_yaml_mapping
-from policygen.errors import WorkspaceError
-from policygen.model import Document
-from policygen.inputs.submission_schema import AnnexId, Submission
+from policygen.sets.coverage_report import build_coverage_report
+from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
+from policygen.sets.model_set import MODEL_LABELS, build_model_documents
 from policygen.writers import get_writer
 
 SUBMISSIONS_DIR = "submissions"
 SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
 LETTER, REGISTER = "cover-letter", "annex-register"
-SUBMISSION_TEMPLATES = {LETTER: "submission/cover-letter", REGISTER: "submission/annex-register",
-                        "draft-order": "submission/draft-order", "justification-note": "submission/justification-note"}
+SUBMISSION_TEMPLATES = {
+    LETTER: "submission/cover-letter",
+    REGISTER: "submission/annex-register",
+    "draft-order": "submission/draft-order",
+    "justification-note": "submission/justification-note",
+}
 MODEL_ANNEXES = ("policy", "code-of-conduct", "complaint-procedure", "training-programme")
 PDF_VARIANT = "pdf/a-2b"
 CHART_WIDTH_CM = 16.5
@@ -79,15 +83,25 @@ def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[Pa
     submission = load_submission(path)
     with output_lock(out_dir):
         package = f"{SUBMISSIONS_OUTPUT}/{submission.id}"
-        for relative in (*(f"{package}/{lang}" for lang in submission.languages), f"{package}/{MANIFEST_NAME}",
-                         f"{package}/{submission.id}.zip"):
+        for relative in (
+            *(f"{package}/{lang}" for lang in submission.languages),
+            f"{package}/{MANIFEST_NAME}",
+            f"{package}/{submission.id}.zip",
+        ):
             checked_output_path(out_dir, relative)  # a link is refused now rather than after rendering
         files = run_bounded(_package_files, workspace, submission)
         manifest = _manifest(submission, [entry for entry, _ in files])
-        write_files(out_dir, [(f"{package}/{entry.path}", data) for entry, data in files]
-                    + [(f"{package}/{MANIFEST_NAME}", manifest),
-                       (f"{package}/{submission.id}.zip", _zip([(entry.path, data) for entry, data in files]
-                                                                 + [(MANIFEST_NAME, manifest)]))])
+        write_files(
+            out_dir,
+            [(f"{package}/{entry.path}", data) for entry, data in files]
+            + [
+                (f"{package}/{MANIFEST_NAME}", manifest),
+                (
+                    f"{package}/{submission.id}.zip",
+                    _zip([(entry.path, data) for entry, data in files] + [(MANIFEST_NAME, manifest)]),
+                ),
+            ],
+        )
     return [entry for entry, _ in files]
 
 
@@ -117,9 +131,12 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
     with bounded_writing(target):
         combined = pdf_writer.combine(
             [(_section_label(submission, doc_id, versions), versions) for doc_id, versions in laid_out.items()],
-            target=target, identifier=submission.id)
-    files.append((PackageFile(target, _sha256(combined), len(combined), "combined", submission.original, None),
-                  combined))
+            target=target,
+            identifier=submission.id,
+        )
+    files.append(
+        (PackageFile(target, _sha256(combined), len(combined), "combined", submission.original, None), combined)
+    )
     return files
 
 
@@ -129,12 +146,18 @@ def _pdf_writer():
     return PdfWriter(pdf_variant=PDF_VARIANT)
 
 
-def _documents(renderer: TemplateRenderer, workspace: Workspace, submission: Submission,
-               adopted: list[InstitutionCheck], lang: str) -> dict[str, Document]:
+def _documents(
+    renderer: TemplateRenderer, workspace: Workspace, submission: Submission, adopted: list[InstitutionCheck], lang: str
+) -> dict[str, Document]:
     """The package in `lang`, in binding order: the letter, the register, then the annexes."""
     model = build_model_documents(renderer, workspace, lang)
-    model_check = InstitutionCheck(workspace.root / SUBMISSIONS_DIR, "model", "model",
-                                   names=MODEL_LABELS, languages=[check_documents(model, lang, True)])
+    model_check = InstitutionCheck(
+        workspace.root / SUBMISSIONS_DIR,
+        "model",
+        "model",
+        names=MODEL_LABELS,
+        languages=[check_documents(model, lang, True)],
+    )
     context = _context(renderer, submission, adopted, lang)
     created = submission.outgoing.date
     documents: dict[str, Document] = {}
@@ -144,8 +167,15 @@ def _documents(renderer: TemplateRenderer, workspace: Workspace, submission: Sub
         elif doc_id == AnnexId.coverage_report.value:
             documents[doc_id] = build_coverage_report(renderer, [model_check, *adopted], lang)
         else:
-            document = render_document(renderer, context, doc_id, lang, context["sub"]["sender"]["name"], created,
-                                       template=SUBMISSION_TEMPLATES[doc_id])
+            document = render_document(
+                renderer,
+                context,
+                doc_id,
+                lang,
+                context["sub"]["sender"]["name"],
+                created,
+                template=SUBMISSION_TEMPLATES[doc_id],
+            )
             if doc_id == AnnexId.justification_note.value:
                 document = with_figures(document, {"findings": (_findings_chart(submission, lang), CHART_WIDTH_CM)})
             documents[doc_id] = document
@@ -158,31 +188,52 @@ def findings_rows(submission: Submission, lang: str) -> list[dict[str, Any]]:
     for finding in submission.evidence.survey.findings:
         percent = format_share(finding.value, finding.denominator, lang)
         counts = f"{format_number(finding.value, lang)} / {format_number(finding.denominator, lang)}"
-        rows.append({"id": finding.id, "label": finding.label[lang], "value": finding.value,
-                     "denominator": finding.denominator, "percent": percent, "chart_label": f"{percent} ({counts})"})
+        rows.append(
+            {
+                "id": finding.id,
+                "label": finding.label[lang],
+                "value": finding.value,
+                "denominator": finding.denominator,
+                "percent": percent,
+                "chart_label": f"{percent} ({counts})",
+            }
+        )
     return rows
 
 
 def _findings_chart(submission: Submission, lang: str) -> bytes:
-    bars = [Bar(row["label"], row["value"] / row["denominator"], row["chart_label"])
-            for row in findings_rows(submission, lang)]
+    bars = [
+        Bar(row["label"], row["value"] / row["denominator"], row["chart_label"])
+        for row in findings_rows(submission, lang)
+    ]
     return draw_bar_chart(bars)
 
 
-def _context(renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck],
-             lang: str) -> dict[str, Any]:
+def _context(
+    renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck], lang: str
+) -> dict[str, Any]:
     sub = localize(submission, lang)
     sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang)
-    annexes = [{"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
-               for number, annex in enumerate(submission.annexes, start=1)]
-    order_annexes = [{"number": number, "id": annex["id"], "title": annex["title"]} for number, annex in
-                     enumerate((annex for annex in annexes if annex["id"] in MODEL_ANNEXES), start=1)]
+    annexes = [
+        {"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
+        for number, annex in enumerate(submission.annexes, start=1)
+    ]
+    order_annexes = [
+        {"number": number, "id": annex["id"], "title": annex["title"]}
+        for number, annex in enumerate((annex for annex in annexes if annex["id"] in MODEL_ANNEXES), start=1)
+    ]
     return {
-        "sub": sub, "lang": lang, "annexes": annexes, "order_annexes": order_annexes,
+        "sub": sub,
+        "lang": lang,
+        "annexes": annexes,
+        "order_annexes": order_annexes,
         "institutions": [_institution_row(result, lang) for result in adopted],
-        "original": lang == submission.original, "original_language": LANGUAGE_NAMES[lang][submission.original],
-        "letterhead": [{"name": submission.sender.name[code], "address": submission.sender.address[code]}
-                       for code in LETTERHEAD_LANGUAGES],
+        "original": lang == submission.original,
+        "original_language": LANGUAGE_NAMES[lang][submission.original],
+        "letterhead": [
+            {"name": submission.sender.name[code], "address": submission.sender.address[code]}
+            for code in LETTERHEAD_LANGUAGES
+        ],
         "language_names": {code: LANGUAGE_NAMES[lang][code] for code in submission.languages},
     }
 
@@ -194,10 +245,15 @@ def _title(renderer: TemplateRenderer, doc_id: str, lang: str) -> str:
 def _institution_row(result: InstitutionCheck, lang: str) -> dict[str, Any]:
     check = result.in_language(lang)
     required = [coverage for coverage in check.elements if coverage.required]
-    return {"name": result.name_in(lang),
-            "type_label": INSTITUTION_TYPES[lang][result.institution_type], "order_date": result.approved_on,
-            "order_number": result.order_number, "passed": result.passed,
-            "required_covered": sum(coverage.covered for coverage in required), "required_total": len(required)}
+    return {
+        "name": result.name_in(lang),
+        "type_label": INSTITUTION_TYPES[lang][result.institution_type],
+        "order_date": result.approved_on,
+        "order_number": result.order_number,
+        "passed": result.passed,
+        "required_covered": sum(coverage.covered for coverage in required),
+        "required_total": len(required),
+    }
 
 
 def _annex_number(submission: Submission, doc_id: str) -> int | None:
@@ -216,9 +272,13 @@ def _sha256(data: bytes) -> str:
 
 
 def _manifest(submission: Submission, files: list[PackageFile]) -> bytes:
-    manifest = {"format": 1, "submission": submission.id, "original": submission.original,
-                "outgoing": {"number": submission.outgoing.number, "date": submission.outgoing.date.isoformat()},
-                "files": [file.__dict__ for file in files]}
+    manifest = {
+        "format": 1,
+        "submission": submission.id,
+        "original": submission.original,
+        "outgoing": {"number": submission.outgoing.number, "date": submission.outgoing.date.isoformat()},
+        "files": [file.__dict__ for file in files],
+    }
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -232,4 +292,3 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
-

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from policygen.render.locale import REFERENCE_FORMATS
 from policygen.errors import TemplateError, clipped
 from policygen.model import (
-    Block, BulletList, Clause, Container, Document, Emphasis, Figure, Heading, Inline, OrderedList, Paragraph, Point,
-    Ref, Strong, Table, Text, plain_text,
+    Block,
+    BulletList,
+    Clause,
+    Container,
+    Document,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    OrderedList,
+    Paragraph,
+    Point,
+    Ref,
+    Strong,
+    Table,
+    Text,
+    plain_text,
 )
+from policygen.render.locale import REFERENCE_FORMATS
 
 
 def resolve_references(documents: dict[str, Document], lang: str, sources: dict[str, str]) -> dict[str, Document]:
@@ -41,15 +56,15 @@ class _Resolver:
         target = self.targets.get(target_doc)
         if target is None:
             message = f"@ref({ref.doc_id}#{ref.clause_id}) names no document of the set"
-            raise TemplateError(self.source, clipped(message),
-                                hint=f"documents: {', '.join(self.targets)}")
+            raise TemplateError(self.source, clipped(message), hint=f"documents: {', '.join(self.targets)}")
         if not ref.clause_id:
             return self.formats["document"].format(document=target.title)
         if ref.clause_id not in target.clauses:
-            message = (f"@ref({ref.doc_id}#{ref.clause_id}): {target_doc} has no clause {ref.clause_id!r} "
-                       "(it may have been switched off in the profile)")
-            raise TemplateError(self.source, clipped(message),
-                                hint=f"its clauses: {', '.join(target.clauses)}")
+            message = (
+                f"@ref({ref.doc_id}#{ref.clause_id}): {target_doc} has no clause {ref.clause_id!r} "
+                "(it may have been switched off in the profile)"
+            )
+            raise TemplateError(self.source, clipped(message), hint=f"its clauses: {', '.join(target.clauses)}")
         number, title = target.clauses[ref.clause_id]
         form = "clause" if target_doc == self.doc_id else "document_clause"
         return self.formats[form].format(document=target.title, number=number, title=title)
@@ -82,6 +97,9 @@ class _Resolver:
         if isinstance(block, Figure):
             return replace(block, caption=self.inlines(block.caption))
         if isinstance(block, Table):
-            return replace(block, header=tuple(self.inlines(cell) for cell in block.header),
-                           rows=tuple(tuple(self.inlines(cell) for cell in row) for row in block.rows))
+            return replace(
+                block,
+                header=tuple(self.inlines(cell) for cell in block.header),
+                rows=tuple(tuple(self.inlines(cell) for cell in row) for row in block.rows),
+            )
         raise TemplateError(self.source, f"cannot resolve references in a {type(block).__name__}")

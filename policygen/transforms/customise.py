@@ -8,13 +8,13 @@ from dataclasses import replace
 
 from markdown_it.common.utils import unescapeAll
 
-from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
-from policygen.limits import describe_excess, model_size
-from policygen.inputs.profiles import LoadedProfile
-from policygen.parse.markdown import parse_clause_text
 from policygen.check.elements import required_elements
 from policygen.errors import Diagnostic, ProfileError, TemplateError
+from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
+from policygen.inputs.profiles import LoadedProfile
+from policygen.limits import describe_excess, model_size
 from policygen.model import Block, Clause, Document, Ref, Text
+from policygen.parse.markdown import parse_clause_text
 
 
 def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) -> dict[str, Document]:
@@ -55,8 +55,13 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
             continue
         doc_id, position, _ = found
         if any(isinstance(block, Clause) and block.id == addition.id for block in blocks[doc_id]):
-            problems.append(loaded.diagnostic((*key, "id"), f"document {doc_id} already has a clause {addition.id!r}",
-                                              "give the added clause an id of its own"))
+            problems.append(
+                loaded.diagnostic(
+                    (*key, "id"),
+                    f"document {doc_id} already has a clause {addition.id!r}",
+                    "give the added clause an id of its own",
+                )
+            )
             continue
         body = _clause_text(addition.text, lang, loaded, (*key, "text", lang), problems)
         if body is not None:
@@ -71,10 +76,13 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
     return {doc_id: replace(document, blocks=tuple(blocks[doc_id])) for doc_id, document in documents.items()}
 
 
-def _broken_references(blocks: dict[str, list[Block]], supplied: list[tuple[str, Diagnostic, tuple]]) -> list[Diagnostic]:
+def _broken_references(
+    blocks: dict[str, list[Block]], supplied: list[tuple[str, Diagnostic, tuple]]
+) -> list[Diagnostic]:
     """References in profile texts must point at documents and clauses that remain after customisation."""
-    clause_ids = {doc_id: {block.id for block in doc_blocks if isinstance(block, Clause)}
-                  for doc_id, doc_blocks in blocks.items()}
+    clause_ids = {
+        doc_id: {block.id for block in doc_blocks if isinstance(block, Clause)} for doc_id, doc_blocks in blocks.items()
+    }
     problems = []
     for doc_id, where, body in supplied:
         for ref in _references(body):
@@ -89,8 +97,9 @@ def _broken_references(blocks: dict[str, list[Block]], supplied: list[tuple[str,
     return problems
 
 
-def _oversized_documents(blocks: dict[str, list[Block]], supplied: list[tuple[str, Diagnostic, tuple]],
-                         lang: str) -> list[Diagnostic]:
+def _oversized_documents(
+    blocks: dict[str, list[Block]], supplied: list[tuple[str, Diagnostic, tuple]], lang: str
+) -> list[Diagnostic]:
     """A document that the profile's clauses make larger than a document may be, located at the profile clause
     that adds the most of what is too much."""
     problems = []
@@ -101,9 +110,14 @@ def _oversized_documents(blocks: dict[str, list[Block]], supplied: list[tuple[st
             continue
         measure = excess[0]
         where, size = max(own, key=lambda clause: getattr(clause[1], measure))
-        problems.append(replace(where, message=f"document {doc_id} ({lang}) would hold {describe_excess(excess)}; "
-                                f"this clause adds {getattr(size, measure):,} of them",
-                                hint="shorten the profile's clauses, or split a long table"))
+        problems.append(
+            replace(
+                where,
+                message=f"document {doc_id} ({lang}) would hold {describe_excess(excess)}; "
+                f"this clause adds {getattr(size, measure):,} of them",
+                hint="shorten the profile's clauses, or split a long table",
+            )
+        )
     return problems
 
 
@@ -122,30 +136,40 @@ def _nodes_of(node: object, kind: type):
             yield from _nodes_of(getattr(node, name), kind)
 
 
-def _covers_required(clause: Clause, required: frozenset[str], loaded: LoadedProfile, key: tuple, target: str,
-                     change: str, problems: list[Diagnostic]) -> bool:
+def _covers_required(
+    clause: Clause,
+    required: frozenset[str],
+    loaded: LoadedProfile,
+    key: tuple,
+    target: str,
+    change: str,
+    problems: list[Diagnostic],
+) -> bool:
     """Whether the clause covers a required element; if so the change is refused, naming the elements."""
     core = [element for element in clause.covers if element in required]
     if core:
-        problems.append(loaded.diagnostic(key, f"clause {target} cannot be {change}: it covers the required "
-                                          f"element(s) {', '.join(core)}",
-                                          "keep the clause; you may add your own clause after it instead"))
+        problems.append(
+            loaded.diagnostic(
+                key,
+                f"clause {target} cannot be {change}: it covers the required element(s) {', '.join(core)}",
+                "keep the clause; you may add your own clause after it instead",
+            )
+        )
     return bool(core)
 
 
-def _find(blocks: dict[str, list[Block]], target: str, loaded: LoadedProfile, key: tuple,
-          problems: list[Diagnostic]) -> tuple[str, int, Clause] | None:
+def _find(
+    blocks: dict[str, list[Block]], target: str, loaded: LoadedProfile, key: tuple, problems: list[Diagnostic]
+) -> tuple[str, int, Clause] | None:
     doc_id, _, clause_id = target.partition("/")
     if doc_id not in blocks:
-        problems.append(loaded.diagnostic(key, f"no document {doc_id!r} in the set",
-                                          f"documents: {', '.join(blocks)}"))
+        problems.append(loaded.diagnostic(key, f"no document {doc_id!r} in the set", f"documents: {', '.join(blocks)}"))
         return None
     for position, block in enumerate(blocks[doc_id]):
         if isinstance(block, Clause) and block.id == clause_id:
             return doc_id, position, block
     known = ", ".join(block.id for block in blocks[doc_id] if isinstance(block, Clause))
-    problems.append(loaded.diagnostic(key, f"document {doc_id} has no clause {clause_id!r}",
-                                      f"its clauses: {known}"))
+    problems.append(loaded.diagnostic(key, f"document {doc_id} has no clause {clause_id!r}", f"its clauses: {known}"))
     return None
 
 
@@ -153,8 +177,9 @@ def _find(blocks: dict[str, list[Block]], target: str, loaded: LoadedProfile, ke
 _CHARACTER_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,9}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def _clause_text(texts: dict[str, str], lang: str, loaded: LoadedProfile, key: tuple,
-                 problems: list[Diagnostic]) -> tuple[Block, ...] | None:
+def _clause_text(
+    texts: dict[str, str], lang: str, loaded: LoadedProfile, key: tuple, problems: list[Diagnostic]
+) -> tuple[Block, ...] | None:
     try:
         blocks = parse_clause_text(texts[lang], str(loaded.path))
     except TemplateError as error:
@@ -162,9 +187,14 @@ def _clause_text(texts: dict[str, str], lang: str, loaded: LoadedProfile, key: t
         return None
     refused = _refused_characters(texts[lang], blocks)
     if refused:
-        problems.append(loaded.diagnostic(key, f"the text contains {', '.join(refused)}",
-                                          "write the text itself, without the character reference; "
-                                          + BAD_CHARACTER_HINT.removeprefix("delete the character: ")))
+        problems.append(
+            loaded.diagnostic(
+                key,
+                f"the text contains {', '.join(refused)}",
+                "write the text itself, without the character reference; "
+                + BAD_CHARACTER_HINT.removeprefix("delete the character: "),
+            )
+        )
         return None
     return blocks
 

@@ -7,12 +7,13 @@ import functools
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, get_args
+from typing import get_args
 
 import docx
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm
@@ -61,22 +62,33 @@ CONTAINER_STYLES = {"approval": "Approval", "note": "Note"}
 # Styles -------------------------------------------------------------------------------------------------
 
 
-def _style(style_id: str, name: str, ppr: str = "", rpr: str = "", *, kind: str = "paragraph",
-           based_on: str | None = "Normal", next_id: str | None = None, table: str = "",
-           default: bool = False) -> str:
+def _style(
+    style_id: str,
+    name: str,
+    ppr: str = "",
+    rpr: str = "",
+    *,
+    kind: str = "paragraph",
+    based_on: str | None = "Normal",
+    next_id: str | None = None,
+    table: str = "",
+    default: bool = False,
+) -> str:
     """One w:style; pPr and rPr children must be given in schema order. w:lang is appended per language."""
     default_mark = ' w:default="1"' if default else ""
-    return "".join((
-        f'<w:style w:type="{kind}"{default_mark} w:styleId="{style_id}">',
-        f'<w:name w:val="{name}"/>',
-        f'<w:basedOn w:val="{based_on}"/>' if based_on else "",
-        f'<w:next w:val="{next_id}"/>' if next_id else "",
-        "<w:qFormat/>",
-        f"<w:pPr>{ppr}</w:pPr>" if ppr else "",
-        f"<w:rPr>{rpr}</w:rPr>",
-        table,
-        "</w:style>",
-    ))
+    return "".join(
+        (
+            f'<w:style w:type="{kind}"{default_mark} w:styleId="{style_id}">',
+            f'<w:name w:val="{name}"/>',
+            f'<w:basedOn w:val="{based_on}"/>' if based_on else "",
+            f'<w:next w:val="{next_id}"/>' if next_id else "",
+            "<w:qFormat/>",
+            f"<w:pPr>{ppr}</w:pPr>" if ppr else "",
+            f"<w:rPr>{rpr}</w:rPr>",
+            table,
+            "</w:style>",
+        )
+    )
 
 
 def _num_pr(num_id: int, level: int = 0) -> str:
@@ -95,18 +107,27 @@ JUSTIFIED = '<w:jc w:val="both"/>'
 KEEP = "<w:keepNext/><w:keepLines/>"
 BOLD = "<w:b/><w:bCs/>"
 SMALL = '<w:sz w:val="20"/><w:szCs w:val="20"/>'
-FONT = "<w:rFonts " + " ".join(f'w:{script}="Times New Roman"' for script in ("ascii", "eastAsia", "hAnsi", "cs")) + "/>"
+FONT = (
+    "<w:rFonts " + " ".join(f'w:{script}="Times New Roman"' for script in ("ascii", "eastAsia", "hAnsi", "cs")) + "/>"
+)
 BORDER = '<w:{side} w:val="single" w:sz="4" w:space="{space}" w:color="000000"/>'
 GRID_TABLE_PROPERTIES = (
     "<w:tblPr><w:tblBorders>"
-    + "".join(BORDER.format(side=side, space=0)
-              for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    + "".join(BORDER.format(side=side, space=0) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
     + '</w:tblBorders><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-    '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>')
+    '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+)
 # Which conditional formats of its style a table shows (w:val is the same as a bit mask); python-docx's default
 # turns on the first row and column. A form shows none.
-FORM_TABLE_LOOK = {"firstRow": "0", "lastRow": "0", "firstColumn": "0", "lastColumn": "0", "noHBand": "1",
-                   "noVBand": "1", "val": "0600"}
+FORM_TABLE_LOOK = {
+    "firstRow": "0",
+    "lastRow": "0",
+    "firstColumn": "0",
+    "lastColumn": "0",
+    "noHBand": "1",
+    "noVBand": "1",
+    "val": "0600",
+}
 
 _STYLE_DEFINITIONS = (
     f"<w:docDefaults><w:rPrDefault><w:rPr>{FONT}"
@@ -115,63 +136,144 @@ _STYLE_DEFINITIONS = (
     "</w:pPr></w:pPrDefault></w:docDefaults>",
     _style("Normal", "Normal", based_on=None, default=True),
     _style("DefaultParagraphFont", "Default Paragraph Font", kind="character", based_on=None, default=True),
-    _style("TableNormal", "Normal Table", kind="table", based_on=None, default=True, table=(
-        '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
-        '<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
-        "</w:tblCellMar></w:tblPr>")),
-    _style("Title", "Title", KEEP + _spacing(0, 240) + '<w:jc w:val="center"/>',
-           BOLD + '<w:sz w:val="28"/><w:szCs w:val="28"/>', next_id="BodyText"),
-    _style("Heading1", "heading 1", KEEP + _spacing(240, 120) + '<w:outlineLvl w:val="0"/>', BOLD,
-           next_id="BodyText"),
-    _style("Heading2", "heading 2", KEEP + _spacing(180, 120) + '<w:outlineLvl w:val="1"/>',
-           BOLD + "<w:i/><w:iCs/>", next_id="BodyText"),
+    _style(
+        "TableNormal",
+        "Normal Table",
+        kind="table",
+        based_on=None,
+        default=True,
+        table=(
+            '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
+            '<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+            "</w:tblCellMar></w:tblPr>"
+        ),
+    ),
+    _style(
+        "Title",
+        "Title",
+        KEEP + _spacing(0, 240) + '<w:jc w:val="center"/>',
+        BOLD + '<w:sz w:val="28"/><w:szCs w:val="28"/>',
+        next_id="BodyText",
+    ),
+    _style("Heading1", "heading 1", KEEP + _spacing(240, 120) + '<w:outlineLvl w:val="0"/>', BOLD, next_id="BodyText"),
+    _style(
+        "Heading2",
+        "heading 2",
+        KEEP + _spacing(180, 120) + '<w:outlineLvl w:val="1"/>',
+        BOLD + "<w:i/><w:iCs/>",
+        next_id="BodyText",
+    ),
     _style("BodyText", "Body Text", JUSTIFIED),
-    _style("ClauseHeading", "Clause Heading",
-           KEEP + _num_pr(CLAUSE_NUM_ID, 0) + _spacing(240, 120) + _indent(POINT_INDENT, POINT_INDENT)
-           + '<w:outlineLvl w:val="0"/>', BOLD, next_id="ClausePoint"),
-    _style("ClausePoint", "Clause Point", _num_pr(CLAUSE_NUM_ID, 1) + _indent(POINT_INDENT, POINT_INDENT)
-           + JUSTIFIED, based_on="BodyText"),
-    _style("ClauseSubpoint", "Clause Subpoint", _num_pr(CLAUSE_NUM_ID, 2)
-           + _indent(2 * POINT_INDENT, POINT_INDENT) + JUSTIFIED, based_on="BodyText"),
+    _style(
+        "ClauseHeading",
+        "Clause Heading",
+        KEEP
+        + _num_pr(CLAUSE_NUM_ID, 0)
+        + _spacing(240, 120)
+        + _indent(POINT_INDENT, POINT_INDENT)
+        + '<w:outlineLvl w:val="0"/>',
+        BOLD,
+        next_id="ClausePoint",
+    ),
+    _style(
+        "ClausePoint",
+        "Clause Point",
+        _num_pr(CLAUSE_NUM_ID, 1) + _indent(POINT_INDENT, POINT_INDENT) + JUSTIFIED,
+        based_on="BodyText",
+    ),
+    _style(
+        "ClauseSubpoint",
+        "Clause Subpoint",
+        _num_pr(CLAUSE_NUM_ID, 2) + _indent(2 * POINT_INDENT, POINT_INDENT) + JUSTIFIED,
+        based_on="BodyText",
+    ),
     _style("ClauseContinuation", "Clause Continuation", _indent(POINT_INDENT), based_on="BodyText"),
-    _style("ClauseSubpointContinuation", "Clause Subpoint Continuation", _indent(2 * POINT_INDENT),
-           based_on="BodyText"),
-    _style("ListBullet", "List Bullet", _num_pr(BULLET_NUM_ID, 0) + _spacing(0, 60)
-           + _indent(LIST_TEXT[0], LIST_HANGING), based_on="BodyText"),
-    _style("ListBullet2", "List Bullet 2", _num_pr(BULLET_NUM_ID, 1) + _spacing(0, 60)
-           + _indent(LIST_TEXT[1], LIST_HANGING), based_on="BodyText"),
-    _style("ListNumber", "List Number", _num_pr(ORDERED_NUM_ID, 0) + _spacing(0, 60)
-           + _indent(LIST_TEXT[0], LIST_HANGING), based_on="BodyText"),
-    _style("ListNumber2", "List Number 2", _num_pr(ORDERED_NUM_ID, 1) + _spacing(0, 60)
-           + _indent(LIST_TEXT[1], LIST_HANGING), based_on="BodyText"),
+    _style(
+        "ClauseSubpointContinuation", "Clause Subpoint Continuation", _indent(2 * POINT_INDENT), based_on="BodyText"
+    ),
+    _style(
+        "ListBullet",
+        "List Bullet",
+        _num_pr(BULLET_NUM_ID, 0) + _spacing(0, 60) + _indent(LIST_TEXT[0], LIST_HANGING),
+        based_on="BodyText",
+    ),
+    _style(
+        "ListBullet2",
+        "List Bullet 2",
+        _num_pr(BULLET_NUM_ID, 1) + _spacing(0, 60) + _indent(LIST_TEXT[1], LIST_HANGING),
+        based_on="BodyText",
+    ),
+    _style(
+        "ListNumber",
+        "List Number",
+        _num_pr(ORDERED_NUM_ID, 0) + _spacing(0, 60) + _indent(LIST_TEXT[0], LIST_HANGING),
+        based_on="BodyText",
+    ),
+    _style(
+        "ListNumber2",
+        "List Number 2",
+        _num_pr(ORDERED_NUM_ID, 1) + _spacing(0, 60) + _indent(LIST_TEXT[1], LIST_HANGING),
+        based_on="BodyText",
+    ),
     _style("ListContinue", "List Continue", _spacing(0, 60) + _indent(LIST_TEXT[0]), based_on="BodyText"),
     _style("ListContinue2", "List Continue 2", _spacing(0, 60) + _indent(LIST_TEXT[1]), based_on="BodyText"),
-    _style("ListBullet3", "List Bullet 3", _num_pr(BULLET_NUM_ID, 2) + _spacing(0, 60)
-           + _indent(LIST_TEXT[2], LIST_HANGING), based_on="BodyText"),
-    _style("ListNumber3", "List Number 3", _num_pr(ORDERED_NUM_ID, 2) + _spacing(0, 60)
-           + _indent(LIST_TEXT[2], LIST_HANGING), based_on="BodyText"),
+    _style(
+        "ListBullet3",
+        "List Bullet 3",
+        _num_pr(BULLET_NUM_ID, 2) + _spacing(0, 60) + _indent(LIST_TEXT[2], LIST_HANGING),
+        based_on="BodyText",
+    ),
+    _style(
+        "ListNumber3",
+        "List Number 3",
+        _num_pr(ORDERED_NUM_ID, 2) + _spacing(0, 60) + _indent(LIST_TEXT[2], LIST_HANGING),
+        based_on="BodyText",
+    ),
     _style("ListContinue3", "List Continue 3", _spacing(0, 60) + _indent(LIST_TEXT[2]), based_on="BodyText"),
-    _style("AnnexHeading", "Annex Heading", "<w:pageBreakBefore/>" + KEEP + _spacing(0, 240)
-           + '<w:jc w:val="center"/><w:outlineLvl w:val="0"/>', BOLD, next_id="BodyText"),
+    _style(
+        "AnnexHeading",
+        "Annex Heading",
+        "<w:pageBreakBefore/>" + KEEP + _spacing(0, 240) + '<w:jc w:val="center"/><w:outlineLvl w:val="0"/>',
+        BOLD,
+        next_id="BodyText",
+    ),
     _style("FormLabel", "Form Label", _spacing(0, 0)),
     _style("Figure", "Figure", KEEP + _spacing(120, 60) + '<w:jc w:val="center"/>'),
-    _style("Caption", "Caption", _spacing(0, 240) + '<w:jc w:val="center"/>', "<w:i/><w:iCs/>" + SMALL,
-           based_on="BodyText"),
+    _style(
+        "Caption", "Caption", _spacing(0, 240) + '<w:jc w:val="center"/>', "<w:i/><w:iCs/>" + SMALL, based_on="BodyText"
+    ),
     _style("Approval", "Approval", KEEP + _spacing(0, 0) + '<w:jc w:val="right"/>'),
     # position, dots to 9 cm, a signature line to 13 cm, the name flush right
-    _style("Signature", "Signature", "<w:keepLines/><w:tabs>"
-           f'<w:tab w:val="left" w:leader="dot" w:pos="{9 * CM}"/>'
-           f'<w:tab w:val="left" w:leader="underscore" w:pos="{13 * CM}"/>'
-           f'<w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs>' + _spacing(240, 120)),
-    _style("Note", "Note", "<w:pBdr>" + "".join(BORDER.format(side=side, space=4)
-                                                for side in ("top", "left", "bottom", "right"))
-           + '</w:pBdr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>' + _spacing(120, 120)
-           + '<w:ind w:left="113" w:right="113"/>', based_on="BodyText"),
+    _style(
+        "Signature",
+        "Signature",
+        "<w:keepLines/><w:tabs>"
+        f'<w:tab w:val="left" w:leader="dot" w:pos="{9 * CM}"/>'
+        f'<w:tab w:val="left" w:leader="underscore" w:pos="{13 * CM}"/>'
+        f'<w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs>' + _spacing(240, 120),
+    ),
+    _style(
+        "Note",
+        "Note",
+        "<w:pBdr>"
+        + "".join(BORDER.format(side=side, space=4) for side in ("top", "left", "bottom", "right"))
+        + '</w:pBdr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>'
+        + _spacing(120, 120)
+        + '<w:ind w:left="113" w:right="113"/>',
+        based_on="BodyText",
+    ),
     _style("TableText", "Table Text", _spacing(0, 0)),
     _style("TableHeader", "Table Header", "<w:keepNext/>", BOLD, based_on="TableText"),
-    _style("PolicyTable", "Policy Table", kind="table", based_on="TableNormal", table=(
-        GRID_TABLE_PROPERTIES + '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
-        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr></w:tblStylePr>')),
+    _style(
+        "PolicyTable",
+        "Policy Table",
+        kind="table",
+        based_on="TableNormal",
+        table=(
+            GRID_TABLE_PROPERTIES + '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
+            '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr></w:tblStylePr>'
+        ),
+    ),
     # a form has no header row: every row is a question, none bold or shaded
     _style("FormTable", "Form Table", kind="table", based_on="TableNormal", table=GRID_TABLE_PROPERTIES),
     _style("Header", "header", _spacing(0, 0) + '<w:jc w:val="center"/>', SMALL),
@@ -193,14 +295,18 @@ def _styles_element(language_tag: str):
 
 
 def _level(level: int, number_format: str, text: str, style_id: str, left: int, hanging: int) -> str:
-    return (f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{number_format}"/>'
-            f'<w:pStyle w:val="{style_id}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f"<w:pPr>{_indent(left, hanging)}</w:pPr></w:lvl>")
+    return (
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{number_format}"/>'
+        f'<w:pStyle w:val="{style_id}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+        f"<w:pPr>{_indent(left, hanging)}</w:pPr></w:lvl>"
+    )
 
 
 def _abstract_num(abstract_id: int, *levels: str) -> str:
-    return (f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="multilevel"/>'
-            f"{''.join(levels)}</w:abstractNum>")
+    return (
+        f'<w:abstractNum w:abstractNumId="{abstract_id}"><w:multiLevelType w:val="multilevel"/>'
+        f"{''.join(levels)}</w:abstractNum>"
+    )
 
 
 def _num(num_id: int, abstract_id: int) -> str:
@@ -212,18 +318,24 @@ def _num(num_id: int, abstract_id: int) -> str:
 CLAUSE_LIST, BULLET_LIST, ORDERED_LIST = 0, 1, 2
 NUMBERING_XML = (
     f"<w:numbering {WORD_NS}>"
-    + _abstract_num(CLAUSE_LIST,
-                    _level(0, "decimal", "%1.", "ClauseHeading", POINT_INDENT, POINT_INDENT),
-                    _level(1, "decimal", "%1.%2.", "ClausePoint", POINT_INDENT, POINT_INDENT),
-                    _level(2, "decimal", "%1.%2.%3.", "ClauseSubpoint", 2 * POINT_INDENT, POINT_INDENT))
-    + _abstract_num(BULLET_LIST,
-                    _level(0, "bullet", "\u2022", "ListBullet", LIST_TEXT[0], LIST_HANGING),
-                    _level(1, "bullet", "\u2013", "ListBullet2", LIST_TEXT[1], LIST_HANGING),
-                    _level(2, "bullet", "\u25e6", "ListBullet3", LIST_TEXT[2], LIST_HANGING))
-    + _abstract_num(ORDERED_LIST,
-                    _level(0, "decimal", "%1.", "ListNumber", LIST_TEXT[0], LIST_HANGING),
-                    _level(1, "decimal", "%2)", "ListNumber2", LIST_TEXT[1], LIST_HANGING),
-                    _level(2, "lowerLetter", "%3)", "ListNumber3", LIST_TEXT[2], LIST_HANGING))
+    + _abstract_num(
+        CLAUSE_LIST,
+        _level(0, "decimal", "%1.", "ClauseHeading", POINT_INDENT, POINT_INDENT),
+        _level(1, "decimal", "%1.%2.", "ClausePoint", POINT_INDENT, POINT_INDENT),
+        _level(2, "decimal", "%1.%2.%3.", "ClauseSubpoint", 2 * POINT_INDENT, POINT_INDENT),
+    )
+    + _abstract_num(
+        BULLET_LIST,
+        _level(0, "bullet", "\u2022", "ListBullet", LIST_TEXT[0], LIST_HANGING),
+        _level(1, "bullet", "\u2013", "ListBullet2", LIST_TEXT[1], LIST_HANGING),
+        _level(2, "bullet", "\u25e6", "ListBullet3", LIST_TEXT[2], LIST_HANGING),
+    )
+    + _abstract_num(
+        ORDERED_LIST,
+        _level(0, "decimal", "%1.", "ListNumber", LIST_TEXT[0], LIST_HANGING),
+        _level(1, "decimal", "%2)", "ListNumber2", LIST_TEXT[1], LIST_HANGING),
+        _level(2, "lowerLetter", "%3)", "ListNumber3", LIST_TEXT[2], LIST_HANGING),
+    )
     + _num(CLAUSE_NUM_ID, CLAUSE_LIST)
     + _num(BULLET_NUM_ID, BULLET_LIST)
     + _num(ORDERED_NUM_ID, ORDERED_LIST)
@@ -240,12 +352,14 @@ UNUSED_PACKAGE_PARTS = (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES)  # a blank page's 
 UNUSED_SETTINGS = ("w:proofState", "w:savePreviewPicture")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _base_package(language_tag: str) -> bytes:
     """An empty document with our styles, numbering, settings and page layout, built once per language."""
     document = docx.Document()
-    for rels, unused in ((document.part.rels, UNUSED_DOCUMENT_PARTS),
-                         (document.part.package.rels, UNUSED_PACKAGE_PARTS)):
+    for rels, unused in (
+        (document.part.rels, UNUSED_DOCUMENT_PARTS),
+        (document.part.package.rels, UNUSED_PACKAGE_PARTS),
+    ):
         for rel_id in [rel_id for rel_id, rel in rels.items() if rel.reltype in unused]:
             del rels[rel_id]
     document.styles.element[:] = list(_styles_element(language_tag))
@@ -293,8 +407,11 @@ def _write_header_and_footer(section, meta: Meta, target: str) -> None:
     _add_text(_styled(section.header.add_paragraph(), "Header"), meta.title, target)
 
     if set(PLACEHOLDER.findall(meta.page_label)) != set(FIELD_CODES):
-        raise RenderError(target, f"page label {meta.page_label!r} lacks {{page}} or {{pages}}",
-                          hint='write the page label with both placeholders, e.g. "Page {page} of {pages}"')
+        raise RenderError(
+            target,
+            f"page label {meta.page_label!r} lacks {{page}} or {{pages}}",
+            hint='write the page label with both placeholders, e.g. "Page {page} of {pages}"',
+        )
     footer = section.footer.paragraphs[0]
     for index, part in enumerate(PLACEHOLDER.split(meta.page_label)):
         if index % 2:
@@ -310,11 +427,13 @@ def _styled(paragraph: DocxParagraph, style_id: str) -> DocxParagraph:
 
 def _add_field(paragraph: DocxParagraph, code: str) -> None:
     """A field as Word writes it: begin, instruction, separate, a cached result to show until updated, end."""
-    for run in (f'<w:r {WORD_NS}><w:fldChar w:fldCharType="begin"/></w:r>',
-                f'<w:r {WORD_NS}><w:instrText xml:space="preserve"> {code} </w:instrText></w:r>',
-                f'<w:r {WORD_NS}><w:fldChar w:fldCharType="separate"/></w:r>',
-                f"<w:r {WORD_NS}><w:t>1</w:t></w:r>",
-                f'<w:r {WORD_NS}><w:fldChar w:fldCharType="end"/></w:r>'):
+    for run in (
+        f'<w:r {WORD_NS}><w:fldChar w:fldCharType="begin"/></w:r>',
+        f'<w:r {WORD_NS}><w:instrText xml:space="preserve"> {code} </w:instrText></w:r>',
+        f'<w:r {WORD_NS}><w:fldChar w:fldCharType="separate"/></w:r>',
+        f"<w:r {WORD_NS}><w:t>1</w:t></w:r>",
+        f'<w:r {WORD_NS}><w:fldChar w:fldCharType="end"/></w:r>',
+    ):
         paragraph._p.append(parse_xml(run))
 
 
@@ -333,22 +452,37 @@ def _add_text(paragraph: DocxParagraph, text: str, target: str, bold: bool = Fal
         else:
             run._r.add_t(text)  # much faster than run.text, which walks the text character by character
     except ValueError as error:  # lxml refuses control characters
-        raise RenderError(target, f"text cannot be written to Word: {text[:60]!r}: {error}",
-                          hint="remove control characters from the text") from None
+        raise RenderError(
+            target,
+            f"text cannot be written to Word: {text[:60]!r}: {error}",
+            hint="remove control characters from the text",
+        ) from None
 
 
 def _set_core_properties(properties, meta: Meta, target: str) -> None:
     created = dt.datetime.combine(meta.created, dt.time())  # midnight, written as UTC
-    values = {"title": meta.title, "subject": meta.subject, "author": meta.institution,
-              "last_modified_by": meta.institution, "language": meta.language_tag,
-              "keywords": ", ".join(meta.keywords), "comments": "", "category": "",
-              "created": created, "modified": created, "revision": 1}
+    values = {
+        "title": meta.title,
+        "subject": meta.subject,
+        "author": meta.institution,
+        "last_modified_by": meta.institution,
+        "language": meta.language_tag,
+        "keywords": ", ".join(meta.keywords),
+        "comments": "",
+        "category": "",
+        "created": created,
+        "modified": created,
+        "revision": 1,
+    }
     for name, value in values.items():
         try:
             setattr(properties, name, value)
         except ValueError as error:  # over 255 characters, or a control character
-            raise RenderError(target, f"document property {name} cannot be written: {error}",
-                              hint="shorten the value or remove control characters from it") from None
+            raise RenderError(
+                target,
+                f"document property {name} cannot be written: {error}",
+                hint="shorten the value or remove control characters from it",
+            ) from None
 
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -396,8 +530,11 @@ class _DocxTranslator:
     def _dispatch(self, node, known_types: tuple[type, ...], kind: str) -> None:
         method = getattr(self, f"visit_{type(node).__name__}", None) if isinstance(node, known_types) else None
         if method is None:
-            raise RenderError(self.target, f"the DOCX writer cannot write the {kind} {type(node).__name__}",
-                              hint="this is a bug in policygen: the document model has a node the writer lacks")
+            raise RenderError(
+                self.target,
+                f"the DOCX writer cannot write the {kind} {type(node).__name__}",
+                hint="this is a bug in policygen: the document model has a node the writer lacks",
+            )
         method(node)
 
     def _error(self, message: str, hint: str = "") -> RenderError:
@@ -475,8 +612,10 @@ class _DocxTranslator:
     @contextmanager
     def _nested_list(self) -> Iterator[int]:
         if self.list_depth >= len(BULLET_STYLES):
-            raise self._error(f"lists nest deeper than {len(BULLET_STYLES)} levels",
-                              f"nest lists at most {len(BULLET_STYLES)} levels deep")
+            raise self._error(
+                f"lists nest deeper than {len(BULLET_STYLES)} levels",
+                f"nest lists at most {len(BULLET_STYLES)} levels deep",
+            )
         self.list_depth += 1
         try:
             yield self.list_depth - 1
@@ -493,16 +632,18 @@ class _DocxTranslator:
     def visit_Table(self, table: Table) -> None:
         columns = len(table.header)
         if not columns or any(len(row) != columns for row in table.rows):
-            raise self._error(f"a table needs one header row and rows of the same {columns} cells",
-                              "give every row as many cells as the header")
+            raise self._error(
+                f"a table needs one header row and rows of the same {columns} cells",
+                "give every row as many cells as the header",
+            )
         docx_table = self.document.add_table(rows=1 + len(table.rows), cols=columns)
         docx_table._tbl.tblStyle_val = "PolicyTable"
-        for index, (row, cells) in enumerate(zip(docx_table.rows, (table.header, *table.rows))):
+        for index, (row, cells) in enumerate(zip(docx_table.rows, (table.header, *table.rows), strict=False)):
             row_properties = row._tr.get_or_add_trPr()
             row_properties.append(parse_xml(f"<w:cantSplit {WORD_NS}/>"))
             if index == 0:
                 row_properties.append(parse_xml(f"<w:tblHeader {WORD_NS}/>"))
-            for cell, inlines in zip(row.cells, cells):
+            for cell, inlines in zip(row.cells, cells, strict=False):
                 paragraph = _styled(cell.paragraphs[0], "TableHeader" if index == 0 else "TableText")
                 self._add_inlines(paragraph, inlines)
 
@@ -517,8 +658,10 @@ class _DocxTranslator:
             with self._plain_paragraphs_in(CONTAINER_STYLES[container.kind]):
                 self.visit_all(container.blocks)
         else:
-            raise self._error(f"unknown container kind {container.kind!r}",
-                              f"use one of {', '.join(['signature', 'annex', 'form', *CONTAINER_STYLES])}")
+            raise self._error(
+                f"unknown container kind {container.kind!r}",
+                f"use one of {', '.join(['signature', 'annex', 'form', *CONTAINER_STYLES])}",
+            )
 
     def _add_annex(self, container: Container) -> None:
         title, *rest = container.blocks
@@ -539,7 +682,7 @@ class _DocxTranslator:
         table_look = docx_table._tbl.tblPr.find(qn("w:tblLook"))
         for name, value in FORM_TABLE_LOOK.items():
             table_look.set(qn(f"w:{name}"), value)
-        for index, (row, item) in enumerate(zip(docx_table.rows, labels.items), start=1):
+        for index, (row, item) in enumerate(zip(docx_table.rows, labels.items, strict=False), start=1):
             if len(item) != 1 or not isinstance(item[0], Paragraph):
                 raise self._error("a form field label is one paragraph")
             row_properties = row._tr.get_or_add_trPr()
@@ -554,8 +697,10 @@ class _DocxTranslator:
 
     def _add_signature(self, container: Container) -> None:
         if len(container.blocks) != 2 or not all(isinstance(block, Paragraph) for block in container.blocks):
-            raise self._error("a signature holds exactly two paragraphs: the position, then the name",
-                              "write the position and the name as two paragraphs")
+            raise self._error(
+                "a signature holds exactly two paragraphs: the position, then the name",
+                "write the position and the name as two paragraphs",
+            )
         position, name = container.blocks
         paragraph = self._add_paragraph("Signature", position.inlines)
         paragraph.add_run("\t \t\t")  # dot leader, signature line, then the name flush right

@@ -45,8 +45,9 @@ def figure_url(figure: Figure) -> str:
     """
     suffix = _FIGURE_SUFFIXES.get(figure.media_type)
     if suffix is None:
-        raise RenderError(figure.name, f"figure of type {figure.media_type} cannot be shown",
-                          hint="figures are PNG pictures")
+        raise RenderError(
+            figure.name, f"figure of type {figure.media_type} cannot be shown", hint="figures are PNG pictures"
+        )
     digest = hashlib.sha256(figure.data).hexdigest()[:16]
     return f"{FIGURE_FOLDER}/{figure.name}-{digest}{suffix}"
 
@@ -102,15 +103,17 @@ class _HtmlTranslator:
 
     def translate(self) -> str:
         self.render_blocks(self.document.blocks)
-        return "\n".join([
-            "<!DOCTYPE html>",
-            f'<html lang="{escape(self.document.meta.language)}">',
-            self.head(),
-            self.body_start_tag(),
-            "".join(self.body) + "</body>",
-            "</html>",
-            "",
-        ])
+        return "\n".join(
+            [
+                "<!DOCTYPE html>",
+                f'<html lang="{escape(self.document.meta.language)}">',
+                self.head(),
+                self.body_start_tag(),
+                "".join(self.body) + "</body>",
+                "</html>",
+                "",
+            ]
+        )
 
     def fail(self, message: str) -> RenderError:
         return RenderError(self.target, message, hint="the document model is malformed; report it as a bug")
@@ -143,8 +146,10 @@ class _HtmlTranslator:
         placeholders = parts[1::2]
         if sorted(placeholders) != ["page", "pages"]:
             raise RenderError(
-                self.target, f"page label {meta.page_label!r} must contain {{page}} and {{pages}} once each",
-                hint='write it like "Page {page} of {pages}"')
+                self.target,
+                f"page label {meta.page_label!r} must contain {{page}} and {{pages}} once each",
+                hint='write it like "Page {page} of {pages}"',
+            )
         start, middle, end = parts[0::2]
         attributes = {
             "class": "page-label-reversed" if placeholders[0] == "pages" else None,
@@ -245,9 +250,11 @@ class _HtmlTranslator:
 
     def visit_Figure(self, node: Figure) -> None:
         """The picture by a URL relative to the assets folder; the PDF writer serves it from the document."""
-        self.body.append(f'<figure class="figure"><img src="{escape(figure_url(node))}" '
-                         f'alt="{escape(plain_text(node.caption))}" style="width: {node.width_cm:.2f}cm">\n'
-                         '<figcaption>')
+        self.body.append(
+            f'<figure class="figure"><img src="{escape(figure_url(node))}" '
+            f'alt="{escape(plain_text(node.caption))}" style="width: {node.width_cm:.2f}cm">\n'
+            "<figcaption>"
+        )
         self.render_inlines(node.caption)
         self.body.append("</figcaption></figure>\n")
 
@@ -311,18 +318,23 @@ class _HtmlTranslator:
         if self.annex_id is None or len(field_ids) != len(labels.items):
             raise self.fail("a form stands in an annex and names each of its fields")
         self.body.append('<table class="form">\n<tbody>\n')
-        for field_id, item in zip(field_ids, labels.items):
+        for field_id, item in zip(field_ids, labels.items, strict=False):
             if len(item) != 1 or not isinstance(item[0], Paragraph):
                 raise self.fail("a form field label is one paragraph")
-            field = _attributes({"name": form_field_name(self.document.meta, self.annex_id, field_id),
-                                 "title": plain_text(item[0].inlines)})
+            field = _attributes(
+                {
+                    "name": form_field_name(self.document.meta, self.annex_id, field_id),
+                    "title": plain_text(item[0].inlines),
+                }
+            )
             self.body.append('<tr><th scope="row">')
             self.render_inlines(item[0].inlines)
             if lines == 1:
                 self.body.append(f'</th><td><input type="text"{field}></td></tr>\n')
             else:
-                self.body.append(f'</th><td><textarea{field} rows="{lines}" '
-                                 f'style="height: {lines * 16}pt"></textarea></td></tr>\n')
+                self.body.append(
+                    f'</th><td><textarea{field} rows="{lines}" style="height: {lines * 16}pt"></textarea></td></tr>\n'
+                )
         self.body.append("</tbody>\n</table>\n")
 
     def signature(self, node: Container) -> None:

@@ -13,15 +13,15 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
-from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
-from weasyprint.pdf import VARIANTS as PDF_VARIANTS
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document as LaidOutDocument
+from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
+from weasyprint.pdf import VARIANTS as PDF_VARIANTS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from policygen.limits import check_page_count
 from policygen.errors import RenderError, clipped
+from policygen.limits import check_page_count
 from policygen.model import Document, Meta
 from policygen.writers.html import STYLESHEET_HREF, HtmlWriter, document_figures, document_target
 
@@ -76,17 +76,20 @@ class PdfWriter:
 
     def layout(self, document: Document) -> LaidOutDocument:
         """The document's pages laid out, to write alone or to combine with others."""
-        return layout_html(HtmlWriter(link_stylesheet=False).render(document), target=document_target(document.meta),
-                           figures=document_figures(document))
+        return layout_html(
+            HtmlWriter(link_stylesheet=False).render(document),
+            target=document_target(document.meta),
+            figures=document_figures(document),
+        )
 
     def write(self, pages: LaidOutDocument, meta: Meta) -> bytes:
         """The PDF of laid-out pages."""
         with _weasyprint_failures_as_render_errors(document_target(meta)):
-            return pages.write_pdf(pdf_identifier=_pdf_identifier(meta), pdf_variant=self.pdf_variant,
-                                   pdf_forms=True)
+            return pages.write_pdf(pdf_identifier=_pdf_identifier(meta), pdf_variant=self.pdf_variant, pdf_forms=True)
 
-    def combine(self, sections: list[tuple[str, list[tuple[str, LaidOutDocument]]]], *, target: str,
-                identifier: str) -> bytes:
+    def combine(
+        self, sections: list[tuple[str, list[tuple[str, LaidOutDocument]]]], *, target: str, identifier: str
+    ) -> bytes:
         """One PDF of several laid-out documents, bookmarked section by section, then by language.
 
         sections: (section label, [(language label, pages)]) in the order they are bound.
@@ -103,8 +106,11 @@ class PdfWriter:
                     pages.append(page)
         first = sections[0][1][0][1]
         with _weasyprint_failures_as_render_errors(target):
-            return first.copy(pages).write_pdf(pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32]
-                                               .encode(), pdf_variant=self.pdf_variant, pdf_forms=True)
+            return first.copy(pages).write_pdf(
+                pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+                pdf_variant=self.pdf_variant,
+                pdf_forms=True,
+            )
 
 
 def layout_html(html: str, *, target: str, figures: dict[str, bytes] | None = None) -> LaidOutDocument:
@@ -112,16 +118,24 @@ def layout_html(html: str, *, target: str, figures: dict[str, bytes] | None = No
     or warning is a RenderError."""
     font_config, counter_style, stylesheet = _print_stylesheet()
     with _weasyprint_failures_as_render_errors(target):
-        page = weasyprint.HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/",
-                               url_fetcher=AssetFetcher(figures=figures))
-        laid_out = page.render(stylesheets=[stylesheet], font_config=font_config, counter_style=counter_style,
-                               pdf_forms=True)
+        page = weasyprint.HTML(
+            string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=AssetFetcher(figures=figures)
+        )
+        laid_out = page.render(
+            stylesheets=[stylesheet], font_config=font_config, counter_style=counter_style, pdf_forms=True
+        )
     check_page_count(len(laid_out.pages), target)
     return laid_out
 
 
-def html_to_pdf(html: str, *, target: str, identifier: bytes | None = None, pdf_variant: str | None = None,
-                figures: dict[str, bytes] | None = None) -> bytes:
+def html_to_pdf(
+    html: str,
+    *,
+    target: str,
+    identifier: bytes | None = None,
+    pdf_variant: str | None = None,
+    figures: dict[str, bytes] | None = None,
+) -> bytes:
     """The PDF of HTML laid out with the print stylesheet, restricted to the packaged assets."""
     laid_out = layout_html(html, target=target, figures=figures)
     with _weasyprint_failures_as_render_errors(target):
@@ -134,8 +148,12 @@ def _print_stylesheet() -> tuple[FontConfiguration, CounterStyle, weasyprint.CSS
     font_config = FontConfiguration()
     counter_style = CounterStyle()
     with _weasyprint_failures_as_render_errors(STYLESHEET_HREF):
-        stylesheet = weasyprint.CSS(filename=ASSETS_DIR / STYLESHEET_HREF, url_fetcher=AssetFetcher(),
-                                    font_config=font_config, counter_style=counter_style)
+        stylesheet = weasyprint.CSS(
+            filename=ASSETS_DIR / STYLESHEET_HREF,
+            url_fetcher=AssetFetcher(),
+            font_config=font_config,
+            counter_style=counter_style,
+        )
     return font_config, counter_style, stylesheet
 
 
