@@ -25,6 +25,7 @@ from policygen.errors import (
     WorkspaceError,
 )
 from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.review import FileStatus, review_file_argument, review_status, sign_reviews
 from policygen.inputs.schema import LANGUAGES, Profile, json_schema
 from policygen.inputs.submission_schema import submission_json_schema
 from policygen.inputs.workspace import Workspace, open_workspace, packaged_examples
@@ -57,6 +58,7 @@ __all__ = [
     "BuildRequest",
     "Diagnostic",
     "DocxWriter",
+    "FileStatus",
     "HtmlWriter",
     "InstitutionCheck",
     "InstitutionOutcome",
@@ -86,6 +88,9 @@ __all__ = [
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "review_file_argument",
+    "review_status",
+    "sign_reviews",
     "submission_file",
     "submission_json_schema",
     "validate_institutions",

@@ -135,6 +135,20 @@ class TemplateError(PolicygenError):
         return [Diagnostic(self.template, self.message, self.line, None, "", self.hint)]
 
 
+class TemplateStructureError(TemplateError):
+    """A template whose parts differ from its skeleton; holds every difference found, each at its line."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        if not diagnostics:
+            raise ValueError("TemplateStructureError needs at least one diagnostic")
+        first = diagnostics[0]
+        super().__init__(first.file, first.message, first.hint, first.line)
+        self._diagnostics = list(diagnostics)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return list(self._diagnostics)
+
+
 class _TargetError(PolicygenError):
     """An error about one file to be written, named by `target`."""
 

@@ -17,6 +17,7 @@ import pytest
 from conftest import EXAMPLE_SUBMISSION, REPO, copy_workspace, normalized_words, pdf_text, run_cli
 from pypdf.generic import ContentStream
 
+from policygen import TemplateRenderer, open_workspace
 from policygen.sets.submission import findings_rows, load_submission
 
 EXAMPLE = EXAMPLE_SUBMISSION
@@ -179,8 +180,9 @@ def test_changed_member_of_the_zip_fails_verification(package, tmp_path):
 
 def test_evidence_numbers_are_the_same_in_docx_and_pdf_tables_and_chart_labels(package):
     submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
+    renderer = TemplateRenderer(open_workspace(REPO).template_search_path())
     for lang in submission.languages:
-        rows = findings_rows(submission, lang)
+        rows = findings_rows(submission, lang, renderer.strings(lang).babel_locale)
         note = next((package / lang).glob("*-justification-note.docx"))
         table = next(
             table

@@ -24,7 +24,6 @@ from policygen.builders.workers import run_bounded
 from policygen.check.coverage import InstitutionCheck
 from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
 from policygen.inputs.profiles import LoadedProfile, load_profile
-from policygen.inputs.schema import LANGUAGES
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.output.atomic import existing_output, write_files
@@ -248,7 +247,7 @@ def _render_owner(
     writers = {name: get_writer(name) for name in request.formats}
     profile_inputs = [input_record(workspace, path) for path in profiles]
     pending = []
-    for lang in request.languages or LANGUAGES:
+    for lang in request.languages or workspace.languages():
         for document in documents(renderer, lang):
             template = template_name(document.meta.doc_id, lang)
             inputs = {
@@ -269,7 +268,7 @@ def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
             f"{loaded.profile.id} is not written in {', '.join(missing)} (its languages: {', '.join(own)})",
             hint="add the language and its texts to the profile, or leave --lang out",
         )
-    return tuple(lang for lang in LANGUAGES if lang in request.languages)
+    return tuple(lang for lang in request.languages if lang in own)
 
 
 def _rendered(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
@@ -16,7 +17,6 @@ from policygen import (
     EXIT_FAILED,
     EXIT_OK,
     FORMATS,
-    LANGUAGES,
     BuildReport,
     BuildRequest,
     Diagnostic,
@@ -38,6 +38,9 @@ from policygen import (
     open_workspace,
     output_lock,
     packaged_examples,
+    review_file_argument,
+    review_status,
+    sign_reviews,
     submission_file,
     submission_json_schema,
     validate_institutions,
@@ -164,9 +167,10 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
 @click.option(
     "--lang",
     "languages",
-    type=click.Choice(LANGUAGES),
+    metavar="LANG",
     multiple=True,
-    help="Language to build (repeatable).  [default: each institution's languages]",
+    help="Language to build (repeatable): ky, ru, en, or one the workspace adds.  [default: each institution's "
+    "languages]",
 )
 @click.option(
     "--format",
@@ -226,7 +230,7 @@ def build_command(
         request = BuildRequest(
             out_dir=_output_folder(workspace, out_dir),
             doc_ids=_ordered(doc_ids, DOCUMENT_IDS),
-            languages=tuple(lang for lang in LANGUAGES if lang in languages) or None,
+            languages=_languages(workspace, languages) or None,
             formats=_ordered(formats, FORMATS),
             strict=strict,
             jobs=jobs or default_jobs(),
@@ -247,6 +251,18 @@ def build_command(
         return EXIT_FAILED if report.failed else EXIT_OK
 
     _run(action)
+
+
+def _languages(workspace: Workspace, chosen: tuple[str, ...]) -> tuple[str, ...]:
+    """The --lang values in the workspace's order; a language it has no strings file for is refused."""
+    available = workspace.languages()
+    unknown = [lang for lang in chosen if lang not in available]
+    if unknown:
+        raise WorkspaceError(
+            f"--lang {unknown[0]}: not a language of this workspace",
+            hint=f"its languages are {', '.join(available)} (those with a templates/strings/<language>.yaml)",
+        )
+    return tuple(lang for lang in available if lang in chosen)
 
 
 def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, ...]:
@@ -383,6 +399,67 @@ def submission_verify(package: Path) -> None:
             click.echo(f"{package}: every file matches its manifest")
             return EXIT_OK
         return EXIT_FAILED
+
+    _run(action)
+
+
+@main.group()
+def review() -> None:
+    """Legal translators' reviews of the templates' and strings files' text (templates/translation-review.yaml).
+
+    A document made from any file whose text is not reviewed as it is now carries the DRAFT mark on every page.
+    """
+
+
+@review.command(name="status")
+@workspace_option
+def review_status_command(workspace_dir: Path) -> None:
+    """List every template and strings file with its review: reviewed (by whom, when), changed since its review,
+    or never reviewed."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        statuses = review_status(workspace.template_search_path())
+        shown = [status.shown(workspace) for status in statuses]
+        width = max((len(name) for name in shown), default=0)
+        for name, status in zip(shown, statuses, strict=True):
+            click.echo(f"{name:{width}}  {status.describe()}")
+        reviewed = sum(status.reviewed for status in statuses)
+        changed = sum(status.review is not None and not status.reviewed for status in statuses)
+        click.echo(
+            f"{len(statuses)} files: {reviewed} reviewed, {changed} changed since their review, "
+            f"{len(statuses) - reviewed - changed} never reviewed"
+        )
+        return EXIT_OK
+
+    _run(action)
+
+
+@review.command(name="sign")
+@workspace_option
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--by", "reviewed_by", required=True, help="Name of the legal translator who reviewed the text.")
+@click.option(
+    "--on",
+    "reviewed_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Day of the review, YYYY-MM-DD.  [default: today]",
+)
+def review_sign(workspace_dir: Path, files: tuple[str, ...], reviewed_by: str, reviewed_on: dt.datetime | None) -> None:
+    """Record that NAME reviewed the text of each FILE as it is now (its SHA-256), in the workspace's
+    templates/translation-review.yaml. A FILE is a template or strings file of the workspace's templates/ folder.
+
+    It records a person's review: policygen never marks a text reviewed by itself.
+    """
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        paths = [review_file_argument(workspace, argument) for argument in files]
+        day = reviewed_on.date() if reviewed_on is not None else dt.date.today()
+        for status in sign_reviews(workspace, paths, reviewed_by, day):
+            click.echo(f"{status.shown(workspace)}  {status.describe()}  (sha256 {status.sha256[:12]}…)")
+        return EXIT_OK
 
     _run(action)
 

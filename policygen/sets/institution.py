@@ -18,7 +18,6 @@ from policygen.inputs.schema import Profile
 from policygen.limits import describe_excess, model_size
 from policygen.model import Container, Document, Figure, Meta
 from policygen.parse.markdown import parse_markdown
-from policygen.render.locale import DRAFT_MARKS, LANGUAGE_TAGS, PAGE_LABELS
 from policygen.render.sandbox import TemplateRenderer
 from policygen.transforms.crossref import resolve_references
 from policygen.transforms.customise import customise
@@ -79,16 +78,18 @@ def render_document(
             "the template has no front matter with its title and subject",
             hint="start the template with ---, title: ..., subject: ..., ---",
         )
-    draft = DRAFT_MARKS[lang] if unreviewed(renderer.dependencies(name), renderer.search_path) else ""
+    renderer.check_rendered(name, context, lang, parsed.blocks)
+    strings = renderer.strings(lang)
+    draft = strings.text("draft_mark") if unreviewed(renderer.dependencies(name), renderer.search_path) else ""
     meta = Meta(
         doc_id=doc_id,
         title=parsed.front_matter["title"],
         subject=parsed.front_matter["subject"],
         language=lang,
-        language_tag=LANGUAGE_TAGS[lang],
+        language_tag=strings.tag,
         institution=institution,
         created=created,
-        page_label=PAGE_LABELS[lang],
+        page_label=strings.text("page_label"),
         draft_mark=draft,
         keywords=(doc_id,),
     )
@@ -147,9 +148,13 @@ def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) ->
     return replace(document, blocks=tuple(blocks))
 
 
-def finish_set(documents: dict[str, Document], lang: str) -> dict[str, Document]:
-    """Cross-references resolved across the whole set."""
-    return resolve_references(documents, lang, {doc_id: template_name(doc_id, lang) for doc_id in documents})
+def finish_set(renderer: TemplateRenderer, documents: dict[str, Document], lang: str) -> dict[str, Document]:
+    """Cross-references resolved across the whole set, worded as the language's strings say."""
+    return resolve_references(
+        documents,
+        renderer.strings(lang).data["references"],
+        {doc_id: template_name(doc_id, lang) for doc_id in documents},
+    )
 
 
 def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: str) -> dict[str, Document]:
@@ -161,4 +166,4 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: str
         doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
         for doc_id in DOCUMENT_IDS
     }
-    return finish_set(customise(documents, loaded, lang), lang)
+    return finish_set(renderer, customise(documents, loaded, lang), lang)

@@ -23,11 +23,11 @@ from policygen.limits import bounded_writing
 from policygen.model import Document
 from policygen.output.atomic import checked_output_path, write_files
 from policygen.output.lock import output_lock
-from policygen.render.locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
+from policygen.render.locale import format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
 from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
-from policygen.sets.model_set import MODEL_LABELS, build_model_documents
+from policygen.sets.model_set import build_model_documents
 from policygen.writers import get_writer
 
 SUBMISSIONS_DIR = "submissions"
@@ -70,17 +70,18 @@ def submission_file(workspace: Workspace, argument: str) -> Path:
     return path
 
 
-def load_submission(path: Path) -> Submission:
-    """The validated submission profile; raises ProfileError with every problem, located in the file."""
+def load_submission(path: Path, languages: tuple[str, ...] | None = None) -> Submission:
+    """The validated submission profile; raises ProfileError with every problem, located in the file (given the
+    workspace's `languages`, also a language it has no strings file for)."""
     loaded = load_yaml_mapping(path)
-    return validate_located(Submission, loaded.data, located(loaded), path)
+    return validate_located(Submission, loaded.data, located(loaded), path, languages)
 
 
 def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[PackageFile]:
     """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip.
 
     The documents are rendered in a memory-bounded worker process; this process writes them."""
-    submission = load_submission(path)
+    submission = load_submission(path, workspace.languages())
     with output_lock(out_dir):
         package = f"{SUBMISSIONS_OUTPUT}/{submission.id}"
         for relative in (
@@ -124,7 +125,7 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
             with bounded_writing(f"{stem}.pdf"):
                 pages = pdf_writer.layout(document)
                 pdf = pdf_writer.write(pages, document.meta)
-            laid_out.setdefault(doc_id, []).append((LANGUAGE_NAMES[lang][lang], pages))
+            laid_out.setdefault(doc_id, []).append((renderer.strings(lang).name, pages))
             for suffix, data in ((".docx", docx), (".pdf", pdf)):
                 files.append((PackageFile(f"{stem}{suffix}", _sha256(data), len(data), doc_id, lang, annex), data))
     target = f"{submission.id}-combined.pdf"
@@ -155,7 +156,7 @@ def _documents(
         workspace.root / SUBMISSIONS_DIR,
         "model",
         "model",
-        names=MODEL_LABELS,
+        names={code: renderer.strings(code).text("model_documents") for code in renderer.languages()},
         languages=[check_documents(model, lang, True)],
     )
     context = _context(renderer, submission, adopted, lang)
@@ -177,17 +178,19 @@ def _documents(
                 template=SUBMISSION_TEMPLATES[doc_id],
             )
             if doc_id == AnnexId.justification_note.value:
-                document = with_figures(document, {"findings": (_findings_chart(submission, lang), CHART_WIDTH_CM)})
+                chart = _findings_chart(submission, lang, renderer.strings(lang).babel_locale)
+                document = with_figures(document, {"findings": (chart, CHART_WIDTH_CM)})
             documents[doc_id] = document
-    return finish_set(documents, lang)
+    return finish_set(renderer, documents, lang)
 
 
-def findings_rows(submission: Submission, lang: str) -> list[dict[str, Any]]:
-    """Each finding with its share and counts as the note's table and the chart's labels print them."""
+def findings_rows(submission: Submission, lang: str, locale: str) -> list[dict[str, Any]]:
+    """Each finding with its share and counts as the note's table and the chart's labels print them, formatted
+    for Babel `locale`."""
     rows = []
     for finding in submission.evidence.survey.findings:
-        percent = format_share(finding.value, finding.denominator, lang)
-        counts = f"{format_number(finding.value, lang)} / {format_number(finding.denominator, lang)}"
+        percent = format_share(finding.value, finding.denominator, locale)
+        counts = f"{format_number(finding.value, locale)} / {format_number(finding.denominator, locale)}"
         rows.append(
             {
                 "id": finding.id,
@@ -201,10 +204,10 @@ def findings_rows(submission: Submission, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _findings_chart(submission: Submission, lang: str) -> bytes:
+def _findings_chart(submission: Submission, lang: str, locale: str) -> bytes:
     bars = [
         Bar(row["label"], row["value"] / row["denominator"], row["chart_label"])
-        for row in findings_rows(submission, lang)
+        for row in findings_rows(submission, lang, locale)
     ]
     return draw_bar_chart(bars)
 
@@ -212,8 +215,9 @@ def _findings_chart(submission: Submission, lang: str) -> bytes:
 def _context(
     renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck], lang: str
 ) -> dict[str, Any]:
+    strings = renderer.strings(lang)
     sub = localize(submission, lang)
-    sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang)
+    sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang, strings.babel_locale)
     annexes = [
         {"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
         for number, annex in enumerate(submission.annexes, start=1)
@@ -227,14 +231,14 @@ def _context(
         "lang": lang,
         "annexes": annexes,
         "order_annexes": order_annexes,
-        "institutions": [_institution_row(result, lang) for result in adopted],
+        "institutions": [_institution_row(result, lang, renderer) for result in adopted],
         "original": lang == submission.original,
-        "original_language": LANGUAGE_NAMES[lang][submission.original],
+        "original_language": strings.language_name(submission.original),
         "letterhead": [
             {"name": submission.sender.name[code], "address": submission.sender.address[code]}
             for code in LETTERHEAD_LANGUAGES
         ],
-        "language_names": {code: LANGUAGE_NAMES[lang][code] for code in submission.languages},
+        "language_names": {code: strings.language_name(code) for code in submission.languages},
     }
 
 
@@ -242,12 +246,12 @@ def _title(renderer: TemplateRenderer, doc_id: str, lang: str) -> str:
     return template_title(renderer, SUBMISSION_TEMPLATES.get(doc_id, doc_id), lang)
 
 
-def _institution_row(result: InstitutionCheck, lang: str) -> dict[str, Any]:
+def _institution_row(result: InstitutionCheck, lang: str, renderer: TemplateRenderer) -> dict[str, Any]:
     check = result.in_language(lang)
     required = [coverage for coverage in check.elements if coverage.required]
     return {
         "name": result.name_in(lang),
-        "type_label": INSTITUTION_TYPES[lang][result.institution_type],
+        "type_label": renderer.strings(lang).text("institution_type", result.institution_type),
         "order_date": result.approved_on,
         "order_number": result.order_number,
         "passed": result.passed,

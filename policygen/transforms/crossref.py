@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from policygen.errors import TemplateError, clipped
@@ -24,15 +25,17 @@ from policygen.model import (
     Text,
     plain_text,
 )
-from policygen.render.locale import REFERENCE_FORMATS
 
 
-def resolve_references(documents: dict[str, Document], lang: str, sources: dict[str, str]) -> dict[str, Document]:
-    """Every document with its @ref(...) replaced by text; a missing target names the document that refers."""
+def resolve_references(
+    documents: dict[str, Document], formats: Mapping[str, str], sources: dict[str, str]
+) -> dict[str, Document]:
+    """Every document with its @ref(...) replaced by text in `formats` (to a whole document, to a clause of the
+    same document, to another's clause); a missing target names the document that refers."""
     targets = {doc_id: _Targets(document) for doc_id, document in documents.items()}
     resolved = {}
     for doc_id, document in documents.items():
-        resolver = _Resolver(doc_id, targets, REFERENCE_FORMATS[lang], sources.get(doc_id, doc_id))
+        resolver = _Resolver(doc_id, targets, formats, sources.get(doc_id, doc_id))
         resolved[doc_id] = replace(document, blocks=tuple(resolver.block(block) for block in document.blocks))
     return resolved
 
@@ -45,7 +48,7 @@ class _Targets:
 
 
 class _Resolver:
-    def __init__(self, doc_id: str, targets: dict[str, _Targets], formats: dict[str, str], source: str) -> None:
+    def __init__(self, doc_id: str, targets: dict[str, _Targets], formats: Mapping[str, str], source: str) -> None:
         self.doc_id = doc_id
         self.targets = targets
         self.formats = formats
