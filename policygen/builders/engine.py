@@ -57,8 +57,9 @@ class UnitOptions:
 
 
 def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, options: UnitOptions) -> str:
-    """The hash of a unit's inputs: the merged profile, every template of the set in `lang` and its review
-    status, the print assets, the package version and the options."""
+    """The hash of a unit's inputs: the merged profile, every file of the set's templates in `lang` (with their
+    skeletons and the language's strings file) and the review records, the print assets, the package version and
+    the options."""
     parts = [
         options.version,
         loaded.digest,
@@ -223,15 +224,18 @@ def _same_file(out_dir: Path, path: str, entry: ManifestEntry) -> bool:
         return False
 
 
-_digests: dict[Path, str] = {}
+_digests: dict[tuple[Path, int, int, int], str] = {}
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a file, read once per process: inputs do not change during a build."""
+    """SHA-256 of a file, read once per process while it is unchanged (a library user may edit a template, or
+    sign its review, between two builds of one process)."""
     path = path.resolve()
-    if path not in _digests:
-        _digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return _digests[path]
+    info = path.stat()
+    key = (path, info.st_ino, info.st_size, info.st_mtime_ns)
+    if key not in _digests:
+        _digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _digests[key]
 
 
 def input_record(workspace: Workspace, path: Path) -> dict[str, str]:

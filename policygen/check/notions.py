@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from policygen.errors import PolicygenError
 from policygen.inputs.strict_yaml import load_yaml_mapping_text
 from policygen.model import (
     Block,
@@ -75,6 +76,10 @@ def missing_notions(clause: Clause, element: str, lang: str) -> list[Notion]:
     """The notions of `element` that the clause's text in `lang` does not express (empty: the claim is honest)."""
     notions = element_notions().get(element, {}).get(lang)
     if notions is None:
-        raise KeyError(f"no notions for element {element!r} in {lang!r} in element-notions.yaml")
+        raise PolicygenError(
+            f"the completeness check cannot verify clauses in {lang}: policygen/data/element-notions.yaml "
+            f"has no notions of {element} in {lang}",
+            hint="the check knows the languages whose notions that file gives; build without --strict meanwhile",
+        )
     text = clause_text(clause)
     return [notion for notion in notions if not notion.expressed_in(text)]

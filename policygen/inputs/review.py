@@ -229,10 +229,10 @@ def reviewer_problem(name: object) -> str | None:
 
 
 def review_file_argument(workspace: Workspace, argument: str) -> Path:
-    """The file a command-line argument names: a path (from the current folder, or from the workspace), or a
-    name within the templates folders such as policy/ru.md.j2."""
+    """The file a command-line argument names: a path from the workspace (or the current folder), or a name
+    within its templates folders such as policy/ru.md.j2 (the workspace's own first)."""
     search_path = workspace.template_search_path()
-    candidates = [Path(argument), workspace.root / argument, *(folder / argument for folder in search_path)]
+    candidates = [workspace.root / argument, Path(argument), *(folder / argument for folder in search_path)]
     path = next((candidate for candidate in candidates if os.path.lexists(candidate)), None)
     if path is None:
         raise WorkspaceError(

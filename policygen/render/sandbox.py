@@ -268,6 +268,22 @@ class TemplateRenderer:
             self._environments[lang] = environment
         return self._environments[lang]
 
+    def load(self, name: str, lang: str) -> None:
+        """Read template `name`, hold it to its skeleton and compile it for `lang`, without rendering it."""
+        try:
+            self._environment(lang).get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(
+                error.filename or self._where(name),
+                f"template syntax error: {clipped(error.message or '')}",
+                hint="fix the Jinja syntax at this line",
+                line=error.lineno,
+            ) from None
+        except jinja2.TemplateNotFound:
+            raise TemplateError(
+                clipped(name), "template not found", hint="templates are <folder>/<language>.md.j2"
+            ) from None
+
     def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
         """The Markdown text of template `name` rendered for `lang` with `context`.
 

@@ -318,7 +318,8 @@ def _place(expected: list[tuple[str, str]], index: int) -> str:
 def _written(part: Part, lang: str) -> str:
     if part.kind == "shared":
         return f'{{% include "{SHARED_FOLDER}/{part.id}/{lang}{TEMPLATE_SUFFIX}" %}}'
-    return f"`{'::::' if part.kind == 'annex' else ':::'} {part.kind} {part.id}` ... its prose ... the closing line"
+    fence = "::::" if part.kind == "annex" else ":::"
+    return f"`{fence} {part.kind} {part.id}`, its ## title and prose, then `{fence}`"
 
 
 def _problem(path: Path, line: int | None, message: str, hint: str) -> Diagnostic:
