@@ -15,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 
 from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.schema import LANGUAGE_ID
-from policygen.inputs.strict_yaml import KeyPath, LoadedYaml, format_key_path, load_yaml_mapping_text
+from policygen.inputs.strict_yaml import KeyPath, LoadedYaml, Location, format_key_path, load_yaml_mapping_text
 from policygen.inputs.workspace import STRINGS_FOLDER, packaged_templates, strings_files
 from policygen.render.template_files import check_template_file, read_template_file
 
@@ -134,37 +134,36 @@ def _leaves(value: Any, prefix: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
 
 
 def _problems(loaded: dict[str, LoadedYaml], reference: set[KeyPath]) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
+    problems = []
     for lang, yaml in loaded.items():
-        file = yaml.locations[()].file
-
-        def problem(key_path: KeyPath, message: str, hint: str, yaml: LoadedYaml = yaml, file: str = file) -> None:
+        for key_path, message, hint in _file_problems(lang, yaml, reference):
             location = _nearest(yaml, key_path)
-            problems.append(Diagnostic(file, message, location.line, location.column, format_key_path(key_path), hint))
-
-        if not LANGUAGE_ID.match(lang):
-            problem((), f"{lang!r} is not a language id", "name the file <language>.yaml, e.g. ky.yaml or en-xa.yaml")
-        leaves = dict(_leaves(yaml.data))
-        for key_path in sorted(set(leaves) - reference, key=lambda path: _line(yaml, path)):
-            known = [format_key_path(path) for path in reference]
-            close = difflib.get_close_matches(format_key_path(key_path), known, n=1, cutoff=0.6)
-            problem(
-                key_path,
-                "unknown key",
-                f"did you mean {close[0]!r}?" if close else "strings files have the keys of the packaged ones",
+            problems.append(
+                Diagnostic(location.file, message, location.line, location.column, format_key_path(key_path), hint)
             )
-        for key_path in sorted(reference - set(leaves)):
-            problem(
-                key_path,
-                "missing: every strings file has the keys of the packaged ones",
-                f"add `{key_path[-1]}:` with its text in this language (see templates/{STRINGS_FOLDER}/en.yaml)",
-            )
-        for key_path, value in leaves.items():
-            if key_path in reference:
-                message = _bad_value(key_path, value, lang)
-                if message:
-                    problem(key_path, *message)
     return problems
+
+
+def _file_problems(lang: str, yaml: LoadedYaml, reference: set[KeyPath]) -> Iterator[tuple[KeyPath, str, str]]:
+    """(key path, message, hint) of each problem of one strings file."""
+    if not LANGUAGE_ID.match(lang):
+        yield (), f"{lang!r} is not a language id", "name the file <language>.yaml, e.g. ky.yaml or en-xa.yaml"
+    leaves = dict(_leaves(yaml.data))
+    known = [format_key_path(path) for path in reference]
+    for key_path in sorted(set(leaves) - reference, key=lambda path: _nearest(yaml, path).line):
+        close = difflib.get_close_matches(format_key_path(key_path), known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else "strings files have the keys of the packaged ones"
+        yield key_path, "unknown key", hint
+    for key_path in sorted(reference - set(leaves)):
+        yield (
+            key_path,
+            "missing: every strings file has the keys of the packaged ones",
+            f"add `{key_path[-1]}:` with its text in this language (see templates/{STRINGS_FOLDER}/en.yaml)",
+        )
+    for key_path, value in leaves.items():
+        problem = _bad_value(key_path, value, lang) if key_path in reference else None
+        if problem is not None:
+            yield key_path, *problem
 
 
 def _bad_value(key_path: KeyPath, value: Any, lang: str) -> tuple[str, str] | None:
@@ -211,13 +210,9 @@ def _parsed_format(value: str) -> list[tuple[str, str | None, str | None, str | 
         return [("", "{", None, None)]  # an unbalanced brace: never the expected placeholders
 
 
-def _nearest(yaml: LoadedYaml, key_path: KeyPath):
+def _nearest(yaml: LoadedYaml, key_path: KeyPath) -> Location:
     for length in range(len(key_path), -1, -1):
         location = yaml.key_locations.get(key_path[:length]) or yaml.locations.get(key_path[:length])
         if location is not None:
             return location
     return yaml.locations[()]
-
-
-def _line(yaml: LoadedYaml, key_path: KeyPath) -> int:
-    return _nearest(yaml, key_path).line
