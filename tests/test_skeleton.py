@@ -3,11 +3,12 @@ every language file (a workspace's overrides included) is held to it, with the f
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_workspace, run_cli
+from conftest import REPO, WATCHED_PATH_OPENED, copy_workspace, run_cli, run_cli_confined
 
 from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
 
@@ -229,3 +230,23 @@ def test_every_packaged_language_file_follows_its_skeleton():
         for lang in renderer.languages():
             renderer.load(f"{folder}/{lang}.md.j2", lang)  # read, held to its skeleton and compiled, or it raises
             assert skeleton in renderer.dependencies(f"{folder}/{lang}.md.j2")
+
+
+@pytest.mark.parametrize("name", ["policy/skeleton.yaml", "strings/ru.yaml"])
+@pytest.mark.parametrize("kind", ["link-leading-out", "pipe"])
+def test_a_skeleton_or_strings_file_that_links_out_or_is_a_pipe_is_refused_unread(tmp_path, name, kind):
+    workspace = copy_workspace(tmp_path / "ws")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = workspace / "templates" / name
+    target.parent.mkdir(parents=True)
+    if kind == "pipe":
+        os.mkfifo(target)  # opening it for reading would block until someone writes
+        watched, message = (target,), "the file is not a regular file and was not read"
+    else:
+        (outside / "secret.yaml").write_text("parts: []\n", encoding="utf-8")
+        target.symlink_to(outside / "secret.yaml")
+        watched, message = (outside,), "the file resolves outside its templates folder"
+    result = run_cli_confined("validate", PROFILE, "-w", workspace, watched=watched)
+    assert result.exit_code == 1, (result.exit_code, WATCHED_PATH_OPENED, result.stderr)
+    assert f"{target}: {message}" in result.stderr
