@@ -21,32 +21,33 @@ def _reviewed_in(folder: Path) -> dict[str, bool]:
         return {}
     loaded = load_yaml_mapping(path)  # the strict loader: a pipe, a bomb or deep nesting is refused, located
     reviewed = loaded.data.get("reviewed")
-    problems = []
     if set(loaded.data) != {"reviewed"} or not isinstance(reviewed, dict):
         location = loaded.locations[()]
-        problems.append(
-            Diagnostic(
-                str(path),
-                "expected one key, `reviewed:`, mapping template paths to true or false",
-                location.line,
-                location.column,
-                hint="write `reviewed:` and under it one `<template path>: true|false` per line",
-            )
-        )
-    else:
-        for key, value in reviewed.items():
-            if not isinstance(value, str) or value not in _REVIEW_VALUES:
-                location = loaded.locations[("reviewed", key)]
-                problems.append(
-                    Diagnostic(
-                        str(path),
-                        f"expected true or false, got {value!r}",
-                        location.line,
-                        location.column,
-                        format_key_path(("reviewed", key)),
-                        hint="write true once a legal translator has reviewed the text, else false",
-                    )
+        raise ProfileError(
+            [
+                Diagnostic(
+                    str(path),
+                    "expected one key, `reviewed:`, mapping template paths to true or false",
+                    location.line,
+                    location.column,
+                    hint="write `reviewed:` and under it one `<template path>: true|false` per line",
                 )
+            ]
+        )
+    problems = []
+    for key, value in reviewed.items():
+        if not isinstance(value, str) or value not in _REVIEW_VALUES:
+            location = loaded.locations[("reviewed", key)]
+            problems.append(
+                Diagnostic(
+                    str(path),
+                    f"expected true or false, got {value!r}",
+                    location.line,
+                    location.column,
+                    format_key_path(("reviewed", key)),
+                    hint="write true once a legal translator has reviewed the text, else false",
+                )
+            )
     if problems:
         raise ProfileError(problems)
     return {key: _REVIEW_VALUES[value] for key, value in reviewed.items()}

@@ -19,8 +19,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-LANGUAGES = ("ky", "ru", "en")
 Lang = Literal["ky", "ru", "en"]
+LANGUAGES: tuple[Lang, ...] = ("ky", "ru", "en")
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 EDUCATION_TYPES = frozenset({"university", "college"})
 

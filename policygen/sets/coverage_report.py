@@ -65,6 +65,7 @@ def _report_context(results: list[InstitutionCheck], lang: str) -> dict[str, Any
 
 def _institution_context(result: InstitutionCheck, lang: str, elements: list[dict[str, Any]]) -> dict[str, Any]:
     check = result.in_language(lang)
+    assert result.institution_type is not None, "an institution checked in a language has loaded, type and all"
     place_format = REFERENCE_FORMATS[check.lang]["document_clause"]
     rows = [
         {
