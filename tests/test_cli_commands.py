@@ -124,6 +124,7 @@ def test_bad_option_value_exits_2():
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_wheel_install_initialises_and_builds_with_the_packaged_templates(tmp_path):
     wheel_dir = tmp_path / "dist"
     subprocess.run(

@@ -99,6 +99,7 @@ def test_quiet_init_makes_the_workspace_and_prints_nothing(tmp_path: Path):
     assert (tmp_path / "new" / "institutions" / f"{PROFILE}.yaml").is_file()
 
 
+@pytest.mark.slow
 def test_quiet_verify_prints_nothing_for_a_package_that_matches(submission_package: Path):
     normal = run_cli("submission", "verify", submission_package)
     quiet = run_cli("submission", "verify", submission_package, "-q")
