@@ -132,10 +132,10 @@ def _verbosity() -> Verbosity:
     return click.get_current_context().meta.get(_VERBOSITY, Verbosity.NORMAL)
 
 
-Command = TypeVar("Command", bound=Callable[..., Any])
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 
-def verbosity_options(command: Command) -> Command:
+def verbosity_options(command: CommandFunction) -> CommandFunction:
     """-q/--quiet and -v/--verbose, on the group and on every command."""
     command = click.option(
         "--verbose",
