@@ -1,10 +1,11 @@
 # Quick start: `make demo` builds the examples into output/, `make test` runs the whole test suite.
+# Contributors: `make lint` (ruff and mypy) and `make test-fast` (the suite without LibreOffice and slow tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint schema bench clean
+.PHONY: demo test test-fast lint schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +25,13 @@ test: $(STAMP)
 	@./scripts/system-deps.sh --test
 	$(BIN)/pytest -q
 
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m 'not libreoffice and not slow'
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/profile.schema.json

@@ -18,11 +18,13 @@ from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
 from policygen.errors import (
     EXIT_FAILED,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_UNUSABLE,
     Diagnostic,
     PolicygenError,
     WorkspaceError,
+    clipped,
 )
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import FileStatus, review_file_argument, review_status, sign_reviews
@@ -50,6 +52,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "DOCUMENT_IDS",
     "EXIT_FAILED",
+    "EXIT_INTERNAL",
     "EXIT_OK",
     "EXIT_UNUSABLE",
     "FORMATS",
@@ -80,6 +83,7 @@ __all__ = [
     "check_as_json",
     "check_as_table",
     "check_institutions",
+    "clipped",
     "default_jobs",
     "failure_diagnostics",
     "get_writer",

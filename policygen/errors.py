@@ -8,6 +8,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FAILED = 1  # some institutions or checks failed; the others were still done
 EXIT_UNUSABLE = 2  # the command line or the workspace itself is unusable
+EXIT_INTERNAL = 70  # a bug in policygen: an exception nobody expected (EX_SOFTWARE of the BSD sysexits)
 
 MAX_QUOTED_CHARS = 80
 """How much of a value an error message quotes: enough to recognise it, never a whole file's content."""

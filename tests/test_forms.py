@@ -137,6 +137,7 @@ def form_pdfs(example_build: Path) -> list[tuple[tuple[str, str, str], Path]]:
     ]
 
 
+@pytest.mark.slow
 def test_pdf_form_fields_are_named_by_document_language_annex_and_field_with_their_label_as_tooltip(
     example_build, forms
 ):
@@ -147,6 +148,7 @@ def test_pdf_form_fields_are_named_by_document_language_annex_and_field_with_the
         assert [(name, tooltip) for _, name, tooltip, _ in widgets(path)] == expected, path
 
 
+@pytest.mark.slow
 def test_complaint_form_fields_lie_inside_their_cells_clear_of_both_sides(example_build):
     for _, path in form_pdfs(example_build):
         pages = pypdf.PdfReader(str(path)).pages
@@ -161,6 +163,7 @@ def test_complaint_form_fields_lie_inside_their_cells_clear_of_both_sides(exampl
             )
 
 
+@pytest.mark.slow
 def test_no_form_splits_its_field_group_across_pages(example_build, forms):
     for key, path in form_pdfs(example_build):
         page_of = {name: page for page, name, _, _ in widgets(path)}
@@ -200,6 +203,7 @@ def first_row_emphasis(document: docx.document.Document, table) -> list[str]:
     return reasons
 
 
+@pytest.mark.slow
 def test_docx_form_tables_print_their_first_question_like_the_others(example_build, forms):
     for (institution, lang, doc_id), document_forms in forms.items():
         path = example_build / institution / lang / f"{doc_id}.docx"

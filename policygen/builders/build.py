@@ -24,6 +24,7 @@ from policygen.builders.workers import run_bounded
 from policygen.check.coverage import InstitutionCheck
 from policygen.errors import Diagnostic, OutputError, PolicygenError, ProfileError
 from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.schema import Lang
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.output.atomic import existing_output, write_files
@@ -42,7 +43,7 @@ class BuildRequest:
 
     out_dir: Path
     doc_ids: tuple[str, ...] = DOCUMENT_IDS
-    languages: tuple[str, ...] | None = None
+    languages: tuple[Lang, ...] | None = None
     formats: tuple[str, ...] = FORMATS
     strict: bool = False  # refuse to write an institution's documents when they fail the completeness check
     jobs: int = 1  # processes that render in parallel
@@ -258,7 +259,7 @@ def _render_owner(
     return pending
 
 
-def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
+def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[Lang, ...]:
     own = tuple(loaded.profile.languages)
     if request.languages is None:
         return own

@@ -13,6 +13,7 @@ from policygen.check.coverage import InstitutionCheck, check_documents, failure_
 from policygen.errors import Diagnostic, PolicygenError, ProfileError, clipped
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import review_files
+from policygen.inputs.schema import Lang
 from policygen.inputs.workspace import Workspace, open_workspace, packaged_templates
 from policygen.limits import bounded_writing, memory_exceeded
 from policygen.model import Document
@@ -31,7 +32,7 @@ class Unit:
 
     profile_path: Path
     institution: str
-    lang: str
+    lang: Lang
     key: str  # SHA-256 of everything its files are made from
 
 

@@ -128,7 +128,7 @@ def check_institution(workspace: Workspace, path: Path, renderer: TemplateRender
         loaded = load_profile(path, workspace)
         result.institution_id = loaded.profile.id
         result.institution_type = loaded.profile.type.value
-        result.names = dict(loaded.profile.short_name or loaded.profile.name)
+        result.names = dict((loaded.profile.short_name or loaded.profile.name).items())
         result.approved_on = loaded.profile.approval.order_date
         result.order_number = loaded.profile.approval.order_number
         result.sources = loaded.sources

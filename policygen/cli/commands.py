@@ -6,9 +6,12 @@ import datetime as dt
 import json
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import IntEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -20,6 +23,7 @@ from policygen import (
     BuildReport,
     BuildRequest,
     Diagnostic,
+    InstitutionOutcome,
     PolicygenError,
     Workspace,
     WorkspaceError,
@@ -46,6 +50,7 @@ from policygen import (
     validate_institutions,
     verify_package,
 )
+from policygen.cli.internal_error import exit_on_internal_error
 from policygen.cli.progress import BuildProgress, summary_table
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
@@ -54,6 +59,15 @@ SCHEMA_FILE = Path("schema") / "profile.schema.json"
 def _report(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
+
+
+def _report_files(outcome: InstitutionOutcome, out_dir: Path) -> None:
+    """Under --verbose: each file an outcome wrote or found up to date, one line each."""
+    if _verbosity() is Verbosity.VERBOSE:
+        for entry in outcome.files:
+            click.echo(f"written     {out_dir / entry.path}", err=True)
+        for entry in outcome.unchanged:
+            click.echo(f"up to date  {out_dir / entry.path}", err=True)
 
 
 def _output_folder(workspace: Workspace, out_dir: Path | None) -> Path:
@@ -97,27 +111,103 @@ def _run(action: Callable[[], int]) -> None:
     sys.exit(code)
 
 
+class Verbosity(IntEnum):
+    """How much a command prints besides its result and its errors."""
+
+    QUIET = -1  # errors and warnings only
+    NORMAL = 0  # also progress, summaries and confirmations
+    VERBOSE = 1  # also each file written and the time the command took
+
+
+_VERBOSITY = "policygen.verbosity"  # the key of the chosen Verbosity in the context's meta, shared by every level
+
+
+def _choose_verbosity(context: click.Context, parameter: click.Parameter, given: bool) -> None:
+    if not given:
+        return
+    chosen = Verbosity.QUIET if parameter.name == "quiet" else Verbosity.VERBOSE
+    if context.meta.setdefault(_VERBOSITY, chosen) is not chosen:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+
+
+def _verbosity() -> Verbosity:
+    """The verbosity chosen by -q or -v, before the command's name or after it."""
+    return click.get_current_context().meta.get(_VERBOSITY, Verbosity.NORMAL)
+
+
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
+
+
+def verbosity_options(command: CommandFunction) -> CommandFunction:
+    """-q/--quiet and -v/--verbose, on the group and on every command."""
+    command = click.option(
+        "--verbose",
+        "-v",
+        is_flag=True,
+        expose_value=False,
+        callback=_choose_verbosity,
+        help="Also print each file written and the time taken (on stderr).",
+    )(command)
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        expose_value=False,
+        callback=_choose_verbosity,
+        help="Print only errors and warnings: no progress, summary or confirmation.",
+    )(command)
+
+
 workspace_option = click.option(
     "--workspace",
     "-w",
     "workspace_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
+    envvar="POLICYGEN_WORKSPACE",
+    show_envvar=True,
     show_default="the current directory",
     help="The workspace: a folder with institutions/ (and templates/).",
 )
 profiles_argument = click.argument("profiles", nargs=-1, metavar="[PROFILE]...")
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 summary_option = click.option("--summary", is_flag=True, help="Print the summary even with --quiet.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PolicygenGroup(click.Group):
+    """The command group: under --verbose it times the command, and an exception nobody expected, in any command,
+    becomes one line and EXIT_INTERNAL instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        started = time.monotonic()
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Abort, click.exceptions.Exit, BrokenPipeError):
+            raise  # click's own ways of ending a command: usage errors, Ctrl-C, --help, a reader that went away
+        except Exception as error:
+            exit_on_internal_error(error, debug=ctx.params["debug"])
+        finally:
+            if ctx.meta.get(_VERBOSITY) is Verbosity.VERBOSE:
+                click.echo(f"time taken: {time.monotonic() - started:.1f} s", err=True)
+
+
+@click.group(cls=PolicygenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policygen")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="POLICYGEN_DEBUG",
+    show_envvar=True,
+    help="On an internal error, print its traceback instead of saving it to a file.",
+)
+@verbosity_options
+def main(debug: bool) -> None:
     """Generate anti-sexual-harassment policies for medical institutions from YAML profiles.
 
     A PROFILE is an institution id or the path of its file; none means every institution of the workspace.
-    Exit codes: 0 all done, 1 some institutions failed (the others were done), 2 unusable command line or workspace.
+    -q and -v may come before the command's name or after it.
+
+    Exit codes: 0 all done, 1 some institutions failed (the others were done), 2 unusable command line or
+    workspace, 70 internal error (a bug in policygen: the message names the file holding its traceback).
     """
 
 
@@ -129,6 +219,7 @@ def main() -> None:
     is_flag=True,
     help="Treat warnings as errors and fail institutions whose documents fail the completeness check.",
 )
+@verbosity_options
 def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> None:
     """Check profiles as `build` would, writing nothing: the schema, then each document with the profile's
     clause changes in every language; print every problem with its file and line."""
@@ -139,7 +230,7 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
         failed = False
         for path, result in zip(paths, validate_institutions(workspace, paths, strict, default_jobs()), strict=False):
             _report(result.warnings + result.problems)
-            if result.passed:
+            if result.passed and _verbosity() is not Verbosity.QUIET:
                 click.echo(f"ok  {result.institution_id}  ({path.name})")
             failed = failed or not result.passed
         return EXIT_FAILED if failed else EXIT_OK
@@ -195,7 +286,7 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
     help="Processes rendering in parallel.  [default: the number of cores]",
 )
 @click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
-@quiet_option
+@verbosity_options
 @summary_option
 def build_command(
     workspace_dir: Path,
@@ -208,7 +299,6 @@ def build_command(
     model: bool,
     jobs: int | None,
     force: bool,
-    quiet: bool,
     summary: bool,
 ) -> None:
     """Build documents into OUT/<institution>/<lang>/<doc>.docx|.pdf and OUT/manifest.json.
@@ -221,6 +311,7 @@ def build_command(
     """
 
     def action() -> int:
+        quiet = _verbosity() is Verbosity.QUIET
         workspace = open_workspace(workspace_dir)
         if model and profiles:
             raise WorkspaceError(
@@ -244,6 +335,7 @@ def build_command(
                     report = build(workspace, paths, request, progress.unit_done)
         for outcome in report.outcomes:
             _report(outcome.warnings)
+            _report_files(outcome, request.out_dir)
         for outcome in report.failed:
             _report(outcome.diagnostics)
         if summary or not quiet:
@@ -286,7 +378,7 @@ def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, 
     default=None,
     help="Output folder of the report.  [default: WORKSPACE/output]",
 )
-@quiet_option
+@verbosity_options
 @summary_option
 def check(
     workspace_dir: Path,
@@ -294,7 +386,6 @@ def check(
     as_json_output: bool,
     report: bool,
     out_dir: Path | None,
-    quiet: bool,
     summary: bool,
 ) -> None:
     """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
@@ -311,6 +402,7 @@ def check(
             return check_and_report(workspace, out)
 
     def check_and_report(workspace: Workspace, out: Path | None) -> int:
+        quiet = _verbosity() is Verbosity.QUIET
         results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs())
         if as_json_output:
             click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
@@ -327,6 +419,7 @@ def check(
             request = BuildRequest(out_dir=out)
             outcome = build_coverage_reports(workspace, results, request)
             _report(outcome.diagnostics)
+            _report_files(outcome, request.out_dir)
             if outcome.failed:
                 return EXIT_FAILED
             if summary or not quiet:
@@ -340,6 +433,7 @@ def check(
 
 @main.command()
 @click.option("--submission", "of_submission", is_flag=True, help="The schema of submission profiles instead.")
+@verbosity_options
 def schema(of_submission: bool) -> None:
     """Print the JSON Schema of institution profiles (for editors and validators)."""
     chosen = submission_json_schema() if of_submission else json_schema()
@@ -347,6 +441,7 @@ def schema(of_submission: bool) -> None:
 
 
 @main.group()
+@verbosity_options
 def submission() -> None:
     """The union's submission of the model documents to the Ministry of Health (submissions/<id>.yaml)."""
 
@@ -361,9 +456,9 @@ def submission() -> None:
     default=None,
     help="Output folder.  [default: WORKSPACE/output]",
 )
-@quiet_option
+@verbosity_options
 @summary_option
-def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None, quiet: bool, summary: bool) -> None:
+def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None, summary: bool) -> None:
     """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest."""
 
     def action() -> int:
@@ -372,11 +467,12 @@ def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | No
         out = _output_folder(workspace, out_dir)
         with _locked(out):
             files = build_submission(workspace, path, out)
-        if summary or not quiet:
-            click.echo(
-                f"built submission {path.stem}: {len(files)} files, manifest and zip in "
-                f"{out / 'submission' / path.stem}"
-            )
+        package = out / "submission" / path.stem
+        if _verbosity() is Verbosity.VERBOSE:
+            for file in files:
+                click.echo(f"written     {package / file.path}", err=True)
+        if summary or _verbosity() is not Verbosity.QUIET:
+            click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in {package}")
         return EXIT_OK
 
     _run(action)
@@ -384,6 +480,7 @@ def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | No
 
 @submission.command(name="verify")
 @click.argument("package", type=click.Path(exists=True, path_type=Path), metavar="DIR_OR_ZIP")
+@verbosity_options
 def submission_verify(package: Path) -> None:
     """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files.
 
@@ -396,7 +493,8 @@ def submission_verify(package: Path) -> None:
         for problem in report.problems:
             click.echo(f"{package}: {problem}", err=True)
         if report.ok:
-            click.echo(f"{package}: every file matches its manifest")
+            if _verbosity() is not Verbosity.QUIET:
+                click.echo(f"{package}: every file matches its manifest")
             return EXIT_OK
         return EXIT_FAILED
 
@@ -466,6 +564,7 @@ def review_sign(workspace_dir: Path, files: tuple[str, ...], reviewed_by: str, r
 
 @main.command(name="list")
 @workspace_option
+@verbosity_options
 def list_command(workspace_dir: Path) -> None:
     """List the workspace's institutions with their type, languages and name."""
 
@@ -488,6 +587,7 @@ def list_command(workspace_dir: Path) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@verbosity_options
 def init(directory: Path) -> None:
     """Create a new workspace in DIRECTORY with commented example profiles and the profile schema."""
 
@@ -503,6 +603,8 @@ def init(directory: Path) -> None:
         schema_path.parent.mkdir(parents=True, exist_ok=True)
         schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         (target.root / ".gitignore").write_text("output/\n", encoding="utf-8")
+        if _verbosity() is Verbosity.QUIET:
+            return EXIT_OK
         click.echo(f"created workspace {target.root}")
         for path in sorted(target.institutions_dir.glob("*.yaml")):
             click.echo(f"  institutions/{path.name}")

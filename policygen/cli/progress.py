@@ -35,7 +35,7 @@ class BuildProgress:
         unit = result.unit
         state = "failed" if result.diagnostics else f"{sum(data is not None for _, data in result.files)} files"
         if not self.interactive:
-            click.echo(f"[{done}/{total}] {unit.institution} {unit.lang}: {state}")
+            click.echo(f"[{done}/{total}] {unit.institution} {unit.lang}: {state}", err=True)
             return
         elapsed = time.monotonic() - self.started
         remaining = elapsed / done * (total - done)

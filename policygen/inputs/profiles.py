@@ -14,6 +14,7 @@ from typing import Any
 
 import pydantic
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from policygen.errors import Diagnostic, ProfileError
 from policygen.inputs.characters import typographic_quotes
@@ -156,7 +157,9 @@ def _load_yaml_once(path: Path) -> LoadedYaml:
     return replace(loaded, data=copy.deepcopy(loaded.data))
 
 
-def _merge_into(target: _Merged, data: dict[str, Any], locations: dict[KeyPath, Location], prefix: KeyPath) -> None:
+def _merge_into(
+    target: _Merged, data: dict[str, Any], locations: dict[KeyPath, Location], prefix: tuple[str, ...]
+) -> None:
     """Merge `data` at `prefix`: mappings merge deeply; lists and scalars replace what was there."""
     node = target.data
     for key in prefix:
@@ -194,7 +197,7 @@ def _check_id(path: Path, data: dict[str, Any], locations: dict[KeyPath, Locatio
 
 
 def _diagnostic_for(
-    issue: dict[str, Any], locations: dict[KeyPath, Location], path: Path, model: type[BaseModel]
+    issue: ErrorDetails, locations: dict[KeyPath, Location], path: Path, model: type[BaseModel]
 ) -> Diagnostic:
     loc: KeyPath = tuple(part for part in issue["loc"] if not _is_union_branch(part))
     kind = issue["type"]

@@ -11,10 +11,11 @@ from typing import Any
 
 from policygen.output.atomic import existing_output, write_atomically
 from policygen.output.lock import output_lock
+from policygen.version import __version__
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
-_VERSIONED = ("policygen", "jinja2", "python-docx", "weasyprint", "markdown-it-py", "babel", "pydantic", "pyyaml")
+_VERSIONED = ("jinja2", "python-docx", "weasyprint", "markdown-it-py", "babel", "pydantic", "pyyaml")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ManifestEntry:
 
 def versions() -> dict[str, str]:
     """Versions of Python and of the packages that shape the output."""
-    found = {"python": platform.python_version()}
+    found = {"python": platform.python_version(), "policygen": __version__}  # the source's, not an installed copy's
     for name in _VERSIONED:
         try:
             found[name] = metadata.version(name)

@@ -369,12 +369,16 @@ class TemplateRenderer:
 
 def _included(syntax_tree: jinja2.nodes.Template, path: Path) -> list[tuple[str, int]]:
     """The names a template includes (imports, extends), each with its line; a computed name is an error."""
+    including: list[jinja2.nodes.Extends | jinja2.nodes.FromImport | jinja2.nodes.Import | jinja2.nodes.Include] = [
+        *syntax_tree.find_all(jinja2.nodes.Extends),
+        *syntax_tree.find_all(jinja2.nodes.FromImport),
+        *syntax_tree.find_all(jinja2.nodes.Import),
+        *syntax_tree.find_all(jinja2.nodes.Include),
+    ]
     found = []
-    for node in syntax_tree.find_all(
-        (jinja2.nodes.Extends, jinja2.nodes.FromImport, jinja2.nodes.Import, jinja2.nodes.Include)
-    ):
-        listed = isinstance(node.template, (jinja2.nodes.Tuple, jinja2.nodes.List))
-        for name in node.template.items if listed else [node.template]:
+    for node in sorted(including, key=lambda node: node.lineno):  # in the template's order, whatever their kind
+        template = node.template
+        for name in template.items if isinstance(template, (jinja2.nodes.Tuple, jinja2.nodes.List)) else [template]:
             if not (isinstance(name, jinja2.nodes.Const) and isinstance(name.value, str)):
                 raise TemplateError(
                     str(path),

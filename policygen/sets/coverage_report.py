@@ -68,6 +68,7 @@ def _institution_context(
     result: InstitutionCheck, lang: str, elements: list[dict[str, Any]], renderer: TemplateRenderer
 ) -> dict[str, Any]:
     check = result.in_language(lang)
+    assert result.institution_type is not None, "an institution checked in a language has loaded, type and all"
     place_format = renderer.strings(check.lang).text("references", "document_clause")
     rows = [
         {

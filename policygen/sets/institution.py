@@ -14,9 +14,9 @@ from policygen.check.elements import element_ids
 from policygen.errors import TemplateError, quoted
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.review import unreviewed
-from policygen.inputs.schema import Profile
+from policygen.inputs.schema import Lang, Profile
 from policygen.limits import describe_excess, model_size
-from policygen.model import Container, Document, Figure, Meta
+from policygen.model import Container, Document, Figure, Meta, Paragraph
 from policygen.parse.markdown import parse_markdown
 from policygen.render.sandbox import TemplateRenderer
 from policygen.transforms.crossref import resolve_references
@@ -143,7 +143,9 @@ def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) ->
                     hint=f"pictures available: {', '.join(figures) or 'none'}",
                 )
             data, width_cm = figures[name]
-            block = Figure(name, data, "image/png", width_cm, block.blocks[0].inlines)
+            [caption] = block.blocks
+            assert isinstance(caption, Paragraph), "the parser makes a figure hold one paragraph, its caption"
+            block = Figure(name, data, "image/png", width_cm, caption.inlines)
         blocks.append(block)
     return replace(document, blocks=tuple(blocks))
 
@@ -157,7 +159,7 @@ def finish_set(renderer: TemplateRenderer, documents: dict[str, Document], lang:
     )
 
 
-def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: str) -> dict[str, Document]:
+def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
     """The institution's whole document set in `lang`, customised by its profile and cross-referenced."""
     profile = loaded.profile
     context = template_context(profile, lang)

@@ -111,7 +111,7 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
     problems = []
     for name, value in loaded.data.items():
         field = Profile.model_fields.get(name)
-        if field is None or name in ("extends", "languages"):
+        if field is None or field.annotation is None or name in ("extends", "languages"):
             continue
         try:
             validated = TypeAdapter(field.annotation).validate_python(value)

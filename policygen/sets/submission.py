@@ -9,13 +9,14 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygen.builders.workers import run_bounded
 from policygen.check.coverage import InstitutionCheck, check_documents, check_institution
 from policygen.errors import WorkspaceError
 from policygen.figures.chart import Bar, draw_bar_chart
 from policygen.inputs.profiles import located, validate_located
+from policygen.inputs.schema import Lang
 from policygen.inputs.strict_yaml import load_yaml_mapping
 from policygen.inputs.submission_schema import AnnexId, Submission
 from policygen.inputs.workspace import Workspace
@@ -28,7 +29,10 @@ from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
 from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
 from policygen.sets.model_set import build_model_documents
-from policygen.writers import get_writer
+
+if TYPE_CHECKING:
+    from policygen.writers.docx import DocxWriter
+    from policygen.writers.pdf import PdfWriter
 
 SUBMISSIONS_DIR = "submissions"
 SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
@@ -43,7 +47,7 @@ MODEL_ANNEXES = ("policy", "code-of-conduct", "complaint-procedure", "training-p
 PDF_VARIANT = "pdf/a-2b"
 CHART_WIDTH_CM = 16.5
 MANIFEST_NAME = "manifest.json"
-LETTERHEAD_LANGUAGES = ("ky", "ru")
+LETTERHEAD_LANGUAGES: tuple[Lang, ...] = ("ky", "ru")
 """The letterhead gives the sender in the state language and the official language, in every version."""
 
 
@@ -112,7 +116,7 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
     checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
     adopted = [result for result in checks if result.languages]
     languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
-    docx_writer, pdf_writer = get_writer("docx"), _pdf_writer()
+    docx_writer, pdf_writer = _writers()
     files: list[tuple[PackageFile, bytes]] = []
     laid_out: dict[str, list[tuple[str, Any]]] = {}
     for lang in languages:
@@ -141,14 +145,19 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
     return files
 
 
-def _pdf_writer():
-    from policygen.writers.pdf import PdfWriter  # imported here: only building a package needs weasyprint
+def _writers() -> tuple[DocxWriter, PdfWriter]:
+    from policygen.writers.docx import DocxWriter  # imported here: only building a package needs them
+    from policygen.writers.pdf import PdfWriter
 
-    return PdfWriter(pdf_variant=PDF_VARIANT)
+    return DocxWriter(), PdfWriter(pdf_variant=PDF_VARIANT)
 
 
 def _documents(
-    renderer: TemplateRenderer, workspace: Workspace, submission: Submission, adopted: list[InstitutionCheck], lang: str
+    renderer: TemplateRenderer,
+    workspace: Workspace,
+    submission: Submission,
+    adopted: list[InstitutionCheck],
+    lang: Lang,
 ) -> dict[str, Document]:
     """The package in `lang`, in binding order: the letter, the register, then the annexes."""
     model = build_model_documents(renderer, workspace, lang)
@@ -213,7 +222,7 @@ def _findings_chart(submission: Submission, lang: str, locale: str) -> bytes:
 
 
 def _context(
-    renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck], lang: str
+    renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck], lang: Lang
 ) -> dict[str, Any]:
     strings = renderer.strings(lang)
     sub = localize(submission, lang)
@@ -248,6 +257,7 @@ def _title(renderer: TemplateRenderer, doc_id: str, lang: str) -> str:
 
 def _institution_row(result: InstitutionCheck, lang: str, renderer: TemplateRenderer) -> dict[str, Any]:
     check = result.in_language(lang)
+    assert result.institution_type is not None, "an institution checked in a language has loaded, type and all"
     required = [coverage for coverage in check.elements if coverage.required]
     return {
         "name": result.name_in(lang),

@@ -12,12 +12,13 @@ from policygen.check.elements import required_elements
 from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
 from policygen.inputs.profiles import LoadedProfile
+from policygen.inputs.schema import Lang
 from policygen.limits import describe_excess, model_size
 from policygen.model import Block, Clause, Document, Ref, Text
 from policygen.parse.markdown import parse_clause_text
 
 
-def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) -> dict[str, Document]:
+def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
     """The documents with the profile's `clauses:` changes applied; any invalid change is a ProfileError."""
     settings = loaded.profile.clauses
     required = required_elements(loaded.profile.is_education)
@@ -178,7 +179,7 @@ _CHARACTER_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,9}|[A-Za-
 
 
 def _clause_text(
-    texts: dict[str, str], lang: str, loaded: LoadedProfile, key: tuple, problems: list[Diagnostic]
+    texts: dict[Lang, str], lang: Lang, loaded: LoadedProfile, key: tuple, problems: list[Diagnostic]
 ) -> tuple[Block, ...] | None:
     try:
         blocks = parse_clause_text(texts[lang], str(loaded.path))

@@ -510,6 +510,8 @@ INLINE_TYPES = get_args(Inline)
 class _DocxTranslator:
     """Visits the blocks and inlines of a Document node by node, appending them to a python-docx document."""
 
+    paragraph: DocxParagraph  # where the inlines being visited go; set by _add_inlines before it visits them
+
     def __init__(self, document: WordDocument, target: str) -> None:
         self.document = document
         self.target = target
@@ -517,7 +519,6 @@ class _DocxTranslator:
         self.paragraph_styles = ["BodyText"]  # the style of a plain paragraph where we are
         self.list_depth = 0
         self.in_clause = False
-        self.paragraph: DocxParagraph | None = None
         self.bold = self.italic = False
 
     def visit(self, node: Block) -> None:
@@ -560,10 +561,10 @@ class _DocxTranslator:
 
     def _add_item(self, style: str, continuation_style: str, blocks: tuple[Block, ...]) -> DocxParagraph:
         """A numbered or bulleted paragraph from the item's first paragraph; its further blocks continue it."""
-        first_is_paragraph = bool(blocks) and isinstance(blocks[0], Paragraph)
-        paragraph = self._add_paragraph(style, blocks[0].inlines if first_is_paragraph else ())
+        first = blocks[0] if blocks and isinstance(blocks[0], Paragraph) else None
+        paragraph = self._add_paragraph(style, first.inlines if first is not None else ())
         with self._plain_paragraphs_in(continuation_style):
-            self.visit_all(blocks[1:] if first_is_paragraph else blocks)
+            self.visit_all(blocks[1:] if first is not None else blocks)
         return paragraph
 
     # blocks
@@ -696,12 +697,12 @@ class _DocxTranslator:
                     paragraph.paragraph_format.keep_with_next = True
 
     def _add_signature(self, container: Container) -> None:
-        if len(container.blocks) != 2 or not all(isinstance(block, Paragraph) for block in container.blocks):
+        position, name = container.blocks if len(container.blocks) == 2 else (None, None)
+        if not (isinstance(position, Paragraph) and isinstance(name, Paragraph)):
             raise self._error(
                 "a signature holds exactly two paragraphs: the position, then the name",
                 "write the position and the name as two paragraphs",
             )
-        position, name = container.blocks
         paragraph = self._add_paragraph("Signature", position.inlines)
         paragraph.add_run("\t \t\t")  # dot leader, signature line, then the name flush right
         self._add_inlines(paragraph, name.inlines)

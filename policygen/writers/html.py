@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from html import escape
 
 from policygen.errors import RenderError
@@ -339,9 +340,9 @@ class _HtmlTranslator:
 
     def signature(self, node: Container) -> None:
         """Position, a rule to sign on, and the name, on one line."""
-        if len(node.blocks) != 2 or not all(isinstance(block, Paragraph) for block in node.blocks):
+        position, name = node.blocks if len(node.blocks) == 2 else (None, None)
+        if not (isinstance(position, Paragraph) and isinstance(name, Paragraph)):
             raise self.fail("a signature must hold exactly two paragraphs: the position, then the name")
-        position, name = node.blocks
         self.body.append('<div class="signature">\n')
         self.visit_Paragraph(position, css_class="signature-position")
         self.body.append('<span class="signature-rule"></span>\n')
@@ -349,6 +350,6 @@ class _HtmlTranslator:
         self.body.append("</div>\n")
 
 
-def _attributes(attributes: dict[str, str | None]) -> str:
+def _attributes(attributes: Mapping[str, str | None]) -> str:
     """HTML attributes with escaped values; None leaves an attribute out."""
     return "".join(f' {key}="{escape(value)}"' for key, value in attributes.items() if value is not None)
