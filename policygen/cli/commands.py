@@ -502,6 +502,7 @@ def submission_verify(package: Path) -> None:
 
 
 @main.group()
+@verbosity_options
 def review() -> None:
     """Legal translators' reviews of the templates' and strings files' text (templates/translation-review.yaml).
 
@@ -511,6 +512,7 @@ def review() -> None:
 
 @review.command(name="status")
 @workspace_option
+@verbosity_options
 def review_status_command(workspace_dir: Path) -> None:
     """List every template and strings file with its review: reviewed (by whom, when), changed since its review,
     or never reviewed."""
@@ -535,6 +537,7 @@ def review_status_command(workspace_dir: Path) -> None:
 
 @review.command(name="sign")
 @workspace_option
+@verbosity_options
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--by", "reviewed_by", required=True, help="Name of the legal translator who reviewed the text.")
 @click.option(
