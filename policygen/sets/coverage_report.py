@@ -11,7 +11,8 @@ from policygen.figures.heatmap import COVERED, MISSING_RECOMMENDED, MISSING_REQU
 from policygen.model import Document
 from policygen.render.locale import COVERAGE_LEGENDS, INSTITUTION_TYPES, REFERENCE_FORMATS, REPORT_LABELS
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import render_document, source_date, with_figures
+from policygen.sets.institution import render_document, source_date
+from policygen.transforms.figures import with_figures
 
 REPORT_OWNER = "coverage"
 """Output folder of the report: output/coverage/<lang>/coverage-report.docx|.pdf."""

@@ -26,8 +26,9 @@ from policygen.output.lock import output_lock
 from policygen.render.locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
-from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
+from policygen.sets.institution import finish_set, localize, render_document, template_title
 from policygen.sets.model_set import MODEL_LABELS, build_model_documents
+from policygen.transforms.figures import with_figures
 from policygen.writers import get_writer
 
 SUBMISSIONS_DIR = "submissions"
@@ -115,7 +116,7 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
     files: list[tuple[PackageFile, bytes]] = []
     laid_out: dict[str, list[tuple[str, Any]]] = {}
     for lang in languages:
-        documents = _documents(renderer, workspace, submission, adopted, lang)
+        documents = submission_documents(renderer, workspace, submission, adopted, lang)
         for doc_id, document in documents.items():
             annex = _annex_number(submission, doc_id)
             stem = f"{lang}/{annex or 0:02d}-{doc_id}"
@@ -146,7 +147,7 @@ def _pdf_writer():
     return PdfWriter(pdf_variant=PDF_VARIANT)
 
 
-def _documents(
+def submission_documents(
     renderer: TemplateRenderer, workspace: Workspace, submission: Submission, adopted: list[InstitutionCheck], lang: str
 ) -> dict[str, Document]:
     """The package in `lang`, in binding order: the letter, the register, then the annexes."""

@@ -13,7 +13,7 @@ from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
 from policygen.inputs.profiles import LoadedProfile
 from policygen.limits import describe_excess, model_size
-from policygen.model import Block, Clause, Document, Ref, Text
+from policygen.model import Block, Clause, Document, Ref, Text, walk
 from policygen.parse.markdown import parse_clause_text
 
 
@@ -22,6 +22,7 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
     settings = loaded.profile.clauses
     required = required_elements(loaded.profile.is_education)
     blocks = {doc_id: list(document.blocks) for doc_id, document in documents.items()}
+    changed: set[str] = set()
     problems: list[Diagnostic] = []
     supplied: list[tuple[str, Diagnostic, tuple[Block, ...]]] = []  # profile texts, to check their references
 
@@ -34,6 +35,7 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         if _covers_required(clause, required, loaded, key, target, "switched off", problems):
             continue
         del blocks[doc_id][position]
+        changed.add(doc_id)
 
     for index, replacement in enumerate(settings.replace):
         key = ("clauses", "replace", index)
@@ -46,6 +48,7 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         body = _clause_text(replacement.text, lang, loaded, (*key, "text", lang), problems)
         if body is not None:
             blocks[doc_id][position] = replace(clause, blocks=body, covers=())
+            changed.add(doc_id)
             supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
 
     for index, addition in enumerate(settings.add):
@@ -67,13 +70,17 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         if body is not None:
             title = (Text(addition.title[lang]),)
             blocks[doc_id].insert(position + 1, Clause(addition.id, (), title, body))
+            changed.add(doc_id)
             supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
 
     problems += _broken_references(blocks, supplied)
     problems += _oversized_documents(blocks, supplied, lang)
     if problems:
         raise ProfileError(problems)
-    return {doc_id: replace(document, blocks=tuple(blocks[doc_id])) for doc_id, document in documents.items()}
+    return {
+        doc_id: replace(document, blocks=tuple(blocks[doc_id])) if doc_id in changed else document
+        for doc_id, document in documents.items()
+    }
 
 
 def _broken_references(
@@ -85,7 +92,7 @@ def _broken_references(
     }
     problems = []
     for doc_id, where, body in supplied:
-        for ref in _references(body):
+        for ref in (node for node in walk(body) if isinstance(node, Ref)):
             target = ref.doc_id or doc_id
             if target not in clause_ids:
                 message = f"@ref({ref.doc_id}#{ref.clause_id}) names no document of the set"
@@ -119,21 +126,6 @@ def _oversized_documents(
             )
         )
     return problems
-
-
-def _references(node: object):
-    yield from _nodes_of(node, Ref)
-
-
-def _nodes_of(node: object, kind: type):
-    if isinstance(node, kind):
-        yield node
-    elif isinstance(node, tuple):
-        for item in node:
-            yield from _nodes_of(item, kind)
-    elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:
-            yield from _nodes_of(getattr(node, name), kind)
 
 
 def _covers_required(
@@ -209,7 +201,7 @@ def _refused_characters(source: str, blocks: tuple[Block, ...]) -> list[str]:
             refused.setdefault(match.group(), f"{match.group()!r}, which names no character")
         for char in forbidden_in_text(named or ""):
             refused.setdefault(char, f"{describe(char)} written as {match.group()!r}")
-    for char in forbidden_in_text("".join(text.text for text in _nodes_of(blocks, Text))):
+    for char in forbidden_in_text("".join(node.text for node in walk(blocks) if isinstance(node, Text))):
         refused.setdefault(char, describe(char))
     return list(refused.values())
 
