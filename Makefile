@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint schema bench clean
+.PHONY: demo test lint schema snapshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# rewrite the golden JSON of every example's document models (tests/snapshots/) and the parser's fixtures
+snapshots: $(STAMP)
+	$(BIN)/pytest -q --update-snapshots tests/test_snapshots.py tests/test_parse.py
 
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/profile.schema.json
