@@ -13,7 +13,7 @@ from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
 from policygen.inputs.profiles import LoadedProfile
 from policygen.limits import describe_excess, model_size
-from policygen.model import Block, Clause, Document, Ref, Text, walk
+from policygen.model import Annex, Block, Clause, Document, Ref, Text, walk
 from policygen.parse.markdown import parse_clause_text
 
 
@@ -57,11 +57,11 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         if found is None:
             continue
         doc_id, position, _ = found
-        if any(isinstance(block, Clause) and block.id == addition.id for block in blocks[doc_id]):
+        if any(isinstance(block, (Clause, Annex)) and block.id == addition.id for block in blocks[doc_id]):
             problems.append(
                 loaded.diagnostic(
                     (*key, "id"),
-                    f"document {doc_id} already has a clause {addition.id!r}",
+                    f"document {doc_id} already has a clause or an annex {addition.id!r}",
                     "give the added clause an id of its own",
                 )
             )
