@@ -63,8 +63,7 @@ class LineBreak(Node):
 
 @dataclass(frozen=True, slots=True)
 class Ref(Node):
-    """A cross-reference to a clause (or, with no clause, to a document) of the set; resolved to Text
-    before any writer sees the document. An empty doc_id points into the same document."""
+    """A cross-reference to a clause (no clause_id: to a document; no doc_id: this one), resolved to Text."""
 
     doc_id: str
     clause_id: str
@@ -78,7 +77,7 @@ Inline = Text | Strong | Emphasis | LineBreak | Ref
 
 @dataclass(frozen=True, slots=True)
 class Heading(Node):
-    """An unnumbered heading; level 1 is the document title, 2 and 3 are section headings outside clauses."""
+    """An unnumbered heading: level 1 is the document title, 2 and 3 are section headings (in a clause 3)."""
 
     level: int
     inlines: tuple[Inline, ...]
@@ -97,8 +96,7 @@ class Paragraph(Node):
 
 @dataclass(frozen=True, slots=True)
 class Point(Node):
-    """A numbered point of a clause (level 1: 3.1., level 2: 3.1.1.); its first block, a Paragraph, carries the
-    number and further blocks continue the point."""
+    """A numbered point of a clause (level 1: 3.1., 2: 3.1.1.); its first block, a Paragraph, bears the number."""
 
     level: int
     blocks: tuple[Block, ...]
@@ -204,8 +202,7 @@ class FormField(Node):
 
 @dataclass(frozen=True, slots=True)
 class Form(Node):
-    """Questions of an annex with a space to answer each in, `lines` lines tall; annex_id is the annex it stands
-    in, which with the field's id names a fillable field."""
+    """A group of questions of annex `annex_id`, each beside a space `lines` lines tall to answer in."""
 
     annex_id: str
     lines: int
@@ -221,8 +218,7 @@ class Form(Node):
 
 @dataclass(frozen=True, slots=True)
 class FigurePlace(Node):
-    """Where a picture the program draws goes, by name, with its caption; replaced by a Figure before any writer
-    sees the document."""
+    """The place of a picture the program draws, by name, with its caption; a Figure replaces it before writing."""
 
     name: str
     caption: tuple[Inline, ...]
