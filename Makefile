@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint schema bench clean
+.PHONY: demo test test-fast lint schema snapshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# rewrite the golden JSON of every example's document models (tests/snapshots/) and the parser's fixtures
+snapshots: $(STAMP)
+	$(BIN)/pytest -q --update-snapshots tests/test_snapshots.py tests/test_parse.py
 
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/profile.schema.json

@@ -281,3 +281,18 @@ def submission_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.stderr
     assert re.fullmatch(rf"built submission {EXAMPLE_SUBMISSION}: \d+ files, manifest and zip in .*\n", result.stdout)
     return out_dir / "submission" / EXAMPLE_SUBMISSION
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite the golden files of document models (tests/snapshots/, tests/fixtures/parse/) instead of "
+        "comparing with them; `make snapshots` runs this",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    """Whether the run rewrites golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-snapshots"))

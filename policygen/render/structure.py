@@ -13,7 +13,8 @@ import jinja2
 import jinja2.nodes
 
 from policygen.errors import Diagnostic, TemplateError, TemplateStructureError
-from policygen.model import CONTAINER_KINDS, Block, Clause, Container
+from policygen.model import Annex, Block, Clause
+from policygen.parse.markdown import CONTAINERS
 from policygen.render.skeleton import SHARED_FOLDER, Part, Skeleton
 
 TEMPLATE_SUFFIX = ".md.j2"
@@ -22,7 +23,7 @@ _LEADING_BLOCK_TAGS = r"(?:\{%.*?%\}[ \t]*)+"
 _INCLUDE_ALONE = re.compile(r"^[ \t]*\{%-?\s*include\s+(['\"])[^'\"]+\1\s*-?%\}[ \t]*$")
 _SHARED_NAME = re.compile(rf"^{SHARED_FOLDER}/([a-z0-9][a-z0-9-]*)/([^/]+){re.escape(TEMPLATE_SUFFIX)}$")
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # as Jinja splits lines, so that line numbers agree
-_CONTAINERS = frozenset({"clause", *CONTAINER_KINDS})
+_CONTAINERS = frozenset(CONTAINERS)
 
 
 def template_language(name: str) -> str:
@@ -330,9 +331,9 @@ def check_rendered_parts(blocks: tuple[Block, ...], expected: list[Part], templa
     """The rendered document's clauses and annexes, with their covered elements, against those its skeleton
     expects in this context: a part that a language file made some other way than its skeleton says is refused."""
     found = [
-        ("clause", block.id, block.covers) if isinstance(block, Clause) else ("annex", dict(block.attrs)["id"], ())
+        ("clause", block.id, block.covers) if isinstance(block, Clause) else ("annex", block.id, ())
         for block in blocks
-        if isinstance(block, Clause) or (isinstance(block, Container) and block.kind == "annex")
+        if isinstance(block, Clause | Annex)
     ]
     wanted = [(part.kind, part.id, part.covers) for part in expected]
     if found == wanted:

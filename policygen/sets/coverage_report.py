@@ -10,7 +10,8 @@ from policygen.check.elements import policy_elements
 from policygen.figures.heatmap import COVERED, MISSING_RECOMMENDED, MISSING_REQUIRED, HeatmapRow, draw_heatmap
 from policygen.model import Document
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import render_document, source_date, with_figures
+from policygen.sets.institution import render_document, source_date
+from policygen.transforms.figures import with_figures
 
 REPORT_OWNER = "coverage"
 """Output folder of the report: output/coverage/<lang>/coverage-report.docx|.pdf."""

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import replace
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
 
 from policygen.check.elements import element_ids
-from policygen.errors import TemplateError, quoted
+from policygen.errors import TemplateError
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.review import unreviewed
 from policygen.inputs.schema import Lang, Profile
 from policygen.limits import describe_excess, model_size
-from policygen.model import Container, Document, Figure, Meta, Paragraph
+from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
 from policygen.render.sandbox import TemplateRenderer
 from policygen.transforms.crossref import resolve_references
@@ -128,26 +127,6 @@ def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:
         "the template has no title in its front matter",
         hint="start the template with ---, title: ..., subject: ..., ---",
     )
-
-
-def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) -> Document:
-    """The document with each `::: figure <name>` place replaced by its picture (PNG bytes, width in cm)."""
-    blocks = []
-    for block in document.blocks:
-        if isinstance(block, Container) and block.kind == "figure":
-            name = dict(block.attrs)["name"]
-            if name not in figures:
-                raise TemplateError(
-                    document.meta.doc_id,
-                    f"no picture named {quoted(name)} for this document",
-                    hint=f"pictures available: {', '.join(figures) or 'none'}",
-                )
-            data, width_cm = figures[name]
-            [caption] = block.blocks
-            assert isinstance(caption, Paragraph), "the parser makes a figure hold one paragraph, its caption"
-            block = Figure(name, data, "image/png", width_cm, caption.inlines)
-        blocks.append(block)
-    return replace(document, blocks=tuple(blocks))
 
 
 def finish_set(renderer: TemplateRenderer, documents: dict[str, Document], lang: str) -> dict[str, Document]:

@@ -27,8 +27,9 @@ from policygen.output.lock import output_lock
 from policygen.render.locale import format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
-from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
+from policygen.sets.institution import finish_set, localize, render_document, template_title
 from policygen.sets.model_set import build_model_documents
+from policygen.transforms.figures import with_figures
 
 if TYPE_CHECKING:
     from policygen.writers.docx import DocxWriter
@@ -120,7 +121,7 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
     files: list[tuple[PackageFile, bytes]] = []
     laid_out: dict[str, list[tuple[str, Any]]] = {}
     for lang in languages:
-        documents = _documents(renderer, workspace, submission, adopted, lang)
+        documents = submission_documents(renderer, workspace, submission, adopted, lang)
         for doc_id, document in documents.items():
             annex = _annex_number(submission, doc_id)
             stem = f"{lang}/{annex or 0:02d}-{doc_id}"
@@ -152,7 +153,7 @@ def _writers() -> tuple[DocxWriter, PdfWriter]:
     return DocxWriter(), PdfWriter(pdf_variant=PDF_VARIANT)
 
 
-def _documents(
+def submission_documents(
     renderer: TemplateRenderer,
     workspace: Workspace,
     submission: Submission,
