@@ -406,10 +406,17 @@ def check(
         results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs())
         if as_json_output:
             click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
+        shown: set[str] = set()  # a warning about a shared base is printed once (and --json holds them all)
         for result in results:
             if not (as_json_output or quiet) and result.institution_id:
                 click.echo(check_as_table(result) + "\n")
-            _report(result.diagnostics or failure_diagnostics(result))
+            reported = [
+                diagnostic
+                for diagnostic in result.diagnostics or failure_diagnostics(result)
+                if not (diagnostic.warning and (as_json_output or diagnostic.format() in shown))
+            ]
+            _report(reported)
+            shown.update(diagnostic.format() for diagnostic in reported if diagnostic.warning)
         failed = [result for result in results if not result.passed]
         if summary or not (as_json_output or quiet):
             click.echo(
