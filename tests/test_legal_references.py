@@ -148,7 +148,8 @@ def test_deadlines_longer_than_the_limitation_period_fail_check_naming_each_key(
     assert result.exit_code == 1
     message = " ".join(result.stderr.split())
     limitation = next(index for index, text in enumerate(national_lines, 1) if text.startswith("  limitation_days:"))
-    assert f"{national}:{limitation}:20: discipline.limitation_days: the longest path" in message
+    assert f"{profile}:{_line(lines, 'deadlines:')}:1: deadlines: the longest path" in message
+    assert f"longer than discipline.limitation_days = 30 ({national}:{limitation})" in message
     assert "is 53 days" in message
     for key, where in (
         ("acknowledgement_days", f"{national}:{_line(national_lines, '  acknowledgement_days:')}"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 
 from policygen.errors import Diagnostic
 from policygen.inputs.legal import LIMITATION_PATH, is_stale, longest_path_days
@@ -23,11 +24,17 @@ def limitation_problems(loaded: LoadedProfile) -> list[Diagnostic]:
         f"deadlines.{key} = {getattr(profile.deadlines, key)} ({_where(loaded, ('deadlines', key))})"
         for key in LIMITATION_PATH
     )
+    location = loaded.locations.get(("deadlines",))
+    in_profile = location is not None and Path(location.file).resolve() == loaded.path.resolve()
     return [
-        loaded.diagnostic(
-            ("discipline", "limitation_days"),
+        Diagnostic(
+            str(loaded.path),
             f"the longest path from a complaint to the head's decision is {days} days ({steps}), longer than "
-            f"discipline.limitation_days = {limit}: a sanction could be out of time",
+            f"discipline.limitation_days = {limit} ({_where(loaded, ('discipline', 'limitation_days'))}): "
+            "a sanction could be out of time",
+            location.line if in_profile and location else None,
+            location.column if in_profile and location else None,
+            "deadlines",
             f"shorten those deadlines to {limit} days together at most, or correct discipline.limitation_days "
             "once a lawyer has read it in the Labour Code",
         )
