@@ -35,6 +35,7 @@ from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
+from policygen.sets.review_sheet import review_sheet, write_review_sheet
 from policygen.sets.submission import build_submission, submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
@@ -93,10 +94,12 @@ __all__ = [
     "output_lock",
     "packaged_examples",
     "review_file_argument",
+    "review_sheet",
     "review_status",
     "sign_reviews",
     "submission_file",
     "submission_json_schema",
     "validate_institutions",
     "verify_package",
+    "write_review_sheet",
 ]

@@ -87,7 +87,7 @@ def texts_before_and_after(tmp_path: Path, institution: str, lang: str, old: str
 
 
 def test_changed_deadline_changes_every_document_that_mentions_it_and_only_those(tmp_path):
-    texts = texts_before_and_after(tmp_path, PROFILE, "ru", "  decision_days: 7", "  decision_days: 9")
+    texts = texts_before_and_after(tmp_path, PROFILE, "ru", "  decision_days: 4", "  decision_days: 9")
     changed = {doc_id for doc_id in DOCUMENT_IDS if texts["before"][doc_id] != texts["after"][doc_id]}
     stating_new_value = {
         doc_id

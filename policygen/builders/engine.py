@@ -11,6 +11,7 @@ from pathlib import Path
 from policygen.builders.workers import worker_pool, worker_result
 from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
 from policygen.errors import Diagnostic, PolicygenError, ProfileError, clipped
+from policygen.inputs.legal import stale_ids
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import review_files
 from policygen.inputs.schema import Lang
@@ -20,7 +21,7 @@ from policygen.model import Document
 from policygen.output.atomic import existing_output
 from policygen.output.manifest import ManifestEntry
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import DOCUMENT_IDS, build_documents, template_name
+from policygen.sets.institution import DOCUMENT_IDS, build_day, build_documents, template_name
 from policygen.writers import Writer, get_writer
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -59,8 +60,8 @@ class UnitOptions:
 
 def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, options: UnitOptions) -> str:
     """The hash of a unit's inputs: the merged profile, every file of the set's templates in `lang` (with their
-    skeletons and the language's strings file) and the review records, the print assets, the package version and
-    the options."""
+    skeletons and the language's strings file) and the review records, the print assets, the package version, the
+    options and which legal references have aged past their recheck period (their mark changes the documents)."""
     parts = [
         options.version,
         loaded.digest,
@@ -68,6 +69,7 @@ def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, optio
         ",".join(options.doc_ids),
         ",".join(options.formats),
         str(options.strict),
+        ",".join(stale_ids(loaded.profile.legal_references, build_day(), loaded.profile.recheck_months)),
     ]
     templates = sorted({path for doc_id in DOCUMENT_IDS for path in renderer.dependencies(template_name(doc_id, lang))})
     reviews = sorted(review_files(renderer.search_path))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from policygen.builders.workers import map_bounded
 from policygen.check.elements import PolicyElement, policy_elements, required_elements
+from policygen.check.legal import limitation_problems, stale_reference_warnings
 from policygen.check.notions import missing_notions
 from policygen.errors import Diagnostic, PolicygenError
 from policygen.inputs.profiles import load_profile
@@ -15,7 +16,7 @@ from policygen.inputs.workspace import Workspace
 from policygen.limits import memory_exceeded
 from policygen.model import Document, plain_text
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import build_documents
+from policygen.sets.institution import build_day, build_documents
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,12 @@ class InstitutionCheck:
     order_number: str | None = None
     languages: list[LanguageCheck] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)  # the profile's data fails a legal check
+    warnings: list[Diagnostic] = field(default_factory=list)  # legal references to check again
 
     @property
     def passed(self) -> bool:
-        return not self.diagnostics and all(check.passed for check in self.languages)
+        return not self.diagnostics and not self.problems and all(check.passed for check in self.languages)
 
     def in_language(self, lang: str) -> LanguageCheck:
         """The check in `lang`, or in the institution's first language when it is not written in `lang`."""
@@ -132,6 +135,8 @@ def check_institution(workspace: Workspace, path: Path, renderer: TemplateRender
         result.approved_on = loaded.profile.approval.order_date
         result.order_number = loaded.profile.approval.order_number
         result.sources = loaded.sources
+        result.problems = limitation_problems(loaded)
+        result.warnings = stale_reference_warnings(loaded, build_day())
         for lang in loaded.profile.languages:
             documents = build_documents(renderer, loaded, lang)
             result.languages.append(check_documents(documents, lang, loaded.profile.is_education))
@@ -163,8 +168,9 @@ def _check_in_worker(path: Path) -> InstitutionCheck:
 
 
 def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
-    """Each failed requirement as a diagnostic naming the element, its references and the profile."""
-    problems = []
+    """Each failed requirement as a diagnostic naming the element, its references and the profile; then the
+    profile's legal problems and warnings."""
+    problems = list(result.problems)
     for check in result.languages:
         for coverage in check.missing_required:
             problems.append(
@@ -184,4 +190,4 @@ def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
                     hint="make the clause's text express the element, or remove the claim from its template",
                 )
             )
-    return problems
+    return problems + result.warnings

@@ -29,7 +29,8 @@ def _institution_json(result: InstitutionCheck) -> dict[str, Any]:
         "profile": str(result.profile_path),
         "type": result.institution_type,
         "passed": result.passed,
-        "errors": [diagnostic.format() for diagnostic in result.diagnostics],
+        "errors": [diagnostic.format() for diagnostic in result.diagnostics + result.problems],
+        "warnings": [diagnostic.format() for diagnostic in result.warnings],
         "languages": {check.lang: _language_json(check) for check in result.languages},
     }
 

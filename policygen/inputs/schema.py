@@ -339,13 +339,55 @@ class ExternalBody(StrictModel):
     """Phone number."""
 
 
-class LegalBasis(StrictModel):
-    """A legal instrument the policy rests on."""
+class CitedIn(str, Enum):
+    """Where a legal reference may be cited."""
+
+    institution = "institution"
+    ministry = "ministry"
+    appeal = "appeal"
+
+
+class LegalReference(StrictModel):
+    """A legal instrument in the register: its title per language, where and when a person last checked it."""
 
     title: LocalizedText
     """Name of the instrument with its date and number, e.g. {ru: Трудовой кодекс Кыргызской Республики от 23 января 2025 года № 23}."""
-    verified: Flag
-    """true once a lawyer has checked the reference against the official text; false prints a legal-review mark."""
+    source: LocalizedText | None = None
+    """Where it was checked: the official database and the act's number there, e.g. {ru: cbd.minjust.gov.kg, акт 111570}."""
+    checked_on: Date | None = None
+    """The day a person last checked it against the official text (YYYY-MM-DD); absent: never checked."""
+    verified: Annotated[dict[Lang, Flag], Field(min_length=1, json_schema_extra=_LANGUAGE_KEYS_ONLY)]
+    """Per language: true once the title in that language was checked against the official text; false prints the
+    review mark in documents of that language."""
+    applies_to: list[CitedIn] = Field(min_length=1, max_length=len(CitedIn))
+    """Where it may be cited: institution (an employer's local acts), ministry (the Ministry's order and its
+    powers), appeal (the union's letter to a state body)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LegalReference:
+        if len(set(self.applies_to)) != len(self.applies_to):
+            raise ValueError("applies_to lists a place twice")
+        if any(self.verified.values()) and (self.checked_on is None or self.source is None):
+            raise ValueError("a title marked verified needs checked_on and source: when and where it was checked")
+        return self
+
+
+ReferenceId = Annotated[str, Field(pattern=SLUG_PATTERN)]
+LegalReferences = Annotated[dict[ReferenceId, LegalReference], Field(min_length=1, max_length=MAX_LIST_ITEMS)]
+"""The register of legal references by id; an institution's file adds its own entries (mappings merge)."""
+
+
+class Discipline(StrictModel):
+    """What the Labour Code allows the employer in discipline, each fact with whether it has been checked."""
+
+    limitation_days: Days
+    """Days after the offence is discovered within which a sanction may still be applied."""
+    limitation_verified: Flag
+    """true once a lawyer has checked limitation_days against the Labour Code in force."""
+    sanctions: list[LocalizedName] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
+    """The types of disciplinary sanction, mildest first, e.g. {ky: эскертүү, ru: замечание, en: reprimand}."""
+    sanctions_verified: Flag
+    """true once a lawyer has checked the list of sanctions against the Labour Code in force."""
 
 
 class Audience(str, Enum):
@@ -473,8 +515,12 @@ class Profile(StrictModel):
     """The state labour inspection body."""
     ministry: ExternalBody
     """The Ministry of Health."""
-    legal_bases: list[LegalBasis] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
-    """Legal instruments the policy rests on."""
+    legal_references: LegalReferences
+    """The register of legal references by id; documents cite those that apply to them."""
+    recheck_months: Annotated[int, Field(ge=1, le=60), BeforeValidator(_parse_count)] = 12
+    """Months after which a legal reference's check is stale: `check` warns and documents mark it for review."""
+    discipline: Discipline
+    """The disciplinary limitation period and the types of sanction of the Labour Code."""
     training: Training
     """Training obligations."""
     control_officer: Person

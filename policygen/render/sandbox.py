@@ -140,6 +140,11 @@ class TemplateRenderer:
         """The strings file of `lang`: labels, marks and formats documents print (templates see it as `strings`)."""
         return self._strings.get(lang)
 
+    def skeleton_parts(self, name: str) -> list[Part]:
+        """Every clause and annex template `name`'s skeleton declares, in order, whatever their conditions."""
+        skeleton = self._skeletons.for_template(name)
+        return [] if skeleton is None else self._skeletons.expanded(skeleton)
+
     def expected_parts(self, name: str, context: dict[str, Any], lang: str) -> list[Part]:
         """The clauses and annexes template `name` must give in `context`, as its skeleton declares them."""
         skeleton = self._skeletons.for_template(name)

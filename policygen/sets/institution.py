@@ -11,9 +11,10 @@ from pydantic import BaseModel
 
 from policygen.check.elements import element_ids
 from policygen.errors import TemplateError
+from policygen.inputs.legal import cited
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.review import unreviewed
-from policygen.inputs.schema import Lang, Profile
+from policygen.inputs.schema import CitedIn, Lang, Profile
 from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
@@ -30,8 +31,12 @@ def template_name(doc_id: str, lang: str) -> str:
 
 
 def template_context(profile: Profile, lang: str) -> dict[str, Any]:
-    """What a template sees: the profile with every per-language text resolved to `lang`."""
+    """What a template sees: the profile with every per-language text resolved to `lang`, and the legal
+    references an institution's documents cite (`applies_to: institution`), each marked for review or not."""
     institution = localize(profile, lang)
+    institution["legal_references"] = cited(
+        profile.legal_references, (CitedIn.institution,), lang, build_day(), profile.recheck_months
+    )
     institution["is_education"] = profile.is_education
     institution["is_model"] = False
     return {"inst": institution, "lang": lang}
@@ -41,6 +46,8 @@ def localize(value: Any, lang: str) -> Any:
     if isinstance(value, BaseModel):
         return {name: localize(getattr(value, name), lang) for name in type(value).model_fields}
     if isinstance(value, dict):
+        if value and all(isinstance(item, BaseModel) for item in value.values()):  # a register of entries by id
+            return {key: localize(item, lang) for key, item in value.items()}
         return value[lang]  # every per-language text was checked to hold each listed language
     if isinstance(value, list):
         return [localize(item, lang) for item in value]
@@ -109,6 +116,12 @@ def source_date(default: dt.date) -> dt.date:
             f"not a number of seconds: {epoch!r}",
             hint="set SOURCE_DATE_EPOCH to a Unix time, e.g. $(git log -1 --format=%ct)",
         ) from None
+
+
+def build_day() -> dt.date:
+    """The day a build is made on, against which the legal references' checks age: today, or
+    SOURCE_DATE_EPOCH's day when it is set."""
+    return source_date(dt.date.today())
 
 
 def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:

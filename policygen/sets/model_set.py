@@ -13,12 +13,20 @@ import pydantic
 from pydantic import BaseModel, TypeAdapter
 
 from policygen.errors import ProfileError
-from policygen.inputs.schema import Audience, ChannelKind, Person, Profile
+from policygen.inputs.legal import cited
+from policygen.inputs.schema import Audience, ChannelKind, CitedIn, LegalReference, Person, Profile
 from policygen.inputs.strict_yaml import load_yaml_mapping
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.render.sandbox import Blank, TemplateRenderer
-from policygen.sets.institution import DOCUMENT_IDS, finish_set, localize, render_document, source_date
+from policygen.sets.institution import (
+    DOCUMENT_IDS,
+    build_day,
+    finish_set,
+    localize,
+    render_document,
+    source_date,
+)
 
 MODEL_OWNER = "model"
 """Output folder of the model set: output/model/<lang>/<doc>.docx|.pdf."""
@@ -57,6 +65,7 @@ def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
             ],
         },
         clauses={"disable": [], "add": [], "replace": []},
+        legal_references=[{"id": "", "title": Blank(), "checked_on": Blank("date"), "review": True}],
         languages=[lang],
         is_education=True,
         is_model=True,
@@ -109,6 +118,8 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
     """Put the base profile's values over the blanks; each value is validated by its schema type."""
     loaded = load_yaml_mapping(base)
     problems = []
+    register: dict[str, LegalReference] = {}
+    recheck_months = Profile.model_fields["recheck_months"].default
     for name, value in loaded.data.items():
         field = Profile.model_fields.get(name)
         if field is None or field.annotation is None or name in ("extends", "languages"):
@@ -116,6 +127,10 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
         try:
             validated = TypeAdapter(field.annotation).validate_python(value)
             institution[name] = localize(validated, lang)
+            if name == "legal_references":
+                register = validated
+            elif name == "recheck_months":
+                recheck_months = validated
         except pydantic.ValidationError as error:
             location = loaded.locations.get((name,))
             problems.append(
@@ -131,3 +146,5 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
             "the base of the model documents is invalid: " + "; ".join(problems),
             hint="the model set states the national base's values as they are",
         )
+    if register:
+        institution["legal_references"] = cited(register, (CitedIn.institution,), lang, build_day(), recheck_months)

@@ -26,6 +26,7 @@ from policygen.output.atomic import checked_output_path, write_files
 from policygen.output.lock import output_lock
 from policygen.render.locale import format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.citations import submission_citations
 from policygen.sets.coverage_report import build_coverage_report
 from policygen.sets.institution import finish_set, localize, render_document, template_title
 from policygen.sets.model_set import build_model_documents
@@ -170,6 +171,8 @@ def submission_documents(
         languages=[check_documents(model, lang, True)],
     )
     context = _context(renderer, submission, adopted, lang)
+    submission_path = workspace.root / SUBMISSIONS_DIR / f"{submission.id}.yaml"
+    context["legal_references"] = submission_citations(workspace, submission, submission_path, lang)
     created = submission.outgoing.date
     documents: dict[str, Document] = {}
     for doc_id in (LETTER, REGISTER, *(annex.value for annex in submission.annexes)):
