@@ -13,7 +13,7 @@ from policygen.check.elements import element_ids
 from policygen.errors import TemplateError
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.review import unreviewed
-from policygen.inputs.schema import Lang, Profile
+from policygen.inputs.schema import MIN_COMMISSION, Lang, Profile
 from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
@@ -34,6 +34,11 @@ def template_context(profile: Profile, lang: str) -> dict[str, Any]:
     institution = localize(profile, lang)
     institution["is_education"] = profile.is_education
     institution["is_model"] = False
+    institution["is_small"] = profile.is_small
+    institution["quorum"] = profile.commission.quorum
+    institution["commission_minimum"] = MIN_COMMISSION
+    institution["head_case_body"] = localize(profile.head_case_body(), lang)
+    institution["appeal_to"] = localize(profile.appeal_route(), lang)
     return {"inst": institution, "lang": lang}
 
 
