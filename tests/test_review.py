@@ -21,7 +21,7 @@ POLICY_RU_FILES = [
     "templates/policy/ru.md.j2",
     *(
         f"templates/clauses/{clause}/ru.md.j2"
-        for clause in ("confidentiality", "definitions", "non-retaliation", "time-limits")
+        for clause in ("confidentiality", "definitions", "non-retaliation")
     ),
     "templates/strings/ru.yaml",
 ]
