@@ -629,7 +629,7 @@ class Profile(StrictModel):
 
 def _problem(message: str, loc: tuple[str | int, ...], value: Any, hint: str) -> InitErrorDetails:
     error = PydanticCustomError("role_conflict", message, {"hint": hint})
-    return InitErrorDetails(type=error, loc=loc, input=value)
+    return InitErrorDetails(type=error, loc=loc, input=value if value is not None else "")  # None reads "empty"
 
 
 def _key(loc: tuple[str | int, ...]) -> str:
