@@ -230,7 +230,7 @@ def test_the_rural_centre_routes_a_case_against_its_head_to_its_parent_organisat
         text = " ".join(read(example_build / RURAL / "ru" / f"complaint-procedure.{suffix}").split())
         conflicts = clause_text(text, "Конфликт интересов и отвод", "Временные меры защиты")
         assert "Если жалоба подана на руководителя Организации, он не участвует в рассмотрении дела" in conflicts
-        assert f"Жалоба направляется в {parent} (тел. +996 3232 00500)." in conflicts
+        assert f"Жалоба направляется в следующий орган: {parent} (тел. +996 3232 00500)." in conflicts
         commission = clause_text(text, "Комиссия образована в Головной организации", "Заместитель председателя")
         assert commission
         appeal = clause_text(text, "Каждая из сторон вправе обжаловать решение", "Жалобу рассматривают")
