@@ -221,6 +221,8 @@ def _diagnostic_for(
     elif kind == "missing":
         message = "required key is missing"
         hint = f"add `{loc[-1]}:`; `policygen schema` describes it"
+    elif kind == "role_conflict":
+        hint = issue["ctx"]["hint"]
     elif kind == "required_for_type":
         hint = f"add `{issue['ctx']['key']}:`; `policygen schema` describes it"
     elif kind == "string_too_long":

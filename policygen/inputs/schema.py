@@ -231,19 +231,55 @@ class Approval(StrictModel):
     """Who issues the order, in the form that follows "approved by order of": ru «главного врача …», ky «… башкы врачынын»."""
 
 
+class CommissionMember(Person):
+    """A voting member of the commission."""
+
+    external: Flag = False
+    """true for a member from outside the institution (and outside the parent organisation when it sits there)."""
+
+
+class CommissionSeat(str, Enum):
+    institution = "institution"
+    parent_organisation = "parent_organisation"
+
+
+MIN_COMMISSION = 3
+"""Fewest voting members a commission may sit with, also once an involved member has stepped aside."""
+
+
 class Commission(StrictModel):
     """The commission that investigates formal complaints."""
 
     chair: Person
     """Chair of the commission."""
-    members: list[Person] = Field(min_length=2, max_length=MAX_LIST_ITEMS)
-    """Other members (at least two)."""
-    union_representative: Person
-    """Member delegated by the trade union branch."""
+    deputy_chair: Person
+    """Deputy chair, who chairs when the chair is absent or steps aside."""
+    members: list[CommissionMember] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    """Other voting members (mark outside members `external: true`)."""
+    union_member: Person
+    """Member delegated by the trade union branch (or, without a union, by the workers' elected representative)."""
+    union_member_deputy: Person | None = None
+    """Who sits instead of the union member when that member is absent or steps aside."""
+    substitutes: list[CommissionMember] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    """Named substitutes who replace a member who steps aside in a case (outside members marked `external: true`)."""
     secretary: Person | None = None
-    """Secretary who registers complaints and keeps the records, if not a member."""
-    external_member: Person | None = None
-    """Member from outside the institution (recommended for independence)."""
+    """Secretary who registers complaints and keeps the records, if not a member (no vote)."""
+    sits_at: CommissionSeat = CommissionSeat.institution
+    """Where the commission sits: institution, or parent_organisation (only with `parent_organisation`)."""
+
+    def voting(self) -> list[tuple[tuple[str | int, ...], Person]]:
+        """(key path, person) of every voting member."""
+        return [
+            (("commission", "chair"), self.chair),
+            (("commission", "deputy_chair"), self.deputy_chair),
+            *((("commission", "members", index), member) for index, member in enumerate(self.members)),
+            (("commission", "union_member"), self.union_member),
+        ]
+
+    @property
+    def quorum(self) -> int:
+        """A majority of the voting members."""
+        return len(self.voting()) // 2 + 1
 
 
 class ChannelKind(str, Enum):
@@ -307,6 +343,39 @@ class Union_(StrictModel):
     """Date the draft policy was discussed with the branch (YYYY-MM-DD)."""
     consultation_record: Identifier
     """Reference of the record of that consultation, e.g. minutes No. 3."""
+    complainants_representative: ContactPerson | None = None
+    """Who represents complainants for the union; may not be a voting member of the commission."""
+
+
+class WorkersRepresentative(ContactPerson):
+    """The workers' elected representative, where the institution has no trade union branch."""
+
+    elected_on: Date
+    """Date of the workers' meeting that elected the representative (YYYY-MM-DD)."""
+    record: Identifier
+    """Reference of the record of that election, e.g. minutes of the general meeting No. 1."""
+    consulted_on: Date
+    """Date the draft policy was discussed with the representative (YYYY-MM-DD)."""
+    consultation_record: Identifier
+    """Reference of the record of that consultation."""
+
+
+class OrganisationRole(str, Enum):
+    employer = "employer"
+    supervisor = "supervisor"
+
+
+class ParentOrganisation(StrictModel):
+    """The organisation the institution belongs to, e.g. the district centre of family medicine."""
+
+    name: LocalizedName
+    """Name of the parent organisation."""
+    role: OrganisationRole
+    """employer (it employs the staff and imposes discipline) or supervisor (it oversees the institution)."""
+    phone: Phone | None = None
+    """Phone number."""
+    address: LocalizedText | None = None
+    """Postal address."""
 
 
 class SupportKind(str, Enum):
@@ -507,8 +576,23 @@ class Profile(StrictModel):
     """Ways to report, at least two, at least one of them not through a line manager."""
     deadlines: Deadlines
     """Time limits of the complaint procedure."""
-    union: Union_
-    """The trade union branch."""
+    union: Union_ | None = None
+    """The trade union branch; without one, give `workers_representative` instead (exactly one of the two)."""
+    workers_representative: WorkersRepresentative | None = None
+    """The workers' elected representative, where there is no trade union branch (exactly one of the two)."""
+    parent_organisation: ParentOrganisation | None = None
+    """The organisation the institution is a unit of, e.g. the district centre of family medicine."""
+    escalation_body: ExternalBody | None = None
+    """Where a case goes when the accused is the head (default: the parent organisation, else the health department)."""
+    appeal_body: ExternalBody | None = None
+    """Who hears appeals against a decision; never the body that decided (default: the parent organisation when
+    the commission sits at the institution, else the health department)."""
+    health_department: ExternalBody
+    """The oblast (city) health department, the body of last resort for head-accused cases and appeals."""
+    small_institution_staff: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_parse_count)] = 50
+    """Staff count below which an institution is small: its texts name only the posts such a centre has."""
+    serves_minors: Flag = False
+    """true when the institution treats children or enrols students under 18: the policy adds a safeguarding clause."""
     support_services: list[SupportService] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
     """Support available to people affected (usually national services from the base profile)."""
     labour_inspectorate: ExternalBody
@@ -558,6 +642,7 @@ class Profile(StrictModel):
                     input=[channel.kind.value for channel in self.reporting_channels],
                 )
             )
+        problems += _role_problems(self)
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
@@ -565,6 +650,124 @@ class Profile(StrictModel):
     @property
     def is_education(self) -> bool:
         return self.type.value in EDUCATION_TYPES
+
+    @property
+    def is_small(self) -> bool:
+        """Below the national staff threshold: no guards, HR department or unit heads to name."""
+        return self.staff_count < self.small_institution_staff
+
+    @property
+    def commission_at_parent(self) -> bool:
+        return self.commission.sits_at is CommissionSeat.parent_organisation
+
+    def head_case_body(self) -> ExternalBody | ParentOrganisation:
+        """Where a case goes when the accused is the head."""
+        return self.escalation_body or self.parent_organisation or self.health_department
+
+    def appeal_route(self) -> ExternalBody | ParentOrganisation:
+        """Who hears an appeal: the named appeal body, else a body above the one that decided."""
+        if self.appeal_body is not None:
+            return self.appeal_body
+        if self.parent_organisation is not None and not self.commission_at_parent:
+            return self.parent_organisation
+        return self.health_department
+
+
+def _problem(message: str, loc: tuple[str | int, ...], value: Any, hint: str) -> InitErrorDetails:
+    error = PydanticCustomError("role_conflict", message, {"hint": hint})
+    return InitErrorDetails(type=error, loc=loc, input=value if value is not None else "")  # None reads "empty"
+
+
+def _key(loc: tuple[str | int, ...]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def _names(name: str | dict[str, str]) -> set[str]:
+    """A person's or body's name in every language it is given in, compared without case and spacing."""
+    texts = name.values() if isinstance(name, dict) else [name]
+    return {" ".join(text.split()).casefold() for text in texts}
+
+
+def _role_problems(profile: Profile) -> list[InitErrorDetails]:
+    """Set-ups that cannot work: who may not sit where, a commission too small to hear a case, an appeal to
+    the body that decided. Each is reported at one key and names the other."""
+    problems: list[InitErrorDetails] = []
+    if (profile.union is None) == (profile.workers_representative is None):
+        both = profile.union is not None
+        problems.append(
+            _problem(
+                "give either union or workers_representative, not both"
+                if both
+                else "neither union nor workers_representative is given; exactly one of them is required",
+                ("union",) if both else ("workers_representative",),
+                None,
+                "an institution with a trade union branch gives `union:`; one without gives "
+                "`workers_representative:` (the person the workers elected, with elected_on and record)",
+            )
+        )
+    voting = profile.commission.voting()
+    if profile.union is not None and profile.union.complainants_representative is not None:
+        representative = _names(profile.union.complainants_representative.name)
+        for loc, member in voting:
+            if representative & _names(member.name):
+                problems.append(
+                    _problem(
+                        f"the person who represents complainants for the union is also {_key(loc)}, a voting "
+                        "member of the commission that hears them",
+                        ("union", "complainants_representative"),
+                        None,
+                        f"name another person in union.complainants_representative, or another member in {_key(loc)}",
+                    )
+                )
+    substitutes = bool(profile.commission.substitutes)
+    if len(voting) - 1 + substitutes < MIN_COMMISSION:
+        keys = ", ".join(_key(loc) for loc, _ in voting)
+        problems.append(
+            _problem(
+                f"has {len(voting)} voting members ({keys}); once one of them steps aside from a case it falls "
+                f"below {MIN_COMMISSION}",
+                ("commission",),
+                None,
+                f"add a voting member under commission.members, or list commission.substitutes to replace a member "
+                f"who steps aside (at least {MIN_COMMISSION} must remain)",
+            )
+        )
+    if profile.commission_at_parent and profile.parent_organisation is None:
+        problems.append(
+            _problem(
+                "commission.sits_at is parent_organisation, but parent_organisation is not given",
+                ("commission", "sits_at"),
+                profile.commission.sits_at.value,
+                "add `parent_organisation:` (name and role), or set `sits_at: institution`",
+            )
+        )
+    if profile.commission_at_parent and profile.parent_organisation is not None:
+        deciding, deciding_key = _names(profile.parent_organisation.name), "parent_organisation.name"
+    else:
+        deciding = _names(profile.name) | (_names(profile.short_name) if profile.short_name else set())
+        deciding_key = "name"
+    if profile.appeal_body is not None and _names(profile.appeal_body.name) & deciding:
+        problems.append(
+            _problem(
+                f"appeal_body.name is {deciding_key}, the body that decides the case; an appeal must go to "
+                "another body",
+                ("appeal_body", "name"),
+                None,
+                "name a body above the one that decides, e.g. the oblast health department",
+            )
+        )
+    if profile.escalation_body is not None and _names(profile.escalation_body.name) & (
+        _names(profile.name) | (_names(profile.short_name) if profile.short_name else set())
+    ):
+        problems.append(
+            _problem(
+                "escalation_body.name is the institution's own name; a case against its head must go outside it",
+                ("escalation_body", "name"),
+                None,
+                "name the parent organisation or the oblast (city) health department",
+            )
+        )
+    return problems
 
 
 def json_schema() -> dict[str, Any]:

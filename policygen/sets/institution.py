@@ -14,7 +14,7 @@ from policygen.errors import TemplateError
 from policygen.inputs.legal import cited
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.review import unreviewed
-from policygen.inputs.schema import CitedIn, Lang, Profile
+from policygen.inputs.schema import MIN_COMMISSION, CitedIn, Lang, Profile
 from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
@@ -39,6 +39,11 @@ def template_context(profile: Profile, lang: str) -> dict[str, Any]:
     )
     institution["is_education"] = profile.is_education
     institution["is_model"] = False
+    institution["is_small"] = profile.is_small
+    institution["quorum"] = profile.commission.quorum
+    institution["commission_minimum"] = MIN_COMMISSION
+    institution["head_case_body"] = localize(profile.head_case_body(), lang)
+    institution["appeal_to"] = localize(profile.appeal_route(), lang)
     return {"inst": institution, "lang": lang}
 
 

@@ -14,7 +14,16 @@ from pydantic import BaseModel, TypeAdapter
 
 from policygen.errors import ProfileError
 from policygen.inputs.legal import cited
-from policygen.inputs.schema import Audience, ChannelKind, CitedIn, LegalReference, Person, Profile
+from policygen.inputs.schema import (
+    MIN_COMMISSION,
+    Audience,
+    ChannelKind,
+    CitedIn,
+    CommissionMember,
+    LegalReference,
+    Person,
+    Profile,
+)
 from policygen.inputs.strict_yaml import load_yaml_mapping
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
@@ -57,7 +66,16 @@ def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
             {"kind": kind.value, "details": Blank(), "contact": Blank(), "anonymous": anonymous}
             for kind, anonymous in _MODEL_CHANNELS
         ],
-        commission={**institution["commission"], "members": [_blank_model(Person)] * 2},
+        commission={**institution["commission"], "members": [_blank_model(CommissionMember)] * 2},
+        parent_organisation=None,
+        escalation_body=None,
+        appeal_body=None,
+        serves_minors=True,
+        is_small=False,
+        quorum=Blank("number"),
+        commission_minimum=MIN_COMMISSION,
+        head_case_body={"name": Blank(), "phone": None},
+        appeal_to={"name": Blank(), "phone": None},
         training={
             **institution["training"],
             "sessions": [
