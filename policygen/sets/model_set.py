@@ -21,7 +21,6 @@ from policygen.inputs.schema import (
     CitedIn,
     CommissionMember,
     LegalReference,
-    Person,
     Profile,
 )
 from policygen.inputs.strict_yaml import load_yaml_mapping
