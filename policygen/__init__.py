@@ -16,6 +16,7 @@ from policygen.builders.validate import validate_institutions
 from policygen.check.coverage import InstitutionCheck, check_institutions, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
+from policygen.check.wording import WordingProblem, glossary, refused_terms, typed_durations
 from policygen.errors import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -72,6 +73,7 @@ __all__ = [
     "TemplateRenderer",
     "UnitResult",
     "VerifyReport",
+    "WordingProblem",
     "Workspace",
     "WorkspaceError",
     "__version__",
@@ -87,16 +89,19 @@ __all__ = [
     "default_jobs",
     "failure_diagnostics",
     "get_writer",
+    "glossary",
     "json_schema",
     "load_profile",
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "refused_terms",
     "review_file_argument",
     "review_status",
     "sign_reviews",
     "submission_file",
     "submission_json_schema",
+    "typed_durations",
     "validate_institutions",
     "verify_package",
 ]
