@@ -47,9 +47,16 @@ def test_every_document_has_the_same_clause_ids_in_the_same_order_in_every_langu
             assert all(outline == first for outline in outlines.values()), (institution, doc_id, outlines)
 
 
+def test_definitions_confidentiality_and_non_retaliation_are_stated_in_the_policy_only(repository_sets):
+    for documents in repository_sets.values():
+        for clause_id in ("definitions", "confidentiality", "non-retaliation"):
+            stated = [doc_id for doc_id, document in documents.items() if clause_id in document.clause_numbers()]
+            assert stated == ["policy"], clause_id
+
+
 def test_shared_clauses_have_one_text_in_every_document_that_uses_them(repository_sets):
     for documents in repository_sets.values():
-        for clause_id in ("definitions", "confidentiality", "non-retaliation", "time-limits"):
+        for clause_id in ("time-limits",):
             versions = {
                 doc_id: (clause.title, clause.covers, clause.blocks)
                 for doc_id, document in documents.items()
