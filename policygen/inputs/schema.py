@@ -400,6 +400,8 @@ class Training(StrictModel):
     """Days before a session at least by which it is announced."""
     familiarisation_within_days: Days
     """Days after the documents take effect within which every worker has read them and signed for it."""
+    report_within_days: Days
+    """Days after a training cycle ends within which the focal points report on it."""
     schedule_within_days: Days
     """Days after the adoption order within which the focal points propose the first training dates, when the
     profile schedules none."""
@@ -513,6 +515,8 @@ class Profile(StrictModel):
     """Years between scheduled reviews of the policy."""
     records_retention_years: Annotated[int, Field(ge=1, le=75), BeforeValidator(_parse_count)]
     """Years complaint files are kept."""
+    contacts_update_working_days: Days
+    """Working days within which the published contacts are updated when a focal point or a channel changes."""
     retaliation_watch_months: Annotated[int, Field(ge=1, le=60), BeforeValidator(_parse_count)]
     """Months after a complaint during which any decision adverse to the complainant or a witness is given in
     writing with reasons, so that it can be checked for retaliation."""
