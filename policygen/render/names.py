@@ -20,7 +20,8 @@ def short_name(full_name: str) -> str:
     if len(words) < 2:
         return full_name.strip()
     surname, given = _surname_and_given(words)
-    return " ".join([*(_initial(word) for word in given), " ".join(surname)])
+    initials = [initial for initial in map(_initial, given) if initial]
+    return " ".join([*initials, " ".join(surname)])
 
 
 def _surname_and_given(words: list[str]) -> tuple[list[str], list[str]]:
@@ -36,4 +37,4 @@ def _surname_and_given(words: list[str]) -> tuple[list[str], list[str]]:
 
 def _initial(word: str) -> str:
     """«Гульнара» → «Г.», a hyphenated name by its parts: «Анна-Мария» → «А.-М.»."""
-    return "-".join(part[:1].upper() + "." for part in word.split("-") if part)
+    return "-".join(part[:1].upper() + "." for part in word.split("-") if part[:1].isalpha())
