@@ -1,4 +1,4 @@
-"""Locale-aware formatting of dates, numbers and counted words with Babel, for a document's Babel locale."""
+"""Formatting for documents: dates as a strings file writes them, numbers and counted words with Babel."""
 
 from __future__ import annotations
 

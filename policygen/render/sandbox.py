@@ -120,10 +120,15 @@ def _filters_for(strings: LanguageStrings) -> dict[str, Any]:
     def initials(value: str | Blank) -> str:
         return BLANK_TEXT if isinstance(value, Blank) else short_name(value)
 
+    def total(values: list[int | Blank]) -> int | Blank:
+        """Jinja's sum, a blank when any item is one (the model set)."""
+        numbers = [value for value in values if not isinstance(value, Blank)]
+        return sum(numbers) if len(numbers) == len(values) else Blank("number")
+
     def number(value: int | Blank) -> str:
         return BLANK_NUMBER if isinstance(value, Blank) else format_number(value, locale)
 
-    return {"date": date, "date_of": date_of, "initials": initials, "number": number, "plural": plural}
+    return {"date": date, "date_of": date_of, "initials": initials, "number": number, "plural": plural, "sum": total}
 
 
 class TemplateRenderer:
