@@ -16,6 +16,7 @@ from policygen.builders.validate import validate_institutions
 from policygen.check.coverage import InstitutionCheck, check_institutions, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
+from policygen.check.wording import WordingProblem, glossary, refused_terms, typed_durations
 from policygen.errors import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -73,6 +74,7 @@ __all__ = [
     "TemplateRenderer",
     "UnitResult",
     "VerifyReport",
+    "WordingProblem",
     "Workspace",
     "WorkspaceError",
     "__version__",
@@ -88,17 +90,20 @@ __all__ = [
     "default_jobs",
     "failure_diagnostics",
     "get_writer",
+    "glossary",
     "json_schema",
     "load_profile",
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "refused_terms",
     "review_file_argument",
     "review_sheet",
     "review_status",
     "sign_reviews",
     "submission_file",
     "submission_json_schema",
+    "typed_durations",
     "validate_institutions",
     "verify_package",
     "write_review_sheet",

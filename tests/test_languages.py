@@ -19,7 +19,7 @@ from policygen import DOCUMENT_IDS
 PSEUDO = "xx"
 PSEUDO_TAG = "en-XA"
 PROFILE = "osh-medical-university"  # a university: its policy has the clause only education gets
-KEPT = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|@ref\([^)]*\)|\{[a-z0-9-]+\})")
+KEPT = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|@ref\([^)]*\)|\{[a-z0-9_-]+\})")
 """What capitals must not touch: Jinja, cross-references, form field ids and format placeholders."""
 
 

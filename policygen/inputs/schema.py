@@ -121,6 +121,8 @@ def _pattern(regex: re.Pattern[str], what: str):
 
 Count = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_parse_count)]
 Days = Annotated[int, Field(ge=1, le=365), BeforeValidator(_parse_count)]
+Hours = Annotated[int, Field(ge=1, le=40), BeforeValidator(_parse_count)]
+TRAINING_MODULES = 7  # the modules of templates/training-programme, in order
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
 Line = Annotated[str, Field(min_length=1, max_length=MAX_LINE), BeforeValidator(_text)]
@@ -218,6 +220,16 @@ class Contacts(StrictModel):
 
 class Head(Person):
     """The head of the institution, who signs the order adopting the documents."""
+
+
+class ControlOfficer(Person):
+    """Who the adoption order puts in charge of controlling its execution, when it is not the head."""
+
+    named_in_order: LocalizedName
+    """The position and short name as the order's last point writes them, in the form that point needs: ru in the
+    accusative after «возложить на» (заместителя главного врача по медицинской части А. Б. Садыкову), ky in the
+    dative (башкы врачтын медициналык иштер боюнча орун басары А. Б. Садыковага), en as in a sentence (the Deputy
+    Director General for Medical Affairs, A. Sadykova)."""
 
 
 class Approval(StrictModel):
@@ -487,6 +499,23 @@ class Training(StrictModel):
     """Months between refresher sessions for everyone."""
     induction_hours: Annotated[int, Field(ge=1, le=40), BeforeValidator(_parse_count)]
     """Length of the induction session in academic hours."""
+    module_hours: Annotated[list[Hours], Field(min_length=TRAINING_MODULES, max_length=TRAINING_MODULES)]
+    """Length of each of the training programme's seven modules, in academic hours, in the programme's order."""
+    refresher_hours: Hours
+    """Shortest length of the refresher session, in academic hours."""
+    max_group_size: Annotated[int, Field(ge=2, le=200), BeforeValidator(_parse_count)]
+    """Most participants in one training group."""
+    max_practical_group_size: Annotated[int, Field(ge=2, le=200), BeforeValidator(_parse_count)]
+    """Most participants in one group of the practical modules (the managers' and the investigators')."""
+    announce_days_before: Days
+    """Days before a session at least by which it is announced."""
+    familiarisation_within_days: Days
+    """Days after the documents take effect within which every worker has read them and signed for it."""
+    report_within_days: Days
+    """Days after a training cycle ends within which the focal points report on it."""
+    schedule_within_days: Days
+    """Days after the adoption order within which the focal points propose the first training dates, when the
+    profile schedules none."""
     sessions: list[TrainingSession] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     """Scheduled sessions for the training programme and the adoption order (none: dates left to the order)."""
 
@@ -607,14 +636,20 @@ class Profile(StrictModel):
     """The disciplinary limitation period and the types of sanction of the Labour Code."""
     training: Training
     """Training obligations."""
-    control_officer: Person
-    """Who the adoption order puts in charge of controlling its execution (often a deputy head)."""
+    control_officer: ControlOfficer | None = None
+    """Who the adoption order puts in charge of controlling its execution (often a deputy head); leave it out
+    when the head keeps control, and the order says so."""
     clauses: ClauseCustomisation = Field(default_factory=ClauseCustomisation)
     """Optional changes to the standard clauses: switch off, add, replace."""
     review_period_years: Annotated[int, Field(ge=1, le=5), BeforeValidator(_parse_count)]
     """Years between scheduled reviews of the policy."""
     records_retention_years: Annotated[int, Field(ge=1, le=75), BeforeValidator(_parse_count)]
     """Years complaint files are kept."""
+    contacts_update_working_days: Days
+    """Working days within which the published contacts are updated when a focal point or a channel changes."""
+    retaliation_watch_months: Annotated[int, Field(ge=1, le=60), BeforeValidator(_parse_count)]
+    """Months after a complaint during which any decision adverse to the complainant or a witness is given in
+    writing with reasons, so that it can be checked for retaliation."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

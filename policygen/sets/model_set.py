@@ -9,6 +9,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import annotated_types
 import pydantic
 from pydantic import BaseModel, TypeAdapter
 
@@ -103,7 +104,15 @@ def build_model_documents(renderer: TemplateRenderer, workspace: Workspace, lang
 
 
 def _blank_model(model: type[BaseModel]) -> dict[str, Any]:
-    return {name: _blank_for(field.annotation) for name, field in model.model_fields.items()}
+    return {name: _sized(_blank_for(field.annotation), field.metadata) for name, field in model.model_fields.items()}
+
+
+def _sized(blank: Any, metadata: list[Any]) -> Any:
+    """A list of blanks as long as the field's fewest items (one when it gives none)."""
+    if not isinstance(blank, list):
+        return blank
+    least = next((item.min_length for item in metadata if isinstance(item, annotated_types.MinLen)), 1)
+    return blank * max(least, 1)
 
 
 def _blank_for(annotation: Any) -> Any:
