@@ -62,7 +62,7 @@ def test_build_without_quiet_still_prints_progress_and_the_table(workspace: Path
     result = run_cli_confined("build", PROFILE, *FAST, "-w", workspace)
 
     assert result.exit_code == 0, result.stderr
-    assert f"[1/1] {PROFILE} ru: 1 files" in result.stdout.splitlines()
+    assert f"[1/1] {PROFILE} ru: 1 files" in result.stderr.splitlines()  # progress goes to stderr
     assert re.search(rf"^{PROFILE} +1 +0  ok$", result.stdout, re.MULTILINE), result.stdout
 
 
