@@ -10,9 +10,9 @@ from pathlib import Path, PurePosixPath
 
 from policygen.builders.keys import file_digest
 from policygen.builders.workers import worker_pool, worker_result
-from policygen.errors import Diagnostic, PolicygenError, clipped
+from policygen.errors import Diagnostic, OutputError, PolicygenError, clipped
 from policygen.limits import memory_exceeded
-from policygen.output.atomic import existing_output, write_files
+from policygen.output.atomic import checked_output_path, existing_output, write_files
 from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries, update_manifest
 
@@ -108,8 +108,15 @@ class Builder:
             kept: dict[str, list[tuple[str, bytes]]] = {}
             pending = []
             for unit in units:
-                outcomes.setdefault(unit.owner, OwnerOutcome(unit.source, unit.owner))
+                outcome = outcomes.setdefault(unit.owner, OwnerOutcome(unit.source, unit.owner))
                 made.setdefault(unit.owner, {})
+                try:
+                    for path in unit.paths:
+                        checked_output_path(self.out_dir, path)  # a link is refused before rendering, not after
+                except OutputError as error:
+                    outcome.diagnostics = outcome.diagnostics or error.diagnostics()
+                if outcome.failed:
+                    continue
                 current = self.up_to_date(unit, previous)
                 if current is None:
                     pending.append(unit)
