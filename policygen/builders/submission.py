@@ -13,7 +13,7 @@ from typing import Any
 from policygen.builders.build import BuildRequest
 from policygen.builders.builder import Builder, FileResult, OwnerOutcome, Progress, Unit, UnitOutput, intact
 from policygen.builders.checks import kept_checks
-from policygen.builders.jobs import document_job, start_worker
+from policygen.builders.jobs import context, document_job, start_worker
 from policygen.builders.keys import (
     contained_digest,
     digest,
@@ -63,7 +63,6 @@ from policygen.sets.submission import (
     zip_name,
 )
 
-FORMATS = ("docx", "pdf")
 PDF_WRITER = f"pdf:{PDF_VARIANT}"
 
 
@@ -74,8 +73,9 @@ def build_submission(
 
     Nothing is made when the package is complete and its inputs (the submission, the profiles, the templates and
     the environment) are those it was made from. Otherwise the documents' models are made in a memory-bounded
-    worker process (from the models a build kept, where they are current), and each document whose model
-    changed is written by a unit of its own, in parallel with the combined PDF; the manifest and zip follow."""
+    worker process (from the models a build kept, where they are current); then each document whose model
+    changed is written as DOCX by a unit of its own, in parallel with the unit that lays out every document and
+    writes the changed PDFs and the combined PDF; the manifest and zip follow, when a file changed."""
     submission = load_submission(path)
     package = package_folder(submission)
     out_dir = request.out_dir
@@ -98,10 +98,10 @@ def build_submission(
             on_progress(Progress(package, "document models", 1, 1, f"{sum(map(len, documents.values()))} made"))
         inputs = {"submission": shown_path(workspace, path)}
         units = _units(submission, path, documents, environment, inputs)
-        finish = partial(_finish_package, submission, inputs_key, inputs, out_dir, [unit.paths for unit in units])
+        finish = partial(_finish_package, submission, inputs_key, inputs, out_dir)
         builder = Builder(out_dir, request.jobs, request.force, on_progress)
         outcomes = builder.run(
-            units, start_worker, (workspace.root, out_dir, environment, FORMATS, PDF_VARIANT), {package: finish}
+            units, start_worker, (workspace.root, out_dir, environment, ("docx",)), {package: finish}
         )
     return outcomes[package]
 
@@ -155,74 +155,98 @@ def _units(
     environment: str,
     inputs: dict[str, Any],
 ) -> list[Unit]:
-    """The combined PDF first (it lays out every document again: the longest unit, started first so that it runs
-    beside the others), then a unit per document and language."""
+    """The PDF unit first (the longest, started first so that the others run beside it), then a DOCX unit per
+    document and language.
+
+    One unit makes every PDF: the combined PDF binds the documents' laid-out pages, which only the process that
+    laid them out holds, so the separate PDFs are written from the same layout rather than laid out twice."""
     package = package_folder(submission)
     units = []
+    pdf_keys = []
     for lang, by_id in documents.items():
         for doc_id, document in by_id.items():
             stem = document_stem(submission, doc_id, lang)
-            key = digest(*(document_digest(document, writer, environment) for writer in ("docx", PDF_WRITER)))
+            pdf_keys.append(f"{stem}:{document_digest(document, PDF_WRITER, environment)}")
             units.append(
                 Unit(
                     package,
                     stem,
-                    key,
-                    (f"{package}/{stem}.docx", f"{package}/{stem}.pdf"),
+                    document_digest(document, "docx", environment),
+                    (f"{package}/{stem}.docx",),
                     path,
                     partial(document_job, document, f"{package}/{stem}", inputs),
                 )
             )
-    sections = [
-        (doc_id, [(LANGUAGE_NAMES[lang][lang], documents[lang][doc_id]) for lang in documents])
-        for doc_id in binding_order(submission)
-    ]
-    combined = Unit(
+    sections = [(doc_id, [documents[lang][doc_id] for lang in documents]) for doc_id in binding_order(submission)]
+    pdfs = Unit(
         package,
-        combined_name(submission),
-        digest("combined", PDF_WRITER, *(f"{unit.name}:{unit.key}" for unit in units)),
-        (f"{package}/{combined_name(submission)}",),
+        "PDF/A-2b",
+        digest("combined", PDF_WRITER, *pdf_keys),
+        (
+            *(
+                f"{package}/{document_stem(submission, doc_id, lang)}.pdf"
+                for lang in documents
+                for doc_id in documents[lang]
+            ),
+            f"{package}/{combined_name(submission)}",
+        ),
         path,
-        partial(_combined_job, submission, sections, inputs),
+        partial(_pdf_job, submission, sections, inputs),
     )
-    return [combined, *units]
+    return [pdfs, *units]
 
 
-def _combined_job(
+def _pdf_job(
     submission: Submission,
-    sections: list[tuple[str, list[tuple[str, Document]]]],
+    sections: list[tuple[str, list[Document]]],
     inputs: dict[str, Any],
     unit: Unit,
     previous: dict[str, ManifestEntry],
 ) -> UnitOutput:
-    """Run in a worker: one PDF/A of every document, bookmarked by annex and language, laid out here again."""
+    """Run in a worker: every document laid out once, written as its own PDF/A (unless the file on disk already
+    holds its model) and bound with the others into the combined PDF, bookmarked by annex and language."""
     from policygen.writers.pdf import PdfWriter  # here: only writing PDF needs weasyprint
 
     writer = PdfWriter(pdf_variant=PDF_VARIANT)
+    ctx = context()
+    package = package_folder(submission)
+    files: list[FileResult] = []
     laid_out = []
     for doc_id, versions in sections:
         pages = []
-        for language_label, document in versions:
-            with bounded_writing(f"{document_stem(submission, doc_id, document.meta.language)}.pdf"):
-                pages.append((language_label, writer.layout(document)))
+        for document in versions:
+            path = f"{package}/{document_stem(submission, doc_id, document.meta.language)}.pdf"
+            file_key = document_digest(document, PDF_WRITER, ctx.environment)
+            earlier = previous.get(path)
+            with bounded_writing(_in_package(package, path)):
+                laid = writer.layout(document)
+                if earlier is not None and earlier.document_sha256 == file_key and intact(ctx.out_dir, earlier):
+                    files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs), None))
+                else:
+                    data = writer.write(laid, document.meta)
+                    files.append(
+                        (
+                            _pdf_entry(
+                                path, data, unit, document.meta.doc_id, document.meta.language, inputs, file_key
+                            ),
+                            data,
+                        )
+                    )
+            pages.append((LANGUAGE_NAMES[document.meta.language][document.meta.language], laid))
         title = pages[0][1].metadata.title or doc_id
         laid_out.append((section_label(submission, doc_id, title), pages))
     target = combined_name(submission)
     with bounded_writing(target):
         data = writer.combine(laid_out, target=target, identifier=submission.id)
-    entry = ManifestEntry(
-        unit.paths[0],
-        hashlib.sha256(data).hexdigest(),
-        len(data),
-        unit.owner,
-        "combined",
-        submission.original,
-        "pdf",
-        inputs,
-        unit.key,
-        unit.key,
-    )
-    return UnitOutput([(entry, data)])
+    files.append((_pdf_entry(unit.paths[-1], data, unit, "combined", submission.original, inputs, unit.key), data))
+    return UnitOutput(files)
+
+
+def _pdf_entry(
+    path: str, data: bytes, unit: Unit, document: str, language: str, inputs: dict[str, Any], file_key: str
+) -> ManifestEntry:
+    sha256 = hashlib.sha256(data).hexdigest()
+    return ManifestEntry(path, sha256, len(data), unit.owner, document, language, "pdf", inputs, unit.key, file_key)
 
 
 def _finish_package(
@@ -230,7 +254,6 @@ def _finish_package(
     inputs_key: str | None,
     inputs: dict[str, Any],
     out_dir: Path,
-    unit_paths: list[tuple[str, ...]],
     results: list[FileResult],
     previous: dict[str, ManifestEntry],
 ) -> list[FileResult]:
@@ -238,8 +261,7 @@ def _finish_package(
     manifest they would hold is the one already there."""
     package = package_folder(submission)
     by_path = {entry.path: (entry, data) for entry, data in results}
-    combined, *documents = unit_paths
-    files = [by_path[path] for paths in (*documents, combined) for path in paths]
+    files = [by_path[f"{package}/{path}"] for path in package_files(submission)]
     listed = [
         PackageFile(
             _in_package(package, entry.path),
@@ -269,6 +291,18 @@ def _finish_package(
     return [(manifest_entry, manifest), (zip_entry, packed)]
 
 
+def package_files(submission: Submission) -> list[str]:
+    """The package's files in binding order, relative to its folder: each document as DOCX then PDF, language by
+    language (the original first), then the combined PDF; its manifest and zip are not among them."""
+    files = [
+        f"{document_stem(submission, doc_id, lang)}{suffix}"
+        for lang in binding_languages(submission)
+        for doc_id in binding_order(submission)
+        for suffix in (".docx", ".pdf")
+    ]
+    return [*files, combined_name(submission)]
+
+
 def _complete_package(out_dir: Path, submission: Submission, inputs_key: str | None) -> list[ManifestEntry] | None:
     """The package's entries when it was made from `inputs_key` and every file of it is there unchanged."""
     previous = previous_entries(out_dir)
@@ -276,13 +310,7 @@ def _complete_package(out_dir: Path, submission: Submission, inputs_key: str | N
     manifest = previous.get(f"{package}/{MANIFEST_NAME}")
     if inputs_key is None or manifest is None or manifest.unit_sha256 != inputs_key:
         return None
-    paths = [
-        f"{package}/{document_stem(submission, doc_id, lang)}{suffix}"
-        for lang in binding_languages(submission)
-        for doc_id in binding_order(submission)
-        for suffix in (".docx", ".pdf")
-    ]
-    paths += [f"{package}/{name}" for name in (combined_name(submission), MANIFEST_NAME, zip_name(submission))]
+    paths = [f"{package}/{name}" for name in (*package_files(submission), MANIFEST_NAME, zip_name(submission))]
     entries = [previous[path] for path in paths if path in previous]
     if len(entries) < len(paths) or not all(intact(out_dir, entry) for entry in entries):
         return None
