@@ -164,14 +164,10 @@ class Builder:
         entries = []
         for path in unit.paths:
             entry = previous.get(path)
-            if entry is None or entry.unit_sha256 != unit.key or not self.intact(entry):
+            if entry is None or entry.unit_sha256 != unit.key or not intact(self.out_dir, entry):
                 return None
             entries.append(entry)
         return entries
-
-    def intact(self, entry: ManifestEntry) -> bool:
-        """Whether the file of a manifest entry is in the output folder with the bytes the entry records."""
-        return intact(self.out_dir, entry)
 
     def _run(
         self,
