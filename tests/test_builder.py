@@ -228,14 +228,22 @@ def test_build_in_another_format_takes_the_kept_models(workspace: Path, monkeypa
     assert (workspace / "output" / PROFILE / "ru" / "policy.pdf").is_file()
 
 
-def test_kept_models_are_not_in_the_manifest_and_a_damaged_one_is_made_again(workspace: Path):
+FORGED_MODELS = {  # as JSON text
+    "a node that is no model type": '{"node": "system", "fields": {"command": "touch pwned"}}',
+    "a model type with a field it has not": '{"node": "Paragraph", "fields": {"inlines": [], "script": "x"}}',
+    "nesting a hundred thousand deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("forgery", list(FORGED_MODELS.values()), ids=list(FORGED_MODELS))
+def test_kept_models_are_not_in_the_manifest_and_forged_ones_are_made_again(workspace: Path, forgery: str):
     assert run_cli("build", *ONE_FILE, "-w", workspace).exit_code == 0
     kept = workspace / "output" / ".cache" / PROFILE / "ru.json"
     assert kept.is_file()
     assert not [entry for entry in manifest_of(workspace / "output")["files"] if ".cache" in entry["path"]]
-    forged = json.loads(kept.read_text(encoding="utf-8"))
-    forged["documents"]["policy"] = {"node": "system", "fields": {"command": "touch pwned"}}
-    kept.write_text(json.dumps(forged), encoding="utf-8")
+    forged = json.loads(kept.read_text(encoding="utf-8"))  # with the key that still holds
+    forged["documents"]["policy"] = "FORGED"
+    kept.write_text(json.dumps(forged).replace('"FORGED"', forgery), encoding="utf-8")
 
     result = run_cli("check", PROFILE, "-w", workspace)
 

@@ -22,6 +22,8 @@ from policygen.output.atomic import existing_output
 
 CACHE_FOLDER = ".cache"
 CACHE_FORMAT = 1
+MAX_CACHE_BYTES = 128 * 1024 * 1024
+"""Far above a set at the document model's bounds; a larger file there is not read."""
 _NODES = {
     name: node
     for name, node in vars(policygen.model).items()
@@ -58,11 +60,13 @@ def cached_documents(out_dir: Path, owner: str, lang: str, key: str) -> dict[str
     if path is None:
         return None
     try:
+        if path.stat().st_size > MAX_CACHE_BYTES:
+            return None
         data = json.loads(path.read_bytes())
         if data["format"] != CACHE_FORMAT or data["key"] != key:
             return None
         documents = {name: _decoded(value) for name, value in data["documents"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
     if not all(isinstance(document, Document) for document in documents.values()):
         return None
