@@ -1,10 +1,11 @@
 # Quick start: `make demo` builds the examples into output/, `make test` runs the whole test suite.
+# Contributors: `make lint` (ruff and mypy) and `make test-fast` (the suite without LibreOffice and slow tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint schema bench clean
+.PHONY: demo test test-fast lint schema snapshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +25,17 @@ test: $(STAMP)
 	@./scripts/system-deps.sh --test
 	$(BIN)/pytest -q
 
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m 'not libreoffice and not slow'
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# rewrite the golden JSON of every example's document models (tests/snapshots/) and the parser's fixtures
+snapshots: $(STAMP)
+	$(BIN)/pytest -q --update-snapshots tests/test_snapshots.py tests/test_parse.py
 
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/profile.schema.json
@@ -35,6 +44,7 @@ schema: $(STAMP)
 bench: $(STAMP)
 	@./scripts/system-deps.sh --test
 	$(BIN)/python bench/policy_times.py
+	$(BIN)/python bench/pdf_path.py
 
 clean:
 	rm -rf output $(VENV) build dist

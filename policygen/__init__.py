@@ -14,13 +14,16 @@ from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
 from policygen.errors import (
     EXIT_FAILED,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_UNUSABLE,
     Diagnostic,
     PolicygenError,
     WorkspaceError,
+    clipped,
 )
 from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.review import FileStatus, review_file_argument, review_status, sign_reviews
 from policygen.inputs.schema import LANGUAGES, Profile, json_schema
 from policygen.inputs.submission_schema import submission_json_schema
 from policygen.inputs.workspace import Workspace, open_workspace, packaged_examples
@@ -45,6 +48,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "DOCUMENT_IDS",
     "EXIT_FAILED",
+    "EXIT_INTERNAL",
     "EXIT_OK",
     "EXIT_UNUSABLE",
     "FORMATS",
@@ -54,6 +58,7 @@ __all__ = [
     "Builder",
     "Diagnostic",
     "DocxWriter",
+    "FileStatus",
     "HtmlWriter",
     "InstitutionCheck",
     "LoadedProfile",
@@ -77,6 +82,7 @@ __all__ = [
     "check_as_json",
     "check_as_table",
     "check_institutions",
+    "clipped",
     "default_jobs",
     "failure_diagnostics",
     "get_writer",
@@ -85,6 +91,9 @@ __all__ = [
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "review_file_argument",
+    "review_status",
+    "sign_reviews",
     "submission_file",
     "submission_json_schema",
     "validate_institutions",

@@ -8,6 +8,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FAILED = 1  # some institutions or checks failed; the others were still done
 EXIT_UNUSABLE = 2  # the command line or the workspace itself is unusable
+EXIT_INTERNAL = 70  # a bug in policygen: an exception nobody expected (EX_SOFTWARE of the BSD sysexits)
 
 MAX_QUOTED_CHARS = 80
 """How much of a value an error message quotes: enough to recognise it, never a whole file's content."""
@@ -133,6 +134,20 @@ class TemplateError(PolicygenError):
 
     def diagnostics(self) -> list[Diagnostic]:
         return [Diagnostic(self.template, self.message, self.line, None, "", self.hint)]
+
+
+class TemplateStructureError(TemplateError):
+    """A template whose parts differ from its skeleton; holds every difference found, each at its line."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        if not diagnostics:
+            raise ValueError("TemplateStructureError needs at least one diagnostic")
+        first = diagnostics[0]
+        super().__init__(first.file, first.message, first.hint, first.line)
+        self._diagnostics = list(diagnostics)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return list(self._diagnostics)
 
 
 class _TargetError(PolicygenError):

@@ -5,27 +5,12 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from policygen.errors import RenderError
-from policygen.model import (
-    Block,
-    BulletList,
-    Clause,
-    Container,
-    Emphasis,
-    Figure,
-    Heading,
-    Inline,
-    OrderedList,
-    Paragraph,
-    Point,
-    Strong,
-    Table,
-    Text,
-)
+from policygen.model import BLOCK_TYPES, Node, Table, Text, walk
 
 # The largest real documents are the policy (about 450 blocks, 56,000 characters, 22 pages) and the coverage
 # report, which grows by about 160 table cells, 12,000 characters and 6 pages per institution; each bound
@@ -71,40 +56,17 @@ class ModelSize:
         return None
 
 
-def model_size(blocks: tuple[Block, ...] | list[Block]) -> ModelSize:
+def model_size(blocks: Iterable[Node]) -> ModelSize:
     """The blocks (nested ones included), table cells and characters of text in `blocks`."""
-    total = ModelSize()
-    for block in blocks:
-        total += _block_size(block)
-    return total
-
-
-def _block_size(block: Block) -> ModelSize:
-    own = ModelSize(blocks=1)
-    if isinstance(block, (Heading, Paragraph)):
-        return own + ModelSize(chars=_chars(block.inlines))
-    if isinstance(block, Clause):
-        return own + ModelSize(chars=_chars(block.title)) + model_size(block.blocks)
-    if isinstance(block, (Point, Container)):
-        return own + model_size(block.blocks)
-    if isinstance(block, (BulletList, OrderedList)):
-        return own + model_size([item for items in block.items for item in items])
-    if isinstance(block, Table):
-        cells = [cell for row in (block.header, *block.rows) for cell in row]
-        return own + ModelSize(cells=len(cells), chars=sum(_chars(cell) for cell in cells))
-    if isinstance(block, Figure):
-        return own + ModelSize(chars=_chars(block.caption))
-    raise TypeError(f"unknown block {type(block).__name__}")
-
-
-def _chars(inlines: tuple[Inline, ...]) -> int:
-    count = 0
-    for inline in inlines:
-        if isinstance(inline, Text):
-            count += len(inline.text)
-        elif isinstance(inline, (Strong, Emphasis)):
-            count += _chars(inline.children)
-    return count
+    block_count = cells = chars = 0
+    for node in walk(blocks):
+        if isinstance(node, Text):
+            chars += len(node.text)
+        elif isinstance(node, BLOCK_TYPES):
+            block_count += 1
+            if isinstance(node, Table):
+                cells += sum(len(row) for row in (node.header, *node.rows))
+    return ModelSize(block_count, cells, chars)
 
 
 def describe_excess(excess: tuple[str, int, int]) -> str:

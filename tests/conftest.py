@@ -165,6 +165,25 @@ def run_cli_confined(
     return ConfinedResult(completed.returncode, completed.stdout, completed.stderr)
 
 
+def run_cli_with_sitecustomize(site_code: str, *args: object, site: Path, cwd: Path = REPO) -> ConfinedResult:
+    """Run the command line in a fresh Python that first runs `site_code` as its sitecustomize (written into the
+    folder `site`, which is also the process's temporary folder): a platform or a bug simulated before policygen
+    is imported."""
+    (site / "sitecustomize.py").write_text(site_code, encoding="utf-8")
+    python_path = [str(site), str(REPO), os.environ.get("PYTHONPATH")]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, python_path)), "TMPDIR": str(site)}
+    completed = subprocess.run(
+        [sys.executable, "-m", "policygen", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        timeout=900,
+    )  # only against a hang: a run takes seconds
+    return ConfinedResult(completed.returncode, completed.stdout, completed.stderr)
+
+
 def tree_state(folder: Path, skip: str | None = None) -> dict[str, tuple[int, int, int]]:
     """Every entry below `folder` (but the `skip` subfolder) with its type, size and modification time, taken
     without reading or following anything: a 1 GiB sparse file or a pipe is as cheap as any other entry."""
@@ -238,6 +257,13 @@ def normalized_words(text: str) -> list[str]:
     return re.sub(r"\s+", " ", text).strip().split(" ")
 
 
+@pytest.fixture(autouse=True)
+def no_policygen_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs as if the user had set none of policygen's environment variables."""
+    for name in ("POLICYGEN_WORKSPACE", "POLICYGEN_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The output folder of `policygen build` run on the repository's examples."""
@@ -263,3 +289,18 @@ def submission_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def submission_package(submission_workspace: Path) -> Path:
     """The example submission package (of `submission_workspace`); copy it before changing it."""
     return submission_workspace / "output" / "submission" / EXAMPLE_SUBMISSION
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite the golden files of document models (tests/snapshots/, tests/fixtures/parse/) instead of "
+        "comparing with them; `make snapshots` runs this",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    """Whether the run rewrites golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-snapshots"))

@@ -412,6 +412,7 @@ PACKAGE_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda case: case.name)
 def test_bad_package_is_refused_in_one_line_per_problem(submission_package: Path, tmp_path: Path, case: BadPackage):
     folder, outside = tmp_path / "package", tmp_path / "outside"
@@ -426,6 +427,7 @@ def test_bad_package_is_refused_in_one_line_per_problem(submission_package: Path
     assert files_under(outside) == outside_before
 
 
+@pytest.mark.slow
 def test_the_package_as_built_verifies_under_the_same_bounds(submission_package: Path, tmp_path: Path):
     folder = tmp_path / "package"
     shutil.copytree(submission_package, folder)

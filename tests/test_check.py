@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO, copy_workspace, run_cli
 from PIL import Image
 
-from policygen.render.locale import DRAFT_MARKS
+from policygen import TemplateRenderer, open_workspace
 
 LANGUAGES = {
     "ak-tilek-fmc": ["ky", "ru"],
@@ -24,25 +24,27 @@ LANGUAGES = {
 }
 
 
-def override_policy_templates(workspace: Path, edit) -> None:
-    """Copy the packaged policy templates into the workspace's templates/ and edit each language's copy."""
-    for lang in ("ky", "ru", "en"):
-        source = REPO / "templates" / "policy" / f"{lang}.md.j2"
-        target = workspace / "templates" / "policy" / f"{lang}.md.j2"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+DRAFT_MARK_RU = TemplateRenderer(open_workspace(REPO).template_search_path()).strings("ru").text("draft_mark")
+
+
+def override_policy_skeleton(workspace: Path, edit) -> None:
+    """Copy the packaged policy skeleton, which declares the elements each clause covers in every language, into
+    the workspace's templates/ and edit the copy."""
+    target = workspace / "templates" / "policy" / "skeleton.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = (REPO / "templates" / "policy" / "skeleton.yaml").read_text(encoding="utf-8")
+    target.write_text(edit(source), encoding="utf-8")
 
 
 def remove_claim(element: str):
-    """An edit of a template that takes `element` out of every clause's list of covered elements."""
+    """An edit of a skeleton that takes `element` out of every clause's list of covered elements."""
 
     def edit(text: str) -> str:
         lines = []
         for line in text.splitlines(keepends=True):
-            parts = line.split()
-            if line.startswith("::: clause ") and len(parts) == 4 and element in parts[3].split(","):
-                claims = [claim for claim in parts[3].split(",") if claim != element]
-                line = " ".join(parts[:3] + ([",".join(claims)] if claims else [])) + "\n"
+            if line.strip().startswith("covers: ["):
+                claims = [claim for claim in line.split("[")[1].split("]")[0].split(", ") if claim != element]
+                line = line.split("[")[0] + "[" + ", ".join(claims) + "]\n"
             lines.append(line)
         return "".join(lines)
 
@@ -97,7 +99,7 @@ def test_table_names_each_element_with_the_clause_that_covers_it():
 
 def test_removing_a_core_claim_fails_naming_the_element_in_every_language(tmp_path):
     workspace = copy_workspace(tmp_path)
-    override_policy_templates(workspace, remove_claim("consultation_workers_union"))
+    override_policy_skeleton(workspace, remove_claim("consultation_workers_union"))
     result = run_cli("check", "bishkek-city-hospital", "-w", workspace)
     assert result.exit_code == 1
     for lang in ("ky", "ru", "en"):
@@ -123,11 +125,9 @@ def test_switching_off_optional_clauses_reports_the_recommended_element_without_
 
 def test_a_claim_the_text_does_not_support_fails_the_check(tmp_path):
     workspace = copy_workspace(tmp_path)
-    override_policy_templates(
+    override_policy_skeleton(
         workspace,
-        lambda text: text.replace(
-            "::: clause review policy_review_cycle", "::: clause review policy_review_cycle,non_retaliation"
-        ),
+        lambda text: text.replace("covers: [policy_review_cycle]", "covers: [policy_review_cycle, non_retaliation]"),
     )
     result = run_cli("check", "ak-tilek-fmc", "-w", workspace)
     assert result.exit_code == 1
@@ -136,7 +136,7 @@ def test_a_claim_the_text_does_not_support_fails_the_check(tmp_path):
 
 def test_strict_build_writes_nothing_for_an_institution_that_fails_the_check(tmp_path):
     workspace = copy_workspace(tmp_path)
-    override_policy_templates(workspace, remove_claim("consultation_workers_union"))
+    override_policy_skeleton(workspace, remove_claim("consultation_workers_union"))
     result = run_cli("build", "ak-tilek-fmc", "--strict", "--format", "docx", "-w", workspace)
     assert result.exit_code == 1
     assert "required element consultation_workers_union is not covered" in result.stderr
@@ -148,7 +148,7 @@ def test_documents_from_unreviewed_text_carry_the_draft_mark_and_check_lists_the
     result = run_cli("build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "-w", REPO, "--out", tmp_path)
     assert result.exit_code == 0, result.stderr
     header = docx.Document(str(tmp_path / "ak-tilek-fmc" / "ru" / "policy.docx")).sections[0].header
-    assert DRAFT_MARKS["ru"] in [paragraph.text for paragraph in header.paragraphs]
+    assert DRAFT_MARK_RU in [paragraph.text for paragraph in header.paragraphs]
     listed = run_cli("check", "ak-tilek-fmc", "-w", REPO).output
     assert re.search(r"draft, text not reviewed by a legal translator: .*policy \(ky, ru\)", listed), listed
 
@@ -156,18 +156,21 @@ def test_documents_from_unreviewed_text_carry_the_draft_mark_and_check_lists_the
 def test_reviewed_text_carries_no_draft_mark(tmp_path):
     workspace = copy_workspace(tmp_path)
     shutil.copytree(REPO / "templates", workspace / "templates")
-    review = workspace / "templates" / "translation-review.yaml"
-    review.write_text(review.read_text(encoding="utf-8").replace("ru.md.j2: false", "ru.md.j2: true"), encoding="utf-8")
+    russian = [path for path in (workspace / "templates").rglob("*") if path.name in ("ru.md.j2", "ru.yaml")]
+    signed = run_cli("review", "sign", *russian, "--by", "A. Translator", "-w", workspace)
+    assert signed.exit_code == 0, signed.stderr
     assert run_cli("build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "-w", workspace).exit_code == 0
     header = docx.Document(str(workspace / "output" / "ak-tilek-fmc" / "ru" / "policy.docx")).sections[0].header
-    assert not [p.text for p in header.paragraphs if p.text == DRAFT_MARKS["ru"]]
+    assert not [p.text for p in header.paragraphs if p.text == DRAFT_MARK_RU]
 
 
-def test_every_template_has_a_translation_review_entry():
-    templates = REPO / "templates"
-    listed = (templates / "translation-review.yaml").read_text(encoding="utf-8")
-    for path in templates.rglob("*.md.j2"):
-        assert f"  {path.relative_to(templates).as_posix()}: " in listed, path
+def test_the_shipped_review_record_holds_no_review():
+    # policygen never marks a text reviewed by itself: until a translator signs, every document is a draft
+    listed = (REPO / "templates" / "translation-review.yaml").read_text(encoding="utf-8")
+    assert "\nreviewed: {}\n" in listed
+    status = run_cli("review", "status", "-w", REPO)
+    assert status.exit_code == 0
+    assert re.search(r"^(\d+) files: 0 reviewed, 0 changed since their review, \1 never reviewed$", status.output, re.M)
 
 
 @pytest.fixture(scope="module")

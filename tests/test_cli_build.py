@@ -37,6 +37,7 @@ def docx_body_text(path: Path) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 def test_every_example_builds_its_whole_set_in_each_of_its_languages_in_both_formats(example_build):
     expected = sorted(
         f"{institution}/{lang}/{doc_id}.{suffix}"
@@ -54,6 +55,7 @@ def test_every_example_builds_its_whole_set_in_each_of_its_languages_in_both_for
     assert not list(example_build.rglob(".policygen-*")), "temporary files left behind"
 
 
+@pytest.mark.slow
 def test_manifest_lists_every_file_with_its_hash_inputs_and_versions(example_build):
     manifest = json.loads((example_build / "manifest.json").read_text(encoding="utf-8"))
     entries = {entry["path"]: entry for entry in manifest["files"]}
@@ -69,12 +71,14 @@ def test_manifest_lists_every_file_with_its_hash_inputs_and_versions(example_bui
     assert {"policygen", "weasyprint", "python-docx", "jinja2"} <= set(manifest["versions"])
 
 
+@pytest.mark.slow
 def test_kyrgyz_letters_come_back_out_of_the_pdf_text(example_build):
     for path in example_build.glob("*/ky/policy.pdf"):
         text = pdf_text(path)
         assert set(KYRGYZ_LETTERS.lower()) <= set(text), path
 
 
+@pytest.mark.slow
 def test_every_pdf_font_is_embedded(example_build):
     for path in built_files(example_build, ".pdf"):
         listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
@@ -84,6 +88,7 @@ def test_every_pdf_font_is_embedded(example_build):
             assert re.search(r"\byes\s+yes\s+(yes|no)\s+\d+\s+\d+\s*$", row), f"{path}: font not embedded: {row}"
 
 
+@pytest.mark.slow
 def test_clause_numbers_are_word_numbering_not_typed_digits(example_build):
     for path in built_files(example_build, ".docx"):
         if path.stem == "adoption-order":  # an order has numbered operative points, not clauses

@@ -6,9 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
+from pathlib import Path
 
-from conftest import REPO, run_cli
+import pytest
+from conftest import REPO, copy_workspace, run_cli
+
+from policygen import __version__
 
 
 def test_validate_reports_each_example_ok():
@@ -67,6 +72,47 @@ def test_init_makes_a_workspace_that_validates_and_refuses_to_overwrite(tmp_path
     assert "already exists" in again.stderr
 
 
+def test_policygen_workspace_in_the_environment_is_the_default_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POLICYGEN_WORKSPACE", str(REPO))
+
+    result = run_cli("list")
+
+    assert result.exit_code == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [
+        "ak-tilek-fmc",
+        "bishkek-city-hospital",
+        "osh-medical-university",
+    ]
+
+
+def test_workspace_option_wins_over_policygen_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("POLICYGEN_WORKSPACE", str(tmp_path / "elsewhere"))
+
+    chosen = run_cli("list", "--workspace", REPO)
+    from_environment = run_cli("list")
+
+    assert chosen.exit_code == 0, chosen.stderr
+    assert from_environment.exit_code == 2
+    assert f"{tmp_path / 'elsewhere'} is not a policygen workspace" in from_environment.stderr
+
+
+def test_the_version_is_defined_once_and_read_by_the_package_the_command_and_the_manifest(tmp_path: Path):
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    workspace = copy_workspace(tmp_path / "ws")
+
+    built = run_cli("build", "ak-tilek-fmc", "--lang", "ru", "--format", "docx", "--doc", "policy", "-w", workspace)
+
+    assert "version" in pyproject["project"]["dynamic"] and "version" not in pyproject["project"]
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "policygen/version.py"
+    assert run_cli("--version").stdout == f"policygen, version {__version__}\n"
+    assert built.exit_code == 0, built.stderr
+    manifest = json.loads((workspace / "output" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["versions"]["policygen"] == __version__
+
+
 def test_every_command_has_help():
     for command in ("validate", "build", "schema", "list", "init"):
         result = run_cli(command, "--help")
@@ -78,6 +124,7 @@ def test_bad_option_value_exits_2():
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_wheel_install_initialises_and_builds_with_the_packaged_templates(tmp_path):
     wheel_dir = tmp_path / "dist"
     subprocess.run(
@@ -103,6 +150,10 @@ def test_wheel_install_initialises_and_builds_with_the_packaged_templates(tmp_pa
         archive.extractall(installed)
     assert "policygen/templates/policy/ky.md.j2" in names
     assert "policygen/assets/fonts/LiberationSerif-Regular.ttf" in names
+    assert "policygen/assets/fonts/LICENSE-LiberationFonts.txt" in names  # the fonts' own license goes with them
+    dist_info = f"policygen-{__version__}.dist-info"
+    assert f"{dist_info}/METADATA" in names
+    assert [name for name in names if name.startswith(dist_info) and name.endswith("/LICENSE")]
     environment = {**os.environ, "PYTHONPATH": str(installed)}
     workspace = tmp_path / "ws"
 

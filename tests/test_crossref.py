@@ -9,6 +9,12 @@ from policygen.model import Document, Meta, Paragraph, plain_text
 from policygen.parse.markdown import parse_markdown
 from policygen.transforms.crossref import resolve_references
 
+RUSSIAN = {
+    "document": "«{document}»",
+    "clause": "раздел {number} «{title}»",
+    "document_clause": "«{document}», раздел {number} «{title}»",
+}  # the references of templates/strings/ru.yaml
+
 
 def document(doc_id: str, title: str, body: str, lang: str = "ru") -> Document:
     parsed = parse_markdown(body, doc_id, frozenset())
@@ -37,7 +43,7 @@ def text_of(documents, doc_id: str) -> str:
 
 
 def test_references_resolve_to_titles_and_clause_numbers():
-    resolved = resolve_references({"policy": POLICY, "procedure": PROCEDURE}, "ru", {})
+    resolved = resolve_references({"policy": POLICY, "procedure": PROCEDURE}, RUSSIAN, {})
     assert text_of(resolved, "policy") == (
         "См. раздел 1 «Общие положения» и «Порядок рассмотрения жалоб», раздел 1 «Обжалование»."
     )
@@ -54,6 +60,6 @@ def test_references_resolve_to_titles_and_clause_numbers():
 def test_reference_to_a_missing_target_fails_naming_the_referring_template(body, message):
     broken = document("procedure", "Порядок", f"::: clause appeal\n## Обжалование\n\n{body}\n:::\n")
     with pytest.raises(TemplateError) as raised:
-        resolve_references({"policy": POLICY, "procedure": broken}, "ru", {"procedure": "procedure/ru.md.j2"})
+        resolve_references({"policy": POLICY, "procedure": broken}, RUSSIAN, {"procedure": "procedure/ru.md.j2"})
     assert message in raised.value.message
     assert raised.value.template == "procedure/ru.md.j2"

@@ -131,6 +131,24 @@ def test_replaced_clause_keeps_its_title_and_place_with_the_new_text(tmp_path):
             "text: {ky:",
             "paragraphs, lists and tables only",
         ),
+        (
+            "clauses:\n  add:\n    - id: x\n      after: policy/scope\n      title: {ky: X, ru: X}\n"
+            '      text: {ky: x, ru: "- a\\n\\n  ::: note\\n  b\\n  :::\\n"}\n',
+            "text: {ky:",
+            "paragraphs, lists and tables only",
+        ),
+        (
+            "clauses:\n  add:\n    - id: x\n      after: policy/scope\n      title: {ky: X, ru: X}\n"
+            '      text: {ky: x, ru: "- a\\n  - b\\n    - c\\n      - d\\n"}\n',
+            "text: {ky:",
+            "lists nest deeper than 3 levels",
+        ),
+        (
+            "clauses:\n  add:\n    - id: complaint-form\n      after: complaint-procedure/purpose\n"
+            "      title: {ky: X, ru: X}\n      text: {ky: x, ru: y}\n",
+            "id: complaint-form",
+            "document complaint-procedure already has a clause or an annex 'complaint-form'",
+        ),
     ],
 )
 def test_invalid_customisation_fails_naming_the_profile_line(tmp_path, clauses_yaml, marker, message):

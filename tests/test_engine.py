@@ -55,6 +55,7 @@ def test_forced_rebuild_gives_identical_bytes_for_every_file(workspace):
     assert files_under(workspace / "output") == before
 
 
+@pytest.mark.slow
 def test_pdf_build_is_byte_identical_across_runs_and_job_counts(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     assert run_cli("build", "ak-tilek-fmc", "--lang", "ky", "-w", REPO, "--out", first, "--jobs", "1").exit_code == 0

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from pypdf.generic import ContentStream
 
 from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
-from policygen.model import Container, Document, plain_text
+from policygen.model import Document, Form, plain_text, walk
 
 FORM_DOCUMENTS = ("complaint-procedure", "training-programme")
 A4_CONTENT_BOX = (70.87, 56.69, 552.76, 785.2)  # x0, y0, x1, y1 in points: A4 less the 2.5/1.5/2/2 cm margins
@@ -39,16 +39,10 @@ def forms() -> dict[tuple[str, str, str], list[list[tuple[str, str]]]]:
 
 def forms_of(document: Document):
     """Each form of the document's annexes as [(field name, label)]; names are document/language/annex/field."""
-    for annex in document.blocks:
-        if isinstance(annex, Container) and annex.kind == "annex":
-            for form in annex.blocks:
-                if isinstance(form, Container) and form.kind == "form":
-                    prefix = f"{document.meta.doc_id}/{document.meta.language}/{dict(annex.attrs)['id']}"
-                    field_ids = dict(form.attrs)["fields"].split()
-                    yield [
-                        (f"{prefix}/{field_id}", plain_text(item[0].inlines))
-                        for field_id, item in zip(field_ids, form.blocks[0].items, strict=True)
-                    ]
+    for form in walk(document):
+        if isinstance(form, Form):
+            prefix = f"{document.meta.doc_id}/{document.meta.language}/{form.annex_id}"
+            yield [(f"{prefix}/{field.id}", plain_text(field.label)) for field in form.fields]
 
 
 def widgets(path: Path) -> list[tuple[int, str, str, tuple[float, float, float, float]]]:
@@ -137,6 +131,7 @@ def form_pdfs(example_build: Path) -> list[tuple[tuple[str, str, str], Path]]:
     ]
 
 
+@pytest.mark.slow
 def test_pdf_form_fields_are_named_by_document_language_annex_and_field_with_their_label_as_tooltip(
     example_build, forms
 ):
@@ -147,6 +142,7 @@ def test_pdf_form_fields_are_named_by_document_language_annex_and_field_with_the
         assert [(name, tooltip) for _, name, tooltip, _ in widgets(path)] == expected, path
 
 
+@pytest.mark.slow
 def test_complaint_form_fields_lie_inside_their_cells_clear_of_both_sides(example_build):
     for _, path in form_pdfs(example_build):
         pages = pypdf.PdfReader(str(path)).pages
@@ -161,6 +157,7 @@ def test_complaint_form_fields_lie_inside_their_cells_clear_of_both_sides(exampl
             )
 
 
+@pytest.mark.slow
 def test_no_form_splits_its_field_group_across_pages(example_build, forms):
     for key, path in form_pdfs(example_build):
         page_of = {name: page for page, name, _, _ in widgets(path)}
@@ -200,6 +197,7 @@ def first_row_emphasis(document: docx.document.Document, table) -> list[str]:
     return reasons
 
 
+@pytest.mark.slow
 def test_docx_form_tables_print_their_first_question_like_the_others(example_build, forms):
     for (institution, lang, doc_id), document_forms in forms.items():
         path = example_build / institution / lang / f"{doc_id}.docx"

@@ -1,9 +1,9 @@
 """Markdown to document model: fixture files of input and expected model, and the constructs refused."""
 
-import json
 from pathlib import Path
 
 import pytest
+from golden import assert_golden, snapshot_text
 
 from policygen.check.elements import element_ids
 from policygen.errors import TemplateError
@@ -19,9 +19,9 @@ def parsed_as_data(text: str) -> dict:
 
 
 @pytest.mark.parametrize("source", sorted(FIXTURES.glob("*.md")), ids=lambda path: path.stem)
-def test_markdown_parses_to_the_expected_model(source):
-    expected = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
-    assert parsed_as_data(source.read_text(encoding="utf-8")) == expected
+def test_markdown_parses_to_the_expected_model(source, update_snapshots):
+    built = snapshot_text(parsed_as_data(source.read_text(encoding="utf-8")))
+    assert_golden({source.with_suffix(".json"): built}, update_snapshots)
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,11 @@ def test_markdown_parses_to_the_expected_model(source):
         ("::: clause a no_such_element\n## T\n:::\n", "unknown elements no_such_element"),
         ("::: clause a\ntext\n:::\n", "must start with its ## title"),
         ("::: clause a\n## T\n:::\n\n::: clause a\n## U\n:::\n", "used twice"),
-        ("::: clause a\n## T\n\n::: clause b\n## U\n:::\n:::\n", "cannot contain another clause"),
+        ("::: clause a\n## T\n\n::: clause b\n## U\n:::\n:::\n", "a clause stands at the top level of a document, not"),
+        ("::: clause a\n## T\n:::\n\n:::: annex a\n## A\n::::\n", "id 'a' is used twice (line 5 of"),
+        (":::: annex a\n## A\n\n:::: annex b\n## B\n::::\n::::\n", "an annex stands at the top level of a document"),
+        ("- a\n  - b\n    - c\n      - d\n", "lists nest deeper than 3 levels (line 4 of"),
+        ("::: figure Heat\ncaption\n:::\n", "figure name 'Heat' is not a slug"),
         ("::: signature\nonly one paragraph\n:::\n", "exactly two paragraphs"),
         ("#### deep\n", "heading level 4"),
         ("---\ntitle: T\n---\n", "front matter lacks subject"),
@@ -44,7 +48,7 @@ def test_markdown_parses_to_the_expected_model(source):
         (":::: annex a\n## A\n\n::: form\n- {name}\n:::\n::::\n", "form field 'name' has no label"),
         (
             ":::: annex a\n## A\n\n::: form\n- {name} Name\n:::\n\n::: form\n- {name} Again\n:::\n::::\n",
-            "field id 'name' is used twice in this annex",
+            "field id 'name' is used twice in annex 'a' (line 9 of the rendered Markdown)",
         ),
         (":::: annex a\n## A\n\n::: form\ntext\n:::\n::::\n", "a form holds one bullet list"),
     ],

@@ -18,17 +18,22 @@ from weasyprint.urls import FatalURLFetchingError
 import policygen
 from policygen.errors import RenderError
 from policygen.model import (
+    Annex,
+    Approval,
     BulletList,
     Clause,
-    Container,
     Document,
     Emphasis,
+    Form,
+    FormField,
     Heading,
     LineBreak,
     Meta,
+    Note,
     OrderedList,
     Paragraph,
     Point,
+    Signature,
     Strong,
     Table,
     Text,
@@ -78,7 +83,9 @@ def realistic_clause(number: int) -> Clause:
         title=(Text(f"Жалпы жоболор {number}"),),
         blocks=(
             point(1, FILLER_KY, BulletList(((paragraph("кызматкерлер"),), (paragraph("студенттер"),)))),
-            point(1, FILLER_RU, point(2, "Подпункт первый: " + FILLER_RU), point(2, "Подпункт второй: " + FILLER_KY)),
+            point(1, FILLER_RU),
+            point(2, "Подпункт первый: " + FILLER_RU),
+            point(2, "Подпункт второй: " + FILLER_KY),
             point(1, FILLER_KY, paragraph("Продолжение пункта. " + FILLER_RU)),
         ),
     )
@@ -109,8 +116,7 @@ def realistic_document(**meta_changes: object) -> Document:
     return Document(
         meta=meta,
         blocks=(
-            Container(
-                "approval",
+            Approval(
                 (
                     paragraph("БЕКИТИЛДИ"),
                     paragraph("Башкы дарыгердин 2025-жылдын"),
@@ -135,9 +141,9 @@ def realistic_document(**meta_changes: object) -> Document:
             *(realistic_clause(number) for number in range(1, 6)),
             Heading(3, (Text("Арыз берүүнүн мөөнөттөрү"),)),
             table,
-            Container("note", (paragraph("Юристтин текшерүүсү талап кылынат."),)),
+            Note((paragraph("Юристтин текшерүүсү талап кылынат."),)),
             *(realistic_clause(number) for number in range(6, 11)),
-            Container("signature", (paragraph("Башкы дарыгер"), paragraph("А. Б. Асанова"))),
+            Signature((Text("Башкы дарыгер"),), (Text("А. Б. Асанова"),)),
         ),
     )
 
@@ -369,12 +375,10 @@ def test_policygen_uses_only_the_public_modules_of_weasyprint():
 
 
 def test_annex_forms_become_fillable_pdf_fields_on_a_new_page_named_and_labelled():
-    form = Container(
-        "form",
-        (BulletList(((paragraph("Аты-жөнү"),), (paragraph("Эмне болду"),))),),
-        (("lines", "1"), ("fields", "full-name what-happened")),
+    form = Form(
+        "form", 1, (FormField("full-name", (Text("Аты-жөнү"),)), FormField("what-happened", (Text("Эмне болду"),)))
     )
-    annex = Container("annex", (Heading(2, (Text("1-тиркеме. Даттануу формасы"),)), form), (("id", "form"),))
+    annex = Annex("form", (Text("1-тиркеме. Даттануу формасы"),), (form,))
     document = replace(realistic_document(), blocks=(paragraph("Негизги текст."), annex))
     reader = pypdf.PdfReader(io.BytesIO(PdfWriter().render(document)))
     fields = reader.get_fields()

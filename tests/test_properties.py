@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 import docx
+import pytest
 from conftest import EXAMPLES, normalized_words, pdf_text, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -133,6 +134,7 @@ def test_generated_text_written_as_a_json_string_reads_back_unchanged(value):
     assert loaded.data == {"name": value}
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name_ru=PROFILE_TEXTS, name_ky=PROFILE_TEXTS, address_ru=PROFILE_TEXTS)
 def test_any_accepted_text_in_name_and_address_is_printed_literally_in_docx(name_ru, name_ky, address_ru):
@@ -275,6 +277,7 @@ def edited_profiles(draw) -> bytes:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=edited_profiles())
 def test_random_edits_of_a_valid_profile_give_a_located_error_never_a_traceback(data):

@@ -58,11 +58,12 @@ def test_quiet_build_with_summary_prints_the_table_and_no_progress(workspace: Pa
     assert not [line for line in result.stdout.splitlines() if line.startswith("[")]
 
 
-def test_build_without_quiet_still_prints_progress_and_the_table(workspace: Path):
+def test_build_without_quiet_prints_progress_on_stderr_and_the_table_on_stdout(workspace: Path):
     result = run_cli_confined("build", PROFILE, *FAST, "-w", workspace)
 
     assert result.exit_code == 0, result.stderr
-    assert f"[1/1] {PROFILE} ru: 1 files" in result.stderr.splitlines()  # progress goes to stderr
+    assert result.stderr.splitlines() == [f"[1/1] {PROFILE} ru: 1 files"]
+    assert not [line for line in result.stdout.splitlines() if line.startswith("[")]
     assert re.search(rf"^{PROFILE} +1 +0  ok$", result.stdout, re.MULTILINE), result.stdout
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from policygen.errors import TemplateError
+from policygen.inputs.workspace import packaged_templates
 from policygen.model import Paragraph, Text, plain_text
 from policygen.parse.markdown import parse_markdown
 from policygen.render.sandbox import TemplateRenderer, escape_markdown
@@ -16,7 +17,7 @@ HOSTILE = "{{ 7*7 }} <b>&</b> *x* «Ңөү» # [a](b) \\ | `c` _u_"
 def renderer_with(tmp_path: Path, source: str) -> TemplateRenderer:
     (tmp_path / "doc").mkdir(parents=True)
     (tmp_path / "doc" / "ru.md.j2").write_text(source, encoding="utf-8")
-    return TemplateRenderer([tmp_path])
+    return TemplateRenderer([tmp_path, packaged_templates()])  # the packaged strings files
 
 
 def render(tmp_path: Path, source: str, **context) -> str:

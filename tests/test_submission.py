@@ -17,6 +17,7 @@ import pytest
 from conftest import EXAMPLE_SUBMISSION, REPO, copy_workspace, normalized_words, pdf_text, run_cli
 from pypdf.generic import ContentStream
 
+from policygen import TemplateRenderer, open_workspace
 from policygen.sets.submission import findings_rows, load_submission
 
 EXAMPLE = EXAMPLE_SUBMISSION
@@ -33,6 +34,7 @@ def manifest(package) -> dict:
     return json.loads((package / "manifest.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_example_package_holds_every_document_in_docx_and_pdf_for_each_language(package, manifest):
     submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
     expected_documents = ["cover-letter", "annex-register", *(annex.value for annex in submission.annexes)]
@@ -48,6 +50,7 @@ def test_example_package_holds_every_document_in_docx_and_pdf_for_each_language(
     assert (package / f"{EXAMPLE}.zip").is_file() and (package / f"{EXAMPLE}-combined.pdf").is_file()
 
 
+@pytest.mark.slow
 def test_every_pdf_declares_pdf_a_2b_and_embeds_all_fonts(package):
     pdfs = sorted(package.rglob("*.pdf"))
     assert len(pdfs) > 10
@@ -61,6 +64,7 @@ def test_every_pdf_declares_pdf_a_2b_and_embeds_all_fonts(package):
             assert re.search(r"\byes\s+yes\s+(yes|no)\s+\d+\s+\d+\s*$", row), f"{path}: {row}"
 
 
+@pytest.mark.slow
 def test_combined_pdf_bookmarks_follow_the_annex_register(package, manifest):
     reader = pypdf.PdfReader(str(package / f"{EXAMPLE}-combined.pdf"))
     top = [item.title for item in reader.outline if not isinstance(item, list)]
@@ -102,6 +106,7 @@ def bound_pdfs(package: Path, manifest: dict) -> list[Path]:
     ]
 
 
+@pytest.mark.slow
 def test_combined_pdf_shows_each_document_its_own_pictures(package, manifest):
     expected = sum((drawn_images(path) for path in bound_pdfs(package, manifest)), Counter())
     languages = len(load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml").languages)
@@ -119,6 +124,7 @@ def widgets(path: Path) -> list[tuple[str, str]]:
     ]
 
 
+@pytest.mark.slow
 def test_combined_pdf_form_fields_have_unique_names_and_tooltips_in_their_language(package, manifest):
     separate: dict[str, str] = {}
     for path in bound_pdfs(package, manifest):
@@ -140,6 +146,7 @@ def test_combined_pdf_form_fields_have_unique_names_and_tooltips_in_their_langua
     assert dict(combined) == separate
 
 
+@pytest.mark.slow
 def test_clean_package_verifies_as_folder_and_as_zip(package):
     for target in (package, package / f"{EXAMPLE}.zip"):
         result = run_cli("submission", "verify", target)
@@ -147,6 +154,7 @@ def test_clean_package_verifies_as_folder_and_as_zip(package):
         assert "every file matches its manifest" in result.output
 
 
+@pytest.mark.slow
 def test_one_changed_byte_fails_verification_naming_the_file(package, tmp_path):
     copy = tmp_path / EXAMPLE
     shutil.copytree(package, copy)
@@ -165,6 +173,7 @@ def test_one_changed_byte_fails_verification_naming_the_file(package, tmp_path):
     assert f"{copy}: ru/notes.txt: added" in result.stderr
 
 
+@pytest.mark.slow
 def test_changed_member_of_the_zip_fails_verification(package, tmp_path):
     original = zipfile.ZipFile(package / f"{EXAMPLE}.zip")
     tampered = tmp_path / "tampered.zip"
@@ -177,10 +186,12 @@ def test_changed_member_of_the_zip_fails_verification(package, tmp_path):
     assert "ru/01-draft-order.docx: changed" in result.stderr
 
 
+@pytest.mark.slow
 def test_evidence_numbers_are_the_same_in_docx_and_pdf_tables_and_chart_labels(package):
     submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
+    renderer = TemplateRenderer(open_workspace(REPO).template_search_path())
     for lang in submission.languages:
-        rows = findings_rows(submission, lang)
+        rows = findings_rows(submission, lang, renderer.strings(lang).babel_locale)
         note = next((package / lang).glob("*-justification-note.docx"))
         table = next(
             table
@@ -225,6 +236,7 @@ def test_broken_submission_fails_naming_the_line(tmp_path, old, new, key, messag
     assert not (workspace / "output").exists()
 
 
+@pytest.mark.slow
 def test_cover_letter_has_a_bilingual_letterhead_in_every_version(package):
     submission = load_submission(REPO / "submissions" / f"{EXAMPLE}.yaml")
     for lang in submission.languages:

@@ -189,10 +189,10 @@ def test_validate_refuses_clause_changes_that_build_refuses(workspace, clauses, 
 def test_validate_fails_the_completeness_check_under_strict_only(workspace):
     templates = workspace / "templates" / "policy"
     templates.mkdir(parents=True)
-    source = (REPO / "templates" / "policy" / "ru.md.j2").read_text(encoding="utf-8")
-    # the Russian policy claims no element any more: required ones go uncovered
-    (templates / "ru.md.j2").write_text(
-        re.sub(r"^(::: clause \S+) \S+$", r"\1", source, flags=re.MULTILINE), encoding="utf-8"
+    source = (REPO / "templates" / "policy" / "skeleton.yaml").read_text(encoding="utf-8")
+    # the policy claims no element any more: required ones go uncovered
+    (templates / "skeleton.yaml").write_text(
+        re.sub(r"^ +covers: .*\n", "", source, flags=re.MULTILINE), encoding="utf-8"
     )
 
     assert run_cli("validate", PROFILE, "--workspace", workspace).exit_code == 0
@@ -284,8 +284,17 @@ def with_review_file(workspace: Path, text: str) -> Path:
     [
         ("reviewed:\n  policy/ru.md.j2: " + "[" * 5000 + "]" * 5000 + "\n", 2, "nesting is deeper than"),
         ("reviewed:\n  policy/ru.md.j2: &a yes\n", 2, "anchor '&a' is not allowed"),
-        ("reviewed:\n  policy/ru.md.j2: yes\n", 2, "expected true or false, got 'yes'"),
-        ("reviewed:\n  policy/ru.md.j2: [true]\n", 2, "expected true or false, got ['true']"),
+        ("reviewed:\n  policy/ru.md.j2: true\n", 2, "expected the keys reviewed_by, reviewed_on, sha256"),
+        (
+            "reviewed:\n  policy/ru.md.j2:\n    reviewed_by: A\n    reviewed_on: 2026-02-30\n    sha256: " + "0" * 64,
+            4,
+            "expected a date written YYYY-MM-DD, got '2026-02-30'",
+        ),
+        (
+            "reviewed:\n  policy/ru.md.j2:\n    reviewed_by: A\n    reviewed_on: 2026-02-03\n    sha256: abc",
+            5,
+            "expected the SHA-256 of the text reviewed",
+        ),
     ],
 )
 def test_translation_review_file_is_read_with_the_strict_loader(workspace, text, line, message):
@@ -311,7 +320,7 @@ def test_translation_review_pipe_is_refused_without_blocking(workspace):
     result = run_in_subprocess("validate", PROFILE, "--workspace", str(workspace))
 
     assert result.returncode == 1
-    assert f"{review}: is not a regular file" in result.stderr
+    assert f"{review}: the file is not a regular file" in result.stderr
 
 
 def test_a_profile_linking_out_of_institutions_is_refused_by_its_workspace_path(workspace, tmp_path):

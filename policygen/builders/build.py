@@ -21,7 +21,7 @@ from policygen.check.coverage import InstitutionCheck
 from policygen.errors import PolicygenError, ProfileError
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import review_files
-from policygen.inputs.schema import LANGUAGES
+from policygen.inputs.schema import Lang
 from policygen.inputs.workspace import Workspace
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import REPORT_ID, REPORT_OWNER
@@ -36,7 +36,7 @@ class BuildRequest:
 
     out_dir: Path
     doc_ids: tuple[str, ...] = DOCUMENT_IDS
-    languages: tuple[str, ...] | None = None
+    languages: tuple[Lang, ...] | None = None
     formats: tuple[str, ...] = FORMATS
     strict: bool = False  # refuse to write an institution's documents when they fail the completeness check
     jobs: int = 1  # processes that render in parallel
@@ -112,7 +112,7 @@ def build_model(
     renderer = TemplateRenderer(workspace.template_search_path())
     units = []
     try:
-        for lang in request.languages or LANGUAGES:
+        for lang in request.languages or workspace.languages():
             models_key = model_set_models_key(workspace, renderer, lang, environment)
             units.append(
                 Unit(
@@ -147,7 +147,7 @@ def build_coverage_reports(
     try:
         results_key = digest(*(repr(result) for result in results))
         reviews = [input_record(workspace, path) for path in review_files(renderer.search_path)]
-        for lang in request.languages or LANGUAGES:
+        for lang in request.languages or workspace.languages():
             templates = [
                 input_record(workspace, path) for path in renderer.dependencies(template_name(REPORT_ID, lang))
             ]
@@ -179,7 +179,7 @@ def _paths(owner: str, lang: str, doc_ids: tuple[str, ...], formats: tuple[str, 
     return tuple(f"{owner}/{lang}/{doc_id}{get_writer_suffix(name)}" for doc_id in doc_ids for name in formats)
 
 
-def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
+def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[Lang, ...]:
     own = tuple(loaded.profile.languages)
     if request.languages is None:
         return own
@@ -189,4 +189,4 @@ def _languages(loaded: LoadedProfile, request: BuildRequest) -> tuple[str, ...]:
             f"{loaded.profile.id} is not written in {', '.join(missing)} (its languages: {', '.join(own)})",
             hint="add the language and its texts to the profile, or leave --lang out",
         )
-    return tuple(lang for lang in LANGUAGES if lang in request.languages)
+    return tuple(lang for lang in request.languages if lang in own)

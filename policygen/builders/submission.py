@@ -30,7 +30,6 @@ from policygen.builders.workers import run_bounded
 from policygen.check.coverage import check_institution
 from policygen.errors import OutputError, PolicygenError
 from policygen.inputs.review import review_files
-from policygen.inputs.schema import LANGUAGES
 from policygen.inputs.strict_yaml import MAX_FILE_BYTES
 from policygen.inputs.submission_schema import Submission
 from policygen.inputs.workspace import Workspace
@@ -40,7 +39,6 @@ from policygen.output.archive import deterministic_zip
 from policygen.output.atomic import checked_output_path, existing_output
 from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries
-from policygen.render.locale import LANGUAGE_NAMES
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import REPORT_ID
 from policygen.sets.institution import DOCUMENT_IDS, template_name
@@ -76,7 +74,7 @@ def build_submission(
     worker process (from the models a build kept, where they are current); then each document whose model
     changed is written as DOCX by a unit of its own, in parallel with the unit that lays out every document and
     writes the changed PDFs and the combined PDF; the manifest and zip follow, when a file changed."""
-    submission = load_submission(path)
+    submission = load_submission(path, workspace.languages())
     package = package_folder(submission)
     out_dir = request.out_dir
     with output_lock(out_dir) as lock:
@@ -111,8 +109,9 @@ def submission_inputs_key(workspace: Workspace, submission: Submission, path: Pa
     its documents, of the institutions' and the model sets, and the environment. None when a template cannot
     be read, so that making the package reports it."""
     renderer = TemplateRenderer(workspace.template_search_path())
-    names = [template_name(template, lang) for template in SUBMISSION_TEMPLATES.values() for lang in LANGUAGES]
-    names += [template_name(doc_id, lang) for doc_id in (*DOCUMENT_IDS, REPORT_ID) for lang in LANGUAGES]
+    languages = workspace.languages()
+    names = [template_name(template, lang) for template in SUBMISSION_TEMPLATES.values() for lang in languages]
+    names += [template_name(doc_id, lang) for doc_id in (*DOCUMENT_IDS, REPORT_ID) for lang in languages]
     try:
         templates = sorted({file for name in names for file in renderer.dependencies(name)})
         records = [input_record(workspace, file) for file in (*templates, *review_files(renderer.search_path))]
@@ -232,7 +231,7 @@ def _pdf_job(
                             data,
                         )
                     )
-            pages.append((LANGUAGE_NAMES[document.meta.language][document.meta.language], laid))
+            pages.append((ctx.renderer.strings(document.meta.language).name, laid))
         title = pages[0][1].metadata.title or doc_id
         laid_out.append((section_label(submission, doc_id, title), pages))
     target = combined_name(submission)

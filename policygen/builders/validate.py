@@ -64,21 +64,28 @@ def validate_institutions(workspace: Workspace, paths: list[Path], strict: bool,
     return map_bounded(_validate_in_worker, paths, jobs, _start_validator, (workspace, strict))
 
 
-_validator: dict[str, object] = {}
+@dataclass(frozen=True)
+class _Validator:
+    """What a validating worker process sets up once and uses for every profile it is given."""
+
+    workspace: Workspace
+    renderer: TemplateRenderer
+    strict: bool
+
+
+_validator: _Validator | None = None  # set in each worker process by _start_validator
 
 
 def _start_validator(workspace: Workspace, strict: bool) -> None:
-    _validator.update(workspace=workspace, strict=strict, renderer=TemplateRenderer(workspace.template_search_path()))
+    global _validator
+    _validator = _Validator(workspace, TemplateRenderer(workspace.template_search_path()), strict)
 
 
 def _validate_in_worker(path: Path) -> Validation:
+    if _validator is None:
+        raise RuntimeError("a validating worker process was not started by _start_validator")
     try:
-        return validate_institution(
-            _validator["workspace"],
-            path,
-            _validator["renderer"],  # type: ignore[arg-type]
-            _validator["strict"],
-        )  # type: ignore[arg-type]
+        return validate_institution(_validator.workspace, path, _validator.renderer, _validator.strict)
     except MemoryError:
         return Validation(
             path, problems=[Diagnostic(str(path), memory_exceeded(), hint="a clause must not build text without bound")]

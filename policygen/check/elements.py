@@ -38,10 +38,3 @@ def required_elements(is_education: bool) -> frozenset[str]:
     if is_education:
         required.add("education_power_relations")
     return frozenset(required)
-
-
-@cache
-def element_names() -> dict[str, dict[str, str]]:
-    """element id -> language -> its short title, for reports."""
-    text = resources.files("policygen").joinpath("data/element-names.yaml").read_text(encoding="utf-8")
-    return load_yaml_mapping_text(text, "policygen/data/element-names.yaml").data["names"]

@@ -7,19 +7,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from policygen.errors import PolicygenError
 from policygen.inputs.strict_yaml import load_yaml_mapping_text
-from policygen.model import (
-    Block,
-    BulletList,
-    Clause,
-    Container,
-    Heading,
-    OrderedList,
-    Paragraph,
-    Point,
-    Table,
-    plain_text,
-)
+from policygen.model import Clause, inline_runs, plain_text
 
 
 @dataclass(frozen=True)
@@ -52,29 +42,18 @@ def element_notions() -> dict[str, dict[str, tuple[Notion, ...]]]:
 
 
 def clause_text(clause: Clause) -> str:
-    """The title and every text of a clause, as one string."""
-    parts = [plain_text(clause.title)]
-    _collect(clause.blocks, parts)
-    return "\n".join(parts)
-
-
-def _collect(blocks: tuple[Block, ...], parts: list[str]) -> None:
-    for block in blocks:
-        if isinstance(block, (Heading, Paragraph)):
-            parts.append(plain_text(block.inlines))
-        elif isinstance(block, (Point, Container)):
-            _collect(block.blocks, parts)
-        elif isinstance(block, (BulletList, OrderedList)):
-            for item in block.items:
-                _collect(item, parts)
-        elif isinstance(block, Table):
-            parts.extend(plain_text(cell) for row in (block.header, *block.rows) for cell in row)
+    """The title and every text of a clause, as one string, a line for each paragraph, heading or cell."""
+    return "\n".join(plain_text(run) for run in inline_runs(clause))
 
 
 def missing_notions(clause: Clause, element: str, lang: str) -> list[Notion]:
     """The notions of `element` that the clause's text in `lang` does not express (empty: the claim is honest)."""
     notions = element_notions().get(element, {}).get(lang)
     if notions is None:
-        raise KeyError(f"no notions for element {element!r} in {lang!r} in element-notions.yaml")
+        raise PolicygenError(
+            f"the completeness check cannot verify clauses in {lang}: policygen/data/element-notions.yaml "
+            f"has no notions of {element} in {lang}",
+            hint="the check knows the languages whose notions that file gives; build without --strict meanwhile",
+        )
     text = clause_text(clause)
     return [notion for notion in notions if not notion.expressed_in(text)]

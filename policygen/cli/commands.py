@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import IntEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -16,10 +20,10 @@ from policygen import (
     EXIT_FAILED,
     EXIT_OK,
     FORMATS,
-    LANGUAGES,
     BuildReport,
     BuildRequest,
     Diagnostic,
+    OwnerOutcome,
     PolicygenError,
     Workspace,
     WorkspaceError,
@@ -38,11 +42,15 @@ from policygen import (
     open_workspace,
     output_lock,
     packaged_examples,
+    review_file_argument,
+    review_status,
+    sign_reviews,
     submission_file,
     submission_json_schema,
     validate_institutions,
     verify_package,
 )
+from policygen.cli.internal_error import exit_on_internal_error
 from policygen.cli.progress import BuildProgress, submission_summary, summary_table
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
@@ -51,6 +59,15 @@ SCHEMA_FILE = Path("schema") / "profile.schema.json"
 def _report(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
+
+
+def _report_files(outcome: OwnerOutcome, out_dir: Path) -> None:
+    """Under --verbose: each file an outcome wrote or found up to date, one line each."""
+    if _verbosity() is Verbosity.VERBOSE:
+        for entry in outcome.files:
+            click.echo(f"written     {out_dir / entry.path}", err=True)
+        for entry in outcome.unchanged:
+            click.echo(f"up to date  {out_dir / entry.path}", err=True)
 
 
 def _output_folder(workspace: Workspace, out_dir: Path | None) -> Path:
@@ -94,17 +111,65 @@ def _run(action: Callable[[], int]) -> None:
     sys.exit(code)
 
 
+class Verbosity(IntEnum):
+    """How much a command prints besides its result and its errors."""
+
+    QUIET = -1  # errors and warnings only
+    NORMAL = 0  # also progress, summaries and confirmations
+    VERBOSE = 1  # also each file written and the time the command took
+
+
+_VERBOSITY = "policygen.verbosity"  # the key of the chosen Verbosity in the context's meta, shared by every level
+
+
+def _choose_verbosity(context: click.Context, parameter: click.Parameter, given: bool) -> None:
+    if not given:
+        return
+    chosen = Verbosity.QUIET if parameter.name == "quiet" else Verbosity.VERBOSE
+    if context.meta.setdefault(_VERBOSITY, chosen) is not chosen:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+
+
+def _verbosity() -> Verbosity:
+    """The verbosity chosen by -q or -v, before the command's name or after it."""
+    return click.get_current_context().meta.get(_VERBOSITY, Verbosity.NORMAL)
+
+
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
+
+
+def verbosity_options(command: CommandFunction) -> CommandFunction:
+    """-q/--quiet and -v/--verbose, on the group and on every command."""
+    command = click.option(
+        "--verbose",
+        "-v",
+        is_flag=True,
+        expose_value=False,
+        callback=_choose_verbosity,
+        help="Also print each file written and the time taken (on stderr).",
+    )(command)
+    return click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        expose_value=False,
+        callback=_choose_verbosity,
+        help="Print only errors and warnings: no progress, summary or confirmation.",
+    )(command)
+
+
 workspace_option = click.option(
     "--workspace",
     "-w",
     "workspace_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
+    envvar="POLICYGEN_WORKSPACE",
+    show_envvar=True,
     show_default="the current directory",
     help="The workspace: a folder with institutions/ (and templates/).",
 )
 profiles_argument = click.argument("profiles", nargs=-1, metavar="[PROFILE]...")
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 summary_option = click.option("--summary", is_flag=True, help="Print the summary even with --quiet.")
 jobs_option = click.option(
     "--jobs",
@@ -116,13 +181,41 @@ jobs_option = click.option(
 force_option = click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PolicygenGroup(click.Group):
+    """The command group: under --verbose it times the command, and an exception nobody expected, in any command,
+    becomes one line and EXIT_INTERNAL instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        started = time.monotonic()
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Abort, click.exceptions.Exit, BrokenPipeError):
+            raise  # click's own ways of ending a command: usage errors, Ctrl-C, --help, a reader that went away
+        except Exception as error:
+            exit_on_internal_error(error, debug=ctx.params["debug"])
+        finally:
+            if ctx.meta.get(_VERBOSITY) is Verbosity.VERBOSE:
+                click.echo(f"time taken: {time.monotonic() - started:.1f} s", err=True)
+
+
+@click.group(cls=PolicygenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policygen")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="POLICYGEN_DEBUG",
+    show_envvar=True,
+    help="On an internal error, print its traceback instead of saving it to a file.",
+)
+@verbosity_options
+def main(debug: bool) -> None:
     """Generate anti-sexual-harassment policies for medical institutions from YAML profiles.
 
     A PROFILE is an institution id or the path of its file; none means every institution of the workspace.
-    Exit codes: 0 all done, 1 some institutions failed (the others were done), 2 unusable command line or workspace.
+    -q and -v may come before the command's name or after it.
+
+    Exit codes: 0 all done, 1 some institutions failed (the others were done), 2 unusable command line or
+    workspace, 70 internal error (a bug in policygen: the message names the file holding its traceback).
     """
 
 
@@ -134,6 +227,7 @@ def main() -> None:
     is_flag=True,
     help="Treat warnings as errors and fail institutions whose documents fail the completeness check.",
 )
+@verbosity_options
 def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> None:
     """Check profiles as `build` would, writing nothing: the schema, then each document with the profile's
     clause changes in every language; print every problem with its file and line."""
@@ -144,7 +238,7 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
         failed = False
         for path, result in zip(paths, validate_institutions(workspace, paths, strict, default_jobs()), strict=False):
             _report(result.warnings + result.problems)
-            if result.passed:
+            if result.passed and _verbosity() is not Verbosity.QUIET:
                 click.echo(f"ok  {result.institution_id}  ({path.name})")
             failed = failed or not result.passed
         return EXIT_FAILED if failed else EXIT_OK
@@ -172,9 +266,10 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
 @click.option(
     "--lang",
     "languages",
-    type=click.Choice(LANGUAGES),
+    metavar="LANG",
     multiple=True,
-    help="Language to build (repeatable).  [default: each institution's languages]",
+    help="Language to build (repeatable): ky, ru, en, or one the workspace adds.  [default: each institution's "
+    "languages]",
 )
 @click.option(
     "--format",
@@ -193,7 +288,7 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
 )
 @jobs_option
 @force_option
-@quiet_option
+@verbosity_options
 @summary_option
 def build_command(
     workspace_dir: Path,
@@ -206,7 +301,6 @@ def build_command(
     model: bool,
     jobs: int | None,
     force: bool,
-    quiet: bool,
     summary: bool,
 ) -> None:
     """Build documents into OUT/<institution>/<lang>/<doc>.docx|.pdf and OUT/manifest.json.
@@ -219,6 +313,7 @@ def build_command(
     """
 
     def action() -> int:
+        quiet = _verbosity() is Verbosity.QUIET
         workspace = open_workspace(workspace_dir)
         if model and profiles:
             raise WorkspaceError(
@@ -228,7 +323,7 @@ def build_command(
         request = BuildRequest(
             out_dir=_output_folder(workspace, out_dir),
             doc_ids=_ordered(doc_ids, DOCUMENT_IDS),
-            languages=tuple(lang for lang in LANGUAGES if lang in languages) or None,
+            languages=_languages(workspace, languages) or None,
             formats=_ordered(formats, FORMATS),
             strict=strict,
             jobs=jobs or default_jobs(),
@@ -241,6 +336,7 @@ def build_command(
                 report = build(workspace, paths, request, progress.step_done)
         for outcome in report.outcomes:
             _report(outcome.warnings)
+            _report_files(outcome, request.out_dir)
         for outcome in report.failed:
             _report(outcome.diagnostics)
         if summary or not quiet:
@@ -248,6 +344,18 @@ def build_command(
         return EXIT_FAILED if report.failed else EXIT_OK
 
     _run(action)
+
+
+def _languages(workspace: Workspace, chosen: tuple[str, ...]) -> tuple[str, ...]:
+    """The --lang values in the workspace's order; a language it has no strings file for is refused."""
+    available = workspace.languages()
+    unknown = [lang for lang in chosen if lang not in available]
+    if unknown:
+        raise WorkspaceError(
+            f"--lang {unknown[0]}: not a language of this workspace",
+            hint=f"its languages are {', '.join(available)} (those with a templates/strings/<language>.yaml)",
+        )
+    return tuple(lang for lang in available if lang in chosen)
 
 
 def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, ...]:
@@ -271,7 +379,7 @@ def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, 
     default=None,
     help="Output folder of the report.  [default: WORKSPACE/output]",
 )
-@quiet_option
+@verbosity_options
 @summary_option
 def check(
     workspace_dir: Path,
@@ -279,7 +387,6 @@ def check(
     as_json_output: bool,
     report: bool,
     out_dir: Path | None,
-    quiet: bool,
     summary: bool,
 ) -> None:
     """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
@@ -292,10 +399,12 @@ def check(
     def action() -> int:
         workspace = open_workspace(workspace_dir)
         out = _output_folder(workspace, out_dir) if report else out_dir
+        quiet = _verbosity() is Verbosity.QUIET
         with _locked(out if report else None), BuildProgress(quiet or not report) as progress:
             return check_and_report(workspace, out, progress)
 
     def check_and_report(workspace: Workspace, out: Path | None, progress: BuildProgress) -> int:
+        quiet = _verbosity() is Verbosity.QUIET
         paths = workspace.resolve_profiles(profiles)
         results = check_institutions(workspace, paths, default_jobs(), out, progress.step_done)
         if as_json_output:
@@ -313,6 +422,7 @@ def check(
             request = BuildRequest(out_dir=out, jobs=default_jobs())
             outcome = build_coverage_reports(workspace, results, request, progress.step_done)
             _report(outcome.diagnostics)
+            _report_files(outcome, request.out_dir)
             if outcome.failed:
                 return EXIT_FAILED
             if summary or not quiet:
@@ -326,6 +436,7 @@ def check(
 
 @main.command()
 @click.option("--submission", "of_submission", is_flag=True, help="The schema of submission profiles instead.")
+@verbosity_options
 def schema(of_submission: bool) -> None:
     """Print the JSON Schema of institution profiles (for editors and validators)."""
     chosen = submission_json_schema() if of_submission else json_schema()
@@ -333,6 +444,7 @@ def schema(of_submission: bool) -> None:
 
 
 @main.group()
+@verbosity_options
 def submission() -> None:
     """The union's submission of the model documents to the Ministry of Health (submissions/<id>.yaml)."""
 
@@ -349,7 +461,7 @@ def submission() -> None:
 )
 @jobs_option
 @force_option
-@quiet_option
+@verbosity_options
 @summary_option
 def submission_build(
     workspace_dir: Path,
@@ -357,7 +469,6 @@ def submission_build(
     out_dir: Path | None,
     jobs: int | None,
     force: bool,
-    quiet: bool,
     summary: bool,
 ) -> None:
     """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest.
@@ -368,12 +479,14 @@ def submission_build(
     def action() -> int:
         workspace = open_workspace(workspace_dir)
         path = submission_file(workspace, submission_id)
+        quiet = _verbosity() is Verbosity.QUIET
         request = BuildRequest(out_dir=_output_folder(workspace, out_dir), jobs=jobs or default_jobs(), force=force)
         with _locked(request.out_dir), BuildProgress(quiet) as progress:
             outcome = build_submission(workspace, path, request, progress.step_done)
         _report(outcome.diagnostics)
         if outcome.failed:
             return EXIT_FAILED
+        _report_files(outcome, request.out_dir)
         if summary or not quiet:
             click.echo(submission_summary(outcome, request.out_dir))
         return EXIT_OK
@@ -383,6 +496,7 @@ def submission_build(
 
 @submission.command(name="verify")
 @click.argument("package", type=click.Path(exists=True, path_type=Path), metavar="DIR_OR_ZIP")
+@verbosity_options
 def submission_verify(package: Path) -> None:
     """Recompute every file's SHA-256 against the package manifest; report changed, missing and added files.
 
@@ -395,15 +509,81 @@ def submission_verify(package: Path) -> None:
         for problem in report.problems:
             click.echo(f"{package}: {problem}", err=True)
         if report.ok:
-            click.echo(f"{package}: every file matches its manifest")
+            if _verbosity() is not Verbosity.QUIET:
+                click.echo(f"{package}: every file matches its manifest")
             return EXIT_OK
         return EXIT_FAILED
 
     _run(action)
 
 
+@main.group()
+@verbosity_options
+def review() -> None:
+    """Legal translators' reviews of the templates' and strings files' text (templates/translation-review.yaml).
+
+    A document made from any file whose text is not reviewed as it is now carries the DRAFT mark on every page.
+    """
+
+
+@review.command(name="status")
+@workspace_option
+@verbosity_options
+def review_status_command(workspace_dir: Path) -> None:
+    """List every template and strings file with its review: reviewed (by whom, when), changed since its review,
+    or never reviewed."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        statuses = review_status(workspace.template_search_path())
+        shown = [status.shown(workspace) for status in statuses]
+        width = max((len(name) for name in shown), default=0)
+        for name, status in zip(shown, statuses, strict=True):
+            click.echo(f"{name:{width}}  {status.describe()}")
+        reviewed = sum(status.reviewed for status in statuses)
+        changed = sum(status.review is not None and not status.reviewed for status in statuses)
+        click.echo(
+            f"{len(statuses)} files: {reviewed} reviewed, {changed} changed since their review, "
+            f"{len(statuses) - reviewed - changed} never reviewed"
+        )
+        return EXIT_OK
+
+    _run(action)
+
+
+@review.command(name="sign")
+@workspace_option
+@verbosity_options
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--by", "reviewed_by", required=True, help="Name of the legal translator who reviewed the text.")
+@click.option(
+    "--on",
+    "reviewed_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Day of the review, YYYY-MM-DD.  [default: today]",
+)
+def review_sign(workspace_dir: Path, files: tuple[str, ...], reviewed_by: str, reviewed_on: dt.datetime | None) -> None:
+    """Record that NAME reviewed the text of each FILE as it is now (its SHA-256), in the workspace's
+    templates/translation-review.yaml. A FILE is a template or strings file of the workspace's templates/ folder.
+
+    It records a person's review: policygen never marks a text reviewed by itself.
+    """
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        paths = [review_file_argument(workspace, argument) for argument in files]
+        day = reviewed_on.date() if reviewed_on is not None else dt.date.today()
+        for status in sign_reviews(workspace, paths, reviewed_by, day):
+            click.echo(f"{status.shown(workspace)}  {status.describe()}  (sha256 {status.sha256[:12]}…)")
+        return EXIT_OK
+
+    _run(action)
+
+
 @main.command(name="list")
 @workspace_option
+@verbosity_options
 def list_command(workspace_dir: Path) -> None:
     """List the workspace's institutions with their type, languages and name."""
 
@@ -426,6 +606,7 @@ def list_command(workspace_dir: Path) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@verbosity_options
 def init(directory: Path) -> None:
     """Create a new workspace in DIRECTORY with commented example profiles and the profile schema."""
 
@@ -441,6 +622,8 @@ def init(directory: Path) -> None:
         schema_path.parent.mkdir(parents=True, exist_ok=True)
         schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         (target.root / ".gitignore").write_text("output/\n", encoding="utf-8")
+        if _verbosity() is Verbosity.QUIET:
+            return EXIT_OK
         click.echo(f"created workspace {target.root}")
         for path in sorted(target.institutions_dir.glob("*.yaml")):
             click.echo(f"  institutions/{path.name}")

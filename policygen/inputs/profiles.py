@@ -14,10 +14,11 @@ from typing import Any
 
 import pydantic
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from policygen.errors import Diagnostic, ProfileError
 from policygen.inputs.characters import typographic_quotes
-from policygen.inputs.schema import LANGUAGES, MAX_BASES, MAX_NAME, IdentifierMark, Lang, Profile
+from policygen.inputs.schema import LANGUAGE_ID, MAX_BASES, MAX_NAME, IdentifierMark, Lang, Profile
 from policygen.inputs.strict_yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
 from policygen.inputs.workspace import Workspace
 
@@ -54,16 +55,25 @@ def load_profile(path: Path, workspace: Workspace) -> LoadedProfile:
     """The validated profile in `path`, merged onto its bases; raises ProfileError with every problem found.
     Problems name the files as the workspace holds them, never where a link inside it points."""
     merged = _load_with_bases(path, workspace, chain=())
-    profile = validate_located(Profile, merged.data, merged.locations, path)
+    profile = validate_located(Profile, merged.data, merged.locations, path, workspace.languages())
     digest = hashlib.sha256(json.dumps(merged.data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     warnings = _typographic_quotes_in_identifiers(profile, merged.locations, path)
     return LoadedProfile(profile, path, tuple(merged.sources), digest, merged.locations, tuple(warnings))
 
 
-def validate_located(model: type[M], data: dict[str, Any], locations: dict[KeyPath, Location], path: Path) -> M:
+def validate_located(
+    model: type[M],
+    data: dict[str, Any],
+    locations: dict[KeyPath, Location],
+    path: Path,
+    languages: tuple[str, ...] | None = None,
+) -> M:
     """`data` validated as `model` (which has `id` and `languages`), every error at its line; raises
-    ProfileError with all of them: schema errors, an id other than the file name, missing translations."""
-    diagnostics = _check_id(path, data, locations) + _missing_translations(model, data, locations, path)
+    ProfileError with all of them: schema errors, an id other than the file name, missing translations, and
+    (given the workspace's `languages`) a language the workspace has no strings file for."""
+    diagnostics = _check_id(path, data, locations) + _missing_translations(model, data, locations, path, languages)
+    if languages is not None:
+        diagnostics += _unknown_languages(model, data, locations, path, languages)
     try:
         instance = model.model_validate(data)
     except pydantic.ValidationError as error:
@@ -147,7 +157,9 @@ def _load_yaml_once(path: Path) -> LoadedYaml:
     return replace(loaded, data=copy.deepcopy(loaded.data))
 
 
-def _merge_into(target: _Merged, data: dict[str, Any], locations: dict[KeyPath, Location], prefix: KeyPath) -> None:
+def _merge_into(
+    target: _Merged, data: dict[str, Any], locations: dict[KeyPath, Location], prefix: tuple[str, ...]
+) -> None:
     """Merge `data` at `prefix`: mappings merge deeply; lists and scalars replace what was there."""
     node = target.data
     for key in prefix:
@@ -185,7 +197,7 @@ def _check_id(path: Path, data: dict[str, Any], locations: dict[KeyPath, Locatio
 
 
 def _diagnostic_for(
-    issue: dict[str, Any], locations: dict[KeyPath, Location], path: Path, model: type[BaseModel]
+    issue: ErrorDetails, locations: dict[KeyPath, Location], path: Path, model: type[BaseModel]
 ) -> Diagnostic:
     loc: KeyPath = tuple(part for part in issue["loc"] if not _is_union_branch(part))
     kind = issue["type"]
@@ -196,7 +208,7 @@ def _diagnostic_for(
         hint = "write the value after the colon"
     elif "[key]" in issue["loc"]:
         message = f"{loc[-1]!r} is not a language"
-        hint = "per-language texts are keyed ky, ru and en"
+        hint = "per-language texts are keyed by language id: ky, ru, en, or one the workspace adds"
     elif kind == "extra_forbidden":
         key = str(loc[-1])
         message = f"unknown key {key!r}"
@@ -238,14 +250,22 @@ def _diagnostic_for(
 
 
 def _missing_translations(
-    model: type[BaseModel], data: dict[str, Any], locations: dict[KeyPath, Location], path: Path
+    model: type[BaseModel],
+    data: dict[str, Any],
+    locations: dict[KeyPath, Location],
+    path: Path,
+    available: tuple[str, ...] | None,
 ) -> list[Diagnostic]:
-    """A text the documents print must exist in every language the profile lists. Checked on the data as
-    written, so that it is reported together with every other problem of the file."""
+    """A text the documents print must exist in every language the profile lists (that the workspace has).
+    Checked on the data as written, so that it is reported together with every other problem of the file."""
     languages = data.get("languages")
     if not isinstance(languages, list):
         return []
-    listed = [lang for lang in LANGUAGES if lang in languages]
+    listed = [
+        lang
+        for lang in dict.fromkeys(languages)
+        if isinstance(lang, str) and LANGUAGE_ID.match(lang) and (available is None or lang in available)
+    ]
     diagnostics: list[Diagnostic] = []
     for loc, texts in dict(_localized_texts(model, data, ())).items():
         for lang in listed:
@@ -260,6 +280,34 @@ def _missing_translations(
                         f"add `{lang}: ...` here, or remove {lang} from languages",
                     )
                 )
+    return diagnostics
+
+
+def _unknown_languages(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    locations: dict[KeyPath, Location],
+    path: Path,
+    available: tuple[str, ...],
+) -> list[Diagnostic]:
+    """A language listed, or a text keyed by a language, that the workspace has no strings file for."""
+    hint = (
+        f"the workspace's languages are {', '.join(available)}; "
+        "add templates/strings/<language>.yaml (and its templates) to write in another"
+    )
+    languages = data.get("languages")
+    places: list[tuple[KeyPath, str]] = []
+    if isinstance(languages, list):
+        places += [(("languages", index), lang) for index, lang in enumerate(languages)]
+    for loc, texts in dict(_localized_texts(model, data, ())).items():
+        places += [((*loc, lang), lang) for lang in texts]
+    diagnostics = []
+    for loc, lang in places:
+        if isinstance(lang, str) and LANGUAGE_ID.match(lang) and lang not in available:
+            location, _ = _nearest_location(loc, locations)
+            diagnostics.append(
+                _located(location, path, format_key_path(loc), f"{lang!r} is not a language of this workspace", hint)
+            )
     return diagnostics
 
 

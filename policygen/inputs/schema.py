@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -20,7 +20,18 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 LANGUAGES = ("ky", "ru", "en")
-Lang = Literal["ky", "ru", "en"]
+"""The packaged languages, in their order; a workspace adds others with templates/strings/<language>.yaml."""
+LANGUAGE_ID_PATTERN = r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$"
+LANGUAGE_ID = re.compile(LANGUAGE_ID_PATTERN)
+MAX_LANGUAGES = 10
+Lang = Annotated[
+    str,
+    Field(
+        pattern=LANGUAGE_ID_PATTERN,
+        description="A language id: ky, ru or en (packaged), or one a workspace adds with a strings file.",
+        examples=list(LANGUAGES),
+    ),
+]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 EDUCATION_TYPES = frozenset({"university", "college"})
 
@@ -143,10 +154,16 @@ def _not_reserved(value: str) -> str:
 
 InstitutionId = Annotated[str, Field(pattern=SLUG_PATTERN), AfterValidator(_not_reserved)]
 
-LocalizedText = Annotated[dict[Lang, Line], Field(min_length=1), BeforeValidator(_localized)]
+_LANGUAGE_KEYS_ONLY = {"additionalProperties": False}  # the JSON Schema's keys are language ids, as validation's
+
+LocalizedText = Annotated[
+    dict[Lang, Line], Field(min_length=1, json_schema_extra=_LANGUAGE_KEYS_ONLY), BeforeValidator(_localized)
+]
 """A text in each language the documents are built in: {ky: ..., ru: ..., en: ...}."""
 
-LocalizedName = Annotated[dict[Lang, Name], Field(min_length=1), BeforeValidator(_localized)]
+LocalizedName = Annotated[
+    dict[Lang, Name], Field(min_length=1, json_schema_extra=_LANGUAGE_KEYS_ONLY), BeforeValidator(_localized)
+]
 """A name or title in each language the documents are built in: {ky: ..., ru: ..., en: ...}."""
 
 ProperName = Name | LocalizedName
@@ -363,7 +380,10 @@ class Training(StrictModel):
     """Scheduled sessions for the training programme and the adoption order (none: dates left to the order)."""
 
 
-ClauseText = dict[Lang, Annotated[str, Field(min_length=1, max_length=MAX_CLAUSE_TEXT)]]
+ClauseText = Annotated[
+    dict[Lang, Annotated[str, Field(min_length=1, max_length=MAX_CLAUSE_TEXT)]],
+    Field(json_schema_extra=_LANGUAGE_KEYS_ONLY),
+]
 """A clause's text in each language: plain text or simple Markdown (paragraphs, lists, **bold**), never a template."""
 ClausePlace = Annotated[str, Field(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")]
 """A clause of the set named <document-id>/<clause-id>, e.g. policy/prevention."""
@@ -413,8 +433,8 @@ class Profile(StrictModel):
     """Kind of institution; universities and colleges get the clauses on teaching and training relations."""
     extends: Slug | Annotated[list[Slug], Field(max_length=MAX_BASES)] | None = None
     """Base profile id(s) this file builds on (files institutions/_<id>.yaml)."""
-    languages: list[Lang] = Field(min_length=1, max_length=len(LANGUAGES))
-    """Languages the documents are built in: any of ky, ru, en."""
+    languages: list[Lang] = Field(min_length=1, max_length=MAX_LANGUAGES)
+    """Languages the documents are built in: ky, ru, en, or a language the workspace adds (templates/strings/<id>.yaml)."""
     name: LocalizedName
     """Full official name in each language."""
     short_name: LocalizedName | None = None

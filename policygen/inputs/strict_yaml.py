@@ -10,11 +10,19 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent, MappingStartEvent, NodeEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from policygen.errors import Diagnostic, ProfileError
@@ -227,6 +235,13 @@ def _too_complex(file: str) -> ProfileError:
     )
 
 
+class _Position(Protocol):
+    """A place in the text as PyYAML marks it (its pure-Python or its C parser): line and column from 0."""
+
+    line: int
+    column: int
+
+
 class _Problems:
     """Collects every diagnostic of one file, so that all of them are reported together."""
 
@@ -240,7 +255,7 @@ class _Problems:
     ) -> None:
         self.diagnostics.append(Diagnostic(self.file, message, line, column, key_path, hint))
 
-    def add_at(self, mark: yaml.Mark | None, message: str, *, path: KeyPath = (), hint: str) -> None:
+    def add_at(self, mark: _Position | None, message: str, *, path: KeyPath = (), hint: str) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         self.add(message, line=line, column=column, key_path=format_key_path(path), hint=hint)
 
@@ -280,13 +295,14 @@ class _StrictLoader(yaml.SafeLoader):
         self.depth = 0
         self.node_count = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         self._count_node(event)
         if isinstance(event, AliasEvent):
             self.get_event()
             self.problems.add_at(event.start_mark, f"alias '*{event.anchor}' is not allowed", hint=_SHARED_VALUES_HINT)
-            return _RefusedAlias(_STR_TAG, "", event.start_mark, event.end_mark)
+            # SafeLoader's pure-Python parser makes only yaml.error.Mark; the stubs allow the C parser's Mark too
+            return _RefusedAlias(_STR_TAG, "", event.start_mark, event.end_mark)  # type: ignore[arg-type]
         if event.anchor is not None:
             self.problems.add_at(event.start_mark, f"anchor '&{event.anchor}' is not allowed", hint=_SHARED_VALUES_HINT)
             event.anchor = None  # refused already; the composer must not register it
@@ -314,7 +330,7 @@ class _StrictLoader(yaml.SafeLoader):
                 "a profile is far smaller; split it or move shared parts into a base profile (extends:)",
             )
 
-    def _check_tag(self, event: NodeEvent) -> None:
+    def _check_tag(self, event: ScalarEvent | CollectionStartEvent) -> None:
         if event.tag is None or event.tag == _HARMLESS_TAG[type(event)]:
             return
         shown = event.tag.replace("tag:yaml.org,2002:", "!!", 1)
@@ -340,7 +356,7 @@ def _load_readable_text(text: str, file: str) -> LoadedYaml:
             "the top level must be a mapping of keys to values",
             hint="write one 'key: value' per line, starting with 'id: <institution-id>'",
         )
-        problems.raise_if_any()
+        raise problems.error()
     loaded = _TreeBuilder(file, problems).build(root)
     problems.raise_if_any()
     return loaded
@@ -441,7 +457,9 @@ class _TreeBuilder:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self._value(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        raise TypeError(f"unknown YAML node {type(node).__name__}")
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict:
         result: dict[str, Any] = {}

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, model_validator
 
 from policygen.inputs.schema import (
+    MAX_LANGUAGES,
     Count,
     Date,
     Days,
@@ -172,7 +173,7 @@ class Submission(StrictModel):
 
     id: Slug
     """Submission id: lowercase letters, digits and hyphens, equal to the file name without .yaml."""
-    languages: list[Lang] = Field(min_length=2)
+    languages: list[Lang] = Field(min_length=2, max_length=MAX_LANGUAGES)
     """Languages of the package: ky and ru at least (en optional)."""
     original: Lang
     """Which language version is the original (the state language, ky, under the State Language Law)."""

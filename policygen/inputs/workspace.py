@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policygen.errors import WorkspaceError
+from policygen.inputs.schema import LANGUAGES
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+STRINGS_FOLDER = "strings"
 
 
 def _packaged(wheel_location: str, checkout_location: str) -> Path:
@@ -22,6 +24,17 @@ def _packaged(wheel_location: str, checkout_location: str) -> Path:
 def packaged_templates() -> Path:
     """The templates shipped with policygen."""
     return _packaged("templates", "templates")
+
+
+def strings_files(search_path: list[Path]) -> dict[str, tuple[Path, Path]]:
+    """Each language with a strings file (<templates>/strings/<language>.yaml): its file and the templates folder
+    holding it, the first folder of `search_path` that has one; the packaged languages first, in their order."""
+    found: dict[str, tuple[Path, Path]] = {}
+    for folder in search_path:
+        for path in sorted((folder / STRINGS_FOLDER).glob("*.yaml")):
+            found.setdefault(path.stem, (path, folder))
+    ordered = [lang for lang in LANGUAGES if lang in found] + sorted(set(found) - set(LANGUAGES))
+    return {lang: found[lang] for lang in ordered}
 
 
 def packaged_examples() -> Path:
@@ -55,6 +68,11 @@ class Workspace:
             if folder.resolve() not in [known.resolve() for known in unique]:
                 unique.append(folder)
         return unique
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages documents can be written in: those with a strings file, packaged or the workspace's
+        own (templates/strings/<language>.yaml); the packaged ones first."""
+        return tuple(strings_files(self.template_search_path()))
 
     def institution_files(self) -> list[Path]:
         """Every institution profile of the workspace (bases, named _*.yaml, excluded), sorted by id."""

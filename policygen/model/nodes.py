@@ -1,43 +1,69 @@
-"""The document model between the templates and the writers: blocks, clauses, inline spans and metadata."""
+"""The nodes of the document model: inline spans and blocks, each a frozen, slotted dataclass checked when made."""
 
 from __future__ import annotations
 
-import datetime as _dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from typing import get_args
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+"""The ids of clauses, annexes, form fields and figures: lowercase letters, digits and hyphens, at most 64."""
+MAX_FORM_LINES = 99
+"""The most lines a form's spaces to answer in may ask for."""
+
+
+class ModelError(ValueError):
+    """A node, or a tree of them, breaks a rule of the model; `node` is the node at fault, when already made."""
+
+    def __init__(self, message: str, node: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.node = node
+
+
+class Node:
+    """What every node of the model is."""
+
+    __slots__ = ()
+
+
+def _check_id(value: str, what: str) -> None:
+    if not ID_PATTERN.match(value):
+        raise ModelError(f"{what} {value!r} is not a slug (lowercase letters, digits and hyphens, at most 64)")
+
 
 # Inline spans -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Text:
+@dataclass(frozen=True, slots=True)
+class Text(Node):
     """Literal text; never interpreted as markup by any writer."""
 
     text: str
 
 
-@dataclass(frozen=True)
-class Strong:
+@dataclass(frozen=True, slots=True)
+class Strong(Node):
     """Bold span."""
 
     children: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
-class Emphasis:
+@dataclass(frozen=True, slots=True)
+class Emphasis(Node):
     """Italic span."""
 
     children: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
-class LineBreak:
+@dataclass(frozen=True, slots=True)
+class LineBreak(Node):
     """A hard line break inside a paragraph."""
 
 
-@dataclass(frozen=True)
-class Ref:
-    """A cross-reference to a clause (or, with no clause, to a document) of the set; resolved to Text
-    before any writer sees the document. An empty doc_id points into the same document."""
+@dataclass(frozen=True, slots=True)
+class Ref(Node):
+    """A cross-reference to a clause (no clause_id: to a document; no doc_id: this one), resolved to Text."""
 
     doc_id: str
     clause_id: str
@@ -49,65 +75,93 @@ Inline = Text | Strong | Emphasis | LineBreak | Ref
 # Blocks -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Heading:
-    """An unnumbered heading; level 1 is the document title, 2 and 3 are section headings outside clauses."""
+@dataclass(frozen=True, slots=True)
+class Heading(Node):
+    """An unnumbered heading: level 1 is the document title, 2 and 3 are section headings (in a clause 3)."""
 
     level: int
     inlines: tuple[Inline, ...]
 
+    def __post_init__(self) -> None:
+        if self.level not in (1, 2, 3):
+            raise ModelError(f"heading level {self.level} is not 1, 2 or 3")
 
-@dataclass(frozen=True)
-class Paragraph:
+
+@dataclass(frozen=True, slots=True)
+class Paragraph(Node):
     """A paragraph of body text."""
 
     inlines: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
-class Point:
-    """A numbered point of a clause: level 1 is numbered 3.1., level 2 is numbered 3.1.1.
-
-    The first block is a Paragraph that carries the number; further blocks continue the point.
-    """
+@dataclass(frozen=True, slots=True)
+class Point(Node):
+    """A numbered point of a clause (level 1: 3.1., 2: 3.1.1.); its first block, a Paragraph, bears the number."""
 
     level: int
     blocks: tuple[Block, ...]
 
+    def __post_init__(self) -> None:
+        if self.level not in (1, 2):
+            raise ModelError(f"point level {self.level} is not 1 or 2")
+        if not self.blocks or type(self.blocks[0]) is not Paragraph:
+            raise ModelError("a point starts with the paragraph that carries its number")
 
-@dataclass(frozen=True)
-class BulletList:
+
+@dataclass(frozen=True, slots=True)
+class BulletList(Node):
     """An unnumbered list; each item is a tuple of blocks."""
 
     items: tuple[tuple[Block, ...], ...]
 
 
-@dataclass(frozen=True)
-class OrderedList:
+@dataclass(frozen=True, slots=True)
+class OrderedList(Node):
     """A plainly numbered list (1, 2, 3) outside clause numbering, e.g. in a preamble."""
 
     items: tuple[tuple[Block, ...], ...]
 
 
-@dataclass(frozen=True)
-class Table:
-    """A table with one header row; each cell is a tuple of inlines."""
+@dataclass(frozen=True, slots=True)
+class Table(Node):
+    """A table with one header row and rows of as many cells; each cell is a tuple of inlines."""
 
     header: tuple[tuple[Inline, ...], ...]
     rows: tuple[tuple[tuple[Inline, ...], ...], ...]
 
+    def __post_init__(self) -> None:
+        if not self.header or any(len(row) != len(self.header) for row in self.rows):
+            raise ModelError(f"a table needs one header row and rows of the same {len(self.header)} cells")
 
-@dataclass(frozen=True)
-class Container:
-    """A generic block with a kind and attributes: an approval stamp, a signature block, a note."""
 
-    kind: str
+@dataclass(frozen=True, slots=True)
+class Approval(Node):
+    """The approval stamp in the top corner of a document (УТВЕРЖДЕНО / БЕКИТИЛГЕН ...), line by line."""
+
     blocks: tuple[Block, ...]
-    attrs: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class Clause:
+@dataclass(frozen=True, slots=True)
+class Note(Node):
+    """A boxed note to the reader of a draft, e.g. a reference a lawyer must verify."""
+
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Signature(Node):
+    """A signature line: the signatory's position, a line to sign on, and the name."""
+
+    position: tuple[Inline, ...]
+    name: tuple[Inline, ...]
+
+    def __post_init__(self) -> None:
+        if not self.position or not self.name:
+            raise ModelError("a signature has a position and a name")
+
+
+@dataclass(frozen=True, slots=True)
+class Clause(Node):
     """A numbered clause (3.) with a stable id, the policy elements it covers, a title and its body."""
 
     id: str
@@ -115,9 +169,66 @@ class Clause:
     title: tuple[Inline, ...]
     blocks: tuple[Block, ...]
 
+    def __post_init__(self) -> None:
+        _check_id(self.id, "clause id")
 
-@dataclass(frozen=True)
-class Figure:
+
+@dataclass(frozen=True, slots=True)
+class Annex(Node):
+    """An annex of the document, starting on a new page under its title; its id names its form fields."""
+
+    id: str
+    title: tuple[Inline, ...]
+    blocks: tuple[Block, ...]
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, "annex id")
+        if not self.title:
+            raise ModelError(f"annex {self.id!r} has no title")
+
+
+@dataclass(frozen=True, slots=True)
+class FormField(Node):
+    """A question of a form: its id (the same in every language) and its label."""
+
+    id: str
+    label: tuple[Inline, ...]
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, "form field id")
+        if not self.label:
+            raise ModelError(f"form field {self.id!r} has no label")
+
+
+@dataclass(frozen=True, slots=True)
+class Form(Node):
+    """A group of questions of annex `annex_id`, each beside a space `lines` lines tall to answer in."""
+
+    annex_id: str
+    lines: int
+    fields: tuple[FormField, ...]
+
+    def __post_init__(self) -> None:
+        _check_id(self.annex_id, "annex id")
+        if not 1 <= self.lines <= MAX_FORM_LINES:
+            raise ModelError(f"a form's spaces are 1 to {MAX_FORM_LINES} lines tall, not {self.lines}")
+        if not self.fields:
+            raise ModelError("a form has at least one field")
+
+
+@dataclass(frozen=True, slots=True)
+class FigurePlace(Node):
+    """The place of a picture the program draws, by name, with its caption; a Figure replaces it before writing."""
+
+    name: str
+    caption: tuple[Inline, ...]
+
+    def __post_init__(self) -> None:
+        _check_id(self.name, "figure name")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure(Node):
     """A picture with its caption; `data` holds the image file itself (PNG)."""
 
     name: str
@@ -126,49 +237,32 @@ class Figure:
     width_cm: float
     caption: tuple[Inline, ...]
 
-
-Block = Heading | Paragraph | Point | BulletList | OrderedList | Table | Container | Clause | Figure
-
-CONTAINER_KINDS = ("approval", "signature", "note", "annex", "form", "figure")
-"""approval stamp, signature line, boxed note, an annex starting on a new page (attr id), a form of fields to
-fill in whose single BulletList holds the field labels (attr lines: lines per field; attr fields: the fields'
-ids, space-separated, in the order of the labels), and the place of a figure (attr name) with its caption,
-which the program replaces by a Figure before any writer sees it."""
+    def __post_init__(self) -> None:
+        if self.media_type != "image/png":
+            raise ModelError(f"figure {self.name!r} is {self.media_type}; figures are PNG pictures")
+        if not self.width_cm > 0:
+            raise ModelError(f"figure {self.name!r} has no width")
 
 
-# Document -----------------------------------------------------------------------------------------------
+Block = (
+    Heading
+    | Paragraph
+    | Point
+    | BulletList
+    | OrderedList
+    | Table
+    | Approval
+    | Note
+    | Signature
+    | Clause
+    | Annex
+    | Form
+    | FigurePlace
+    | Figure
+)
 
-
-@dataclass(frozen=True)
-class Meta:
-    """What writers need besides the body: titles, language, running header and footer, core properties."""
-
-    doc_id: str
-    title: str
-    subject: str
-    language: str  # ky, ru or en
-    language_tag: str  # ky-KG, ru-RU or en-GB
-    institution: str  # author and running header
-    created: _dt.date
-    page_label: str  # e.g. "Page {page} of {pages}"; both placeholders are required
-    draft_mark: str = ""  # non-empty: printed in the header of every page (e.g. "DRAFT")
-    keywords: tuple[str, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class Document:
-    """A whole document: metadata and a sequence of blocks."""
-
-    meta: Meta
-    blocks: tuple[Block, ...]
-
-    def clauses(self) -> tuple[Clause, ...]:
-        """The clauses in document order."""
-        return tuple(block for block in self.blocks if isinstance(block, Clause))
-
-    def clause_numbers(self) -> dict[str, str]:
-        """Each clause id with its displayed number ("1", "2", ...)."""
-        return {clause.id: str(index) for index, clause in enumerate(self.clauses(), start=1)}
+BLOCK_TYPES: tuple[type, ...] = get_args(Block)
+INLINE_TYPES: tuple[type, ...] = get_args(Inline)
 
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:
@@ -184,19 +278,3 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
         else:
             parts.append(plain_text(inline.children))
     return "".join(parts)
-
-
-def to_data(node: object) -> object:
-    """A node (or tuple of nodes) as plain data with a "type" key per node, for JSON snapshots and tools."""
-    if isinstance(node, tuple):
-        return [to_data(item) for item in node]
-    if hasattr(node, "__dataclass_fields__"):
-        data: dict[str, object] = {"type": type(node).__name__}
-        for name in node.__dataclass_fields__:
-            value = getattr(node, name)
-            if isinstance(value, bytes):
-                data[name] = f"<{len(value)} bytes>"
-            else:
-                data[name] = value.isoformat() if isinstance(value, _dt.date) else to_data(value)
-        return data
-    return node

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -12,29 +13,43 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from policygen.errors import TemplateError, clipped, quoted
 from policygen.model import (
-    CONTAINER_KINDS,
+    INLINE_TYPES,
+    Annex,
+    Approval,
     Block,
     BulletList,
     Clause,
-    Container,
     Emphasis,
+    FigurePlace,
+    Form,
+    FormField,
     Heading,
     Inline,
     LineBreak,
+    ModelError,
+    Node,
+    Note,
     OrderedList,
     Paragraph,
     Point,
     Ref,
+    Signature,
     Strong,
     Table,
     Text,
+    check_blocks,
+    walk,
 )
 
-CLAUSE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 CROSS_REFERENCE = re.compile(r"@ref\(([a-z0-9][a-z0-9-]*)?(?:#([a-z0-9][a-z0-9-]*))?\)")
-FORM_LINES = re.compile(r"^lines=([1-9][0-9]?)$")
+FORM_LINES = re.compile(r"^lines=([0-9]{1,4})$")
 FORM_FIELD_ID = re.compile(r"^\{([a-z0-9][a-z0-9-]{0,63})\}(?:[ \t]+|$)")
 FRONT_MATTER_KEYS = ("title", "subject")
+CONTAINERS = ("clause", "approval", "note", "signature", "annex", "form", "figure")
+"""The `::: <name>` blocks a template may hold."""
+CLAUSE_TEXT_BLOCKS = (Paragraph, Point, BulletList, OrderedList, Table)
+"""What a clause text written in a profile may hold."""
+N = TypeVar("N", bound=Node)
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,7 @@ def _markdown() -> MarkdownIt:
     markdown.use(front_matter_plugin)
     # after "escape", so that a backslash-escaped \@ (as in every printed profile value) is never a reference
     markdown.inline.ruler.after("escape", "cross_reference", _cross_reference_rule)
-    for kind in ("clause", *CONTAINER_KINDS):
+    for kind in CONTAINERS:
         markdown.use(container_plugin, name=kind)
     return markdown
 
@@ -84,8 +99,8 @@ class _Parser:
         self.position = 0
         self.source = source
         self.known_elements = known_elements
-        self.clause_ids: set[str] = set()
-        self.annex_field_ids: set[str] | None = None  # the field ids of the annex being parsed
+        self.annex_id: str | None = None  # the id of the annex being parsed
+        self.made_at: dict[int, tuple[Node, Token]] = {}  # nodes the model's rules may find fault with
 
     # cursor ---------------------------------------------------------------------------------------------
 
@@ -109,14 +124,32 @@ class _Parser:
         where = f" (line {line} of the rendered Markdown)" if line else ""
         return TemplateError(self.source, message + where, hint=hint or "see docs/templates.md for the syntax")
 
+    def _make(self, token: Token, node_class: type[N], *fields: object) -> N:
+        """A node made of `fields`, remembered with its token; a rule of the node broken is an error at its line."""
+        try:
+            node = node_class(*fields)
+        except ModelError as error:
+            raise self._error(clipped(error.message), token) from None
+        self.made_at[id(node)] = (node, token)
+        return node
+
+    def _check(self, blocks: tuple[Block, ...], *, clause_body: bool = False) -> None:
+        """The model's rules of a whole tree, a breach reported at the line of the node at fault."""
+        try:
+            check_blocks(blocks, clause_body=clause_body)
+        except ModelError as error:
+            node, token = self.made_at.get(id(error.node), (None, None))
+            raise self._error(clipped(error.message), token if node is error.node else None) from None
+
     # document -------------------------------------------------------------------------------------------
 
     def parse(self) -> ParsedMarkdown:
         front_matter: dict[str, str] = {}
         if (token := self._peek()) is not None and token.type == "front_matter":
             front_matter = self._front_matter(self._next())
-        blocks = self._blocks(until=None)
-        return ParsedMarkdown(front_matter, tuple(blocks))
+        blocks = tuple(self._blocks(until=None))
+        self._check(blocks)
+        return ParsedMarkdown(front_matter, blocks)
 
     def _front_matter(self, token: Token) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -154,22 +187,16 @@ class _Parser:
         if kind == "heading_open":
             return [self._heading(in_clause)]
         if kind == "bullet_list_open":
-            return [BulletList(self._list_items("bullet_list_close"))]
+            return [self._make(token, BulletList, self._list_items("bullet_list_close"))]
         if kind == "ordered_list_open":
             if in_clause:
                 return self._points(level=1)
-            return [OrderedList(self._list_items("ordered_list_close"))]
+            return [self._make(token, OrderedList, self._list_items("ordered_list_close"))]
         if kind == "table_open":
             return [self._table()]
-        if kind == "container_clause_open":
-            if in_clause:
-                raise self._error("a clause cannot contain another clause", token)
-            return [self._clause()]
-        if kind == "container_form_open":
-            return [self._form()]
-        for container in CONTAINER_KINDS:
-            if kind == f"container_{container}_open":
-                return [self._container(container)]
+        container = kind.removeprefix("container_").removesuffix("_open")
+        if container in CONTAINERS and kind == f"container_{container}_open":
+            return [getattr(self, f"_{container}")(self._next())]
         raise self._error(
             f"unsupported Markdown construct {quoted(kind)}",
             token,
@@ -185,15 +212,15 @@ class _Parser:
     def _heading(self, in_clause: bool) -> Heading:
         token = self._expect("heading_open")
         level = int(token.tag[1:])
-        if level > 3 or (in_clause and level != 3):
+        if in_clause and level != 3:
             raise self._error(
-                f"heading level {level} is not allowed here",
+                f"heading level {level} is not allowed in a clause",
                 token,
                 hint="# is the title, ## and ### are headings; inside a clause only ###",
             )
         inlines = self._inline(self._expect("inline"))
         self._expect("heading_close")
-        return Heading(level, inlines)
+        return self._make(token, Heading, level, inlines)
 
     def _list_items(self, close: str) -> tuple[tuple[Block, ...], ...]:
         self._next()
@@ -220,15 +247,13 @@ class _Parser:
                 else:
                     own.extend(self._block(in_clause=False))
             self._expect("list_item_close")
-            if not own or not isinstance(own[0], Paragraph):
-                raise self._error("a point must start with a paragraph", token)
-            points.append(Point(level, tuple(own)))
+            points.append(self._make(token, Point, level, tuple(own)))
             points.extend(nested)
         self._expect("ordered_list_close")
         return points
 
     def _table(self) -> Table:
-        self._expect("table_open")
+        opening = self._expect("table_open")
         self._expect("thead_open")
         header = self._row("th")
         self._expect("thead_close")
@@ -239,7 +264,7 @@ class _Parser:
                 rows.append(self._row("td"))
             self._expect("tbody_close")
         self._expect("table_close")
-        return Table(header, tuple(rows))
+        return self._make(opening, Table, header, tuple(rows))
 
     def _row(self, cell: str) -> tuple[tuple[Inline, ...], ...]:
         self._expect("tr_open")
@@ -251,9 +276,13 @@ class _Parser:
         self._expect("tr_close")
         return tuple(cells)
 
-    def _clause(self) -> Clause:
-        opening = self._expect("container_clause_open")
-        arguments = opening.info.split()[1:]
+    # ::: containers, each parsed by the method of its name from its opening token ----------------------
+
+    def _arguments(self, opening: Token) -> list[str]:
+        return opening.info.split()[1:]
+
+    def _clause(self, opening: Token) -> Clause:
+        arguments = self._arguments(opening)
         if not arguments or len(arguments) > 2:
             raise self._error(
                 f"clause header {quoted(opening.info.strip())} needs an id and optionally elements",
@@ -261,51 +290,68 @@ class _Parser:
                 hint="write `::: clause <clause-id> <element>,<element>`",
             )
         clause_id = arguments[0]
-        if not CLAUSE_ID.match(clause_id):
-            raise self._error(f"clause id {quoted(clause_id)} is not a slug", opening)
-        if clause_id in self.clause_ids:
-            raise self._error(f"clause id {clause_id!r} is used twice", opening)
-        self.clause_ids.add(clause_id)
         covers = tuple(arguments[1].split(",")) if len(arguments) == 2 else ()
         unknown = [element for element in covers if element not in self.known_elements]
         if unknown:
             raise self._error(
-                f"clause {clause_id!r} claims unknown elements {clipped(', '.join(unknown))}",
+                f"clause {quoted(clause_id)} claims unknown elements {clipped(', '.join(unknown))}",
                 opening,
                 hint="element ids are those of policy-elements.yaml",
             )
+        title = self._title(opening, f"clause {quoted(clause_id)}")
+        blocks = self._blocks(until="container_clause_close", in_clause=True)
+        return self._make(opening, Clause, clause_id, covers, title, tuple(blocks))
+
+    def _title(self, opening: Token, what: str) -> tuple[Inline, ...]:
+        """The ## title a clause or an annex starts with."""
         heading = self._peek()
         if heading is None or heading.type != "heading_open" or heading.tag != "h2":
-            raise self._error(f"clause {clause_id!r} must start with its ## title", heading or opening)
+            raise self._error(f"{what} must start with its ## title", heading or opening)
         self._next()
         title = self._inline(self._expect("inline"))
         self._expect("heading_close")
-        blocks = self._blocks(until="container_clause_close", in_clause=True)
-        return Clause(clause_id, covers, title, tuple(blocks))
+        return title
 
-    def _container(self, kind: str) -> Container:
-        opening = self._expect(f"container_{kind}_open")
-        attrs = self._container_attrs(kind, opening)
-        outer_field_ids = self.annex_field_ids
-        if kind == "annex":
-            self.annex_field_ids = set()
-        try:
-            blocks = self._blocks(until=f"container_{kind}_close")
-        finally:
-            self.annex_field_ids = outer_field_ids
-        if kind == "signature" and (len(blocks) != 2 or not all(isinstance(b, Paragraph) for b in blocks)):
+    def _approval(self, opening: Token) -> Approval:
+        self._no_arguments(opening)
+        return Approval(tuple(self._blocks(until="container_approval_close")))
+
+    def _note(self, opening: Token) -> Note:
+        self._no_arguments(opening)
+        return Note(tuple(self._blocks(until="container_note_close")))
+
+    def _signature(self, opening: Token) -> Signature:
+        self._no_arguments(opening)
+        blocks = self._blocks(until="container_signature_close")
+        paragraphs = [block for block in blocks if isinstance(block, Paragraph)]
+        if len(blocks) != 2 or len(paragraphs) != 2:
             raise self._error("a signature holds exactly two paragraphs: the position, then the name", opening)
-        if kind == "annex" and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 2):
-            raise self._error("an annex starts with its ## title", opening)
-        if kind == "figure" and (len(blocks) != 1 or not isinstance(blocks[0], Paragraph)):
-            raise self._error("a figure holds one paragraph: its caption", opening)
-        return Container(kind, tuple(blocks), attrs)
+        position, name = paragraphs
+        return self._make(opening, Signature, position.inlines, name.inlines)
 
-    def _form(self) -> Container:
+    def _no_arguments(self, opening: Token) -> None:
+        if self._arguments(opening):
+            raise self._error(f"::: {opening.info.split()[0]} takes no arguments", opening)
+
+    def _annex(self, opening: Token) -> Annex:
+        arguments = self._arguments(opening)
+        if len(arguments) != 1:
+            raise self._error("an annex needs one id: `:::: annex <annex-id>`", opening)
+        title = self._title(opening, "an annex")
+        outer, self.annex_id = self.annex_id, arguments[0]
+        try:
+            blocks = self._blocks(until="container_annex_close")
+        finally:
+            self.annex_id = outer
+        return self._make(opening, Annex, arguments[0], title, tuple(blocks))
+
+    def _form(self, opening: Token) -> Form:
         """A form inside an annex: one bullet list, each item a field's id in braces and then its label."""
-        opening = self._expect("container_form_open")
-        attrs = self._container_attrs("form", opening)
-        if self.annex_field_ids is None:
+        arguments = self._arguments(opening)
+        lines = FORM_LINES.match(arguments[0]) if len(arguments) == 1 else None
+        if arguments and lines is None:
+            raise self._error("a form takes at most one argument, `lines=N`", opening)
+        if self.annex_id is None:
             raise self._error(
                 "a form stands inside an annex",
                 opening,
@@ -315,27 +361,17 @@ class _Parser:
         if token is None or token.type != "bullet_list_open":
             raise self._error("a form holds one bullet list: the labels of its fields", token or opening)
         self._next()
-        ids: list[str] = []
-        items: list[tuple[Block, ...]] = []
+        fields: list[FormField] = []
         while (token := self._peek()) is not None and token.type == "list_item_open":
             self._next()
-            field_id, label = self._form_field()
-            if field_id in self.annex_field_ids:
-                raise self._error(
-                    f"field id {field_id!r} is used twice in this annex",
-                    token,
-                    hint="give every field of an annex its own id",
-                )
-            self.annex_field_ids.add(field_id)
-            ids.append(field_id)
-            items.append((label,))
+            fields.append(self._form_field(token))
         self._expect("bullet_list_close")
         if (token := self._peek()) is None or token.type != "container_form_close":
             raise self._error("a form holds one bullet list: the labels of its fields", token or opening)
         self._next()
-        return Container("form", (BulletList(tuple(items)),), (*attrs, ("fields", " ".join(ids))))
+        return self._make(opening, Form, self.annex_id, int(lines.group(1)) if lines else 1, tuple(fields))
 
-    def _form_field(self) -> tuple[str, Paragraph]:
+    def _form_field(self, item: Token) -> FormField:
         """A field's id, read from the template's own text (a printed value is escaped, so it cannot forge
         one), and its label."""
         opening = self._peek()
@@ -357,37 +393,20 @@ class _Parser:
             raise self._error(f"form field {match.group(1)!r} is not followed by its label", inline)
         rest = first.text[len(match.group(0)) :]
         label = ((Text(rest),) if rest else ()) + inlines[1:]
-        if not label:
-            raise self._error(f"form field {match.group(1)!r} has no label", inline)
         self._expect("paragraph_close")
         if (token := self._peek()) is None or token.type != "list_item_close":
             raise self._error("a form field label is one paragraph", token or inline)
         self._next()
-        return match.group(1), Paragraph(tuple(label))
+        return self._make(item, FormField, match.group(1), label)
 
-    def _container_attrs(self, kind: str, opening: Token) -> tuple[tuple[str, str], ...]:
-        arguments = opening.info.split()[1:]
-        if kind == "annex":
-            if len(arguments) != 1 or not CLAUSE_ID.match(arguments[0]):
-                raise self._error("an annex needs one id: `::: annex <annex-id>`", opening)
-            if arguments[0] in self.clause_ids:
-                raise self._error(f"id {arguments[0]!r} is used twice", opening)
-            self.clause_ids.add(arguments[0])
-            return (("id", arguments[0]),)
-        if kind == "figure":
-            if len(arguments) != 1 or not CLAUSE_ID.match(arguments[0]):
-                raise self._error("a figure needs one name: `::: figure <name>`", opening)
-            return (("name", arguments[0]),)
-        if kind == "form":
-            if not arguments:
-                return (("lines", "1"),)
-            match = FORM_LINES.match(arguments[0]) if len(arguments) == 1 else None
-            if match is None:
-                raise self._error("a form takes at most `lines=N` (1 to 99)", opening)
-            return (("lines", match.group(1)),)
-        if arguments:
-            raise self._error(f"::: {kind} takes no arguments", opening)
-        return ()
+    def _figure(self, opening: Token) -> FigurePlace:
+        arguments = self._arguments(opening)
+        if len(arguments) != 1:
+            raise self._error("a figure needs one name: `::: figure <name>`", opening)
+        blocks = self._blocks(until="container_figure_close")
+        if len(blocks) != 1 or not isinstance(blocks[0], Paragraph):
+            raise self._error("a figure holds one paragraph: its caption", opening)
+        return self._make(opening, FigurePlace, arguments[0], blocks[0].inlines)
 
     # inline ---------------------------------------------------------------------------------------------
 
@@ -426,17 +445,17 @@ def _append_text(inlines: list[Inline], text: str) -> None:
 def parse_clause_text(text: str, source: str) -> tuple[Block, ...]:
     """The body of a clause written in a profile: paragraphs, lists (numbered as points), tables, emphasis.
 
-    It is Markdown only, never a template; headings and ::: containers are refused.
+    It is Markdown only, never a template; headings and ::: containers are refused, also inside lists.
     """
     parser = _Parser(_MARKDOWN.parse(text), source, frozenset())
     blocks = tuple(parser._blocks(until=None, in_clause=True))
-    for block in blocks:
-        if isinstance(block, (Heading, Container, Clause)):
-            raise TemplateError(
-                source,
-                "a clause text may hold paragraphs, lists and tables only",
-                hint="remove headings and ::: blocks; the clause title is a key of its own",
-            )
+    if any(not isinstance(node, (*CLAUSE_TEXT_BLOCKS, *INLINE_TYPES)) for node in walk(blocks)):
+        raise TemplateError(
+            source,
+            "a clause text may hold paragraphs, lists and tables only",
+            hint="remove headings and ::: blocks; the clause title is a key of its own",
+        )
     if not blocks:
         raise TemplateError(source, "the clause text is empty", hint="write the clause's text")
+    parser._check(blocks, clause_body=True)
     return blocks

@@ -1,1 +1,1 @@
-"""Templates rendered in Jinja's sandbox, with locale-aware formatting."""
+"""Templates rendered in Jinja's sandbox: held to their skeletons, with each language's strings and Babel formatting."""

@@ -15,9 +15,13 @@ import jinja2.nodes
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from policygen.errors import TemplateError, clipped
+from policygen.errors import TemplateError, TemplateStructureError, clipped
 from policygen.limits import TimeBoundExceeded, time_limit
+from policygen.model import Block
 from policygen.render.locale import format_counted, format_date, format_number
+from policygen.render.skeleton import Part, SkeletonLibrary
+from policygen.render.strings import LanguageStrings, StringsLibrary
+from policygen.render.structure import check_rendered_parts, structured_source, template_language
 from policygen.render.template_files import check_template_file, read_template_file
 
 MAX_OUTPUT_CHARS = 2_000_000
@@ -48,7 +52,6 @@ class Blank:
 
 BLANK_TEXT = "_" * 24
 BLANK_NUMBER = "_" * 5
-BLANK_DATES = {"ky": "20___-ж. «___» ____________", "ru": "«___» ____________ 20___ г.", "en": "___ ____________ 20___"}
 
 
 class _LimitedSandbox(SandboxedEnvironment):
@@ -71,7 +74,7 @@ class _PrintedValueError(Exception):
     """A template printed something that must never reach a document (none, a list, true/false)."""
 
 
-def _finalize_for(lang: str):
+def _finalize_for(strings: LanguageStrings):
     def finalize(value: Any) -> str:
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
@@ -80,11 +83,11 @@ def _finalize_for(lang: str):
         if isinstance(value, bool):
             raise _PrintedValueError("printed true/false as text; test it with {% if ... %} instead")
         if isinstance(value, Blank):
-            return escape_markdown(_blank_text(value, lang))
+            return escape_markdown(_blank_text(value, strings))
         if isinstance(value, int):
             return str(value)
         if isinstance(value, dt.date):
-            return escape_markdown(format_date(value, lang))
+            return escape_markdown(format_date(value, strings.babel_locale))
         if isinstance(value, str):
             return escape_markdown(value)
         raise _PrintedValueError(f"printed a {type(value).__name__} as text; print its items one by one")
@@ -92,37 +95,80 @@ def _finalize_for(lang: str):
     return finalize
 
 
-def _blank_text(blank: Blank, lang: str) -> str:
-    return {"date": BLANK_DATES[lang], "number": BLANK_NUMBER}.get(blank.kind, BLANK_TEXT)
+def _blank_text(blank: Blank, strings: LanguageStrings) -> str:
+    return {"date": strings.text("blanks", "date"), "number": BLANK_NUMBER}.get(blank.kind, BLANK_TEXT)
 
 
-def _filters_for(lang: str) -> dict[str, Any]:
+def _filters_for(strings: LanguageStrings) -> dict[str, Any]:
+    locale = strings.babel_locale
+
     def plural(value: int | Blank, **forms: str) -> str:
         if isinstance(value, Blank):
             return f"{BLANK_NUMBER} {forms.get('many', forms.get('other', ''))}".rstrip()
-        return format_counted(value, lang, forms)
+        return format_counted(value, locale, forms)
 
     def date(value: dt.date | Blank) -> str:
-        return BLANK_DATES[lang] if isinstance(value, Blank) else format_date(value, lang)
+        return strings.text("blanks", "date") if isinstance(value, Blank) else format_date(value, locale)
 
     def number(value: int | Blank) -> str:
-        return BLANK_NUMBER if isinstance(value, Blank) else format_number(value, lang)
+        return BLANK_NUMBER if isinstance(value, Blank) else format_number(value, locale)
 
     return {"date": date, "number": number, "plural": plural}
 
 
 class TemplateRenderer:
-    """Finds templates (workspace overrides first, then the packaged ones) and renders them in the sandbox.
+    """Finds templates (workspace overrides first, then the packaged ones) and renders them in the sandbox, each
+    language file held to its folder's skeleton, with its language's strings.
 
     A template is read only if it is a regular file of at most MAX_TEMPLATE_BYTES that resolves inside its
-    templates folder (see _template_files).
+    templates folder (see template_files).
     """
 
     def __init__(self, search_path: list[Path]) -> None:
         self.search_path = [path for path in search_path if path.is_dir()]
-        self._loader = _ConfinedLoader(self.source_path, self.read_source)
+        self._loader = _ConfinedLoader(self.source_path, self._structured_source)
         self._environments: dict[str, SandboxedEnvironment] = {}
         self._dependencies: dict[str, list[Path]] = {}
+        self._skeletons = SkeletonLibrary(self._existing_source_path, self.read_source)
+        self._strings = StringsLibrary(self.search_path, self.read_source)
+
+    def languages(self) -> tuple[str, ...]:
+        """The languages with a strings file: those documents can be written in."""
+        return self._strings.languages()
+
+    def strings(self, lang: str) -> LanguageStrings:
+        """The strings file of `lang`: labels, marks and formats documents print (templates see it as `strings`)."""
+        return self._strings.get(lang)
+
+    def expected_parts(self, name: str, context: dict[str, Any], lang: str) -> list[Part]:
+        """The clauses and annexes template `name` must give in `context`, as its skeleton declares them."""
+        skeleton = self._skeletons.for_template(name)
+        if skeleton is None:
+            return []
+        environment = self._environment(lang)
+        parts = []
+        for part in self._skeletons.expanded(skeleton):
+            if part.when is not None:
+                try:
+                    holds = bool(environment.compile_expression(part.when, undefined_to_none=False)(**context))
+                except (jinja2.TemplateError, SecurityError, TypeError) as error:
+                    raise TemplateError(
+                        str(skeleton.path),
+                        f"{part.describe()}: its condition cannot be evaluated: {clipped(str(error))}",
+                        line=part.line,
+                        hint="a condition names values of the template context, e.g. inst.is_education",
+                    ) from None
+                if not holds:
+                    continue
+            parts.append(part)
+        return parts
+
+    def check_rendered(self, name: str, context: dict[str, Any], lang: str, blocks: tuple[Block, ...]) -> None:
+        """Refuse a rendered document whose clauses and annexes are not those its skeleton expects."""
+        skeleton = self._skeletons.for_template(name)
+        expected = self.expected_parts(name, context, lang)
+        where = str(skeleton.path) if skeleton is not None else "no skeleton.yaml"
+        check_rendered_parts(blocks, expected, self._where(name), where)
 
     def source_path(self, name: str) -> Path:
         """The file a template name resolves to (the workspace's override if there is one), once checked."""
@@ -147,12 +193,23 @@ class TemplateRenderer:
         """The text of a template file that `source_path` gave, read within the size bound."""
         return read_template_file(path)
 
+    def _existing_source_path(self, name: str) -> Path | None:
+        try:
+            return self.source_path(name)
+        except _TemplateMissing:
+            return None
+
+    def _structured_source(self, path: Path, name: str, environment: jinja2.Environment) -> str:
+        """A template's text as Jinja compiles it: held to its skeleton, with the covers and conditions written in."""
+        return structured_source(self.read_source(path), path, name, self._skeletons.for_template(name), environment)
+
     def template_source(self, name: str) -> str:
         """The text of template `name`."""
         return self.read_source(self.source_path(name))
 
     def dependencies(self, name: str) -> list[Path]:
-        """The files a template is made of: itself and, recursively, the templates it includes."""
+        """The files a template is made of: itself and, recursively, the templates it includes, then their
+        folders' skeletons and the strings file of the template's language."""
         if name not in self._dependencies:
             self._dependencies[name] = self._find_dependencies(name)
         return self._dependencies[name]
@@ -182,23 +239,50 @@ class TemplateRenderer:
                     hint="fix the Jinja syntax at this line",
                 ) from None
             pending += [(reference, path, reference_line) for reference, reference_line in _included(syntax_tree, path)]
-        return found
+        skeletons = []
+        for template in found:
+            skeleton = self._skeletons.for_template(template.relative_to(self._folder_of(template)).as_posix())
+            if skeleton is not None and skeleton.path not in skeletons:
+                skeletons.append(skeleton.path)
+        lang = template_language(name)
+        strings = [self._strings.files()[lang][0]] if lang in self._strings.files() else []
+        return found + skeletons + strings
+
+    def _folder_of(self, path: Path) -> Path:
+        return next(folder for folder in self.search_path if path.is_relative_to(folder))
 
     def _environment(self, lang: str) -> SandboxedEnvironment:
         if lang not in self._environments:
+            strings = self.strings(lang)
             environment = _LimitedSandbox(
                 loader=self._loader,
                 undefined=jinja2.StrictUndefined,
-                finalize=_finalize_for(lang),
+                finalize=_finalize_for(strings),
                 autoescape=False,
                 trim_blocks=True,
                 lstrip_blocks=True,
                 keep_trailing_newline=True,
                 auto_reload=False,
             )
-            environment.filters.update(_filters_for(lang))
+            environment.filters.update(_filters_for(strings))
             self._environments[lang] = environment
         return self._environments[lang]
+
+    def load(self, name: str, lang: str) -> None:
+        """Read template `name`, hold it to its skeleton and compile it for `lang`, without rendering it."""
+        try:
+            self._environment(lang).get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(
+                error.filename or self._where(name),
+                f"template syntax error: {clipped(error.message or '')}",
+                hint="fix the Jinja syntax at this line",
+                line=error.lineno,
+            ) from None
+        except jinja2.TemplateNotFound:
+            raise TemplateError(
+                clipped(name), "template not found", hint="templates are <folder>/<language>.md.j2"
+            ) from None
 
     def render(self, name: str, lang: str, context: dict[str, Any]) -> str:
         """The Markdown text of template `name` rendered for `lang` with `context`.
@@ -210,7 +294,9 @@ class TemplateRenderer:
         try:
             template = environment.get_template(name)
             with time_limit(MAX_RENDER_SECONDS):
-                text = _bounded_output(template.generate(**context), where)
+                text = _bounded_output(template.generate({**context, "strings": self.strings(lang).data}), where)
+        except TemplateStructureError:
+            raise  # located in the language file itself, also when it is an included one
         except TemplateError as error:
             file, line = _template_location(error)
             if file is None:
@@ -283,12 +369,16 @@ class TemplateRenderer:
 
 def _included(syntax_tree: jinja2.nodes.Template, path: Path) -> list[tuple[str, int]]:
     """The names a template includes (imports, extends), each with its line; a computed name is an error."""
+    including: list[jinja2.nodes.Extends | jinja2.nodes.FromImport | jinja2.nodes.Import | jinja2.nodes.Include] = [
+        *syntax_tree.find_all(jinja2.nodes.Extends),
+        *syntax_tree.find_all(jinja2.nodes.FromImport),
+        *syntax_tree.find_all(jinja2.nodes.Import),
+        *syntax_tree.find_all(jinja2.nodes.Include),
+    ]
     found = []
-    for node in syntax_tree.find_all(
-        (jinja2.nodes.Extends, jinja2.nodes.FromImport, jinja2.nodes.Import, jinja2.nodes.Include)
-    ):
-        listed = isinstance(node.template, (jinja2.nodes.Tuple, jinja2.nodes.List))
-        for name in node.template.items if listed else [node.template]:
+    for node in sorted(including, key=lambda node: node.lineno):  # in the template's order, whatever their kind
+        template = node.template
+        for name in template.items if isinstance(template, (jinja2.nodes.Tuple, jinja2.nodes.List)) else [template]:
             if not (isinstance(name, jinja2.nodes.Const) and isinstance(name.value, str)):
                 raise TemplateError(
                     str(path),
@@ -312,7 +402,7 @@ class _TemplateMissing(TemplateError):
 class _ConfinedLoader(jinja2.BaseLoader):
     """Jinja's view of the renderer's templates: each found and read through the renderer's checks."""
 
-    def __init__(self, find: Callable[[str], Path], read: Callable[[Path], str]) -> None:
+    def __init__(self, find: Callable[[str], Path], read: Callable[[Path, str, jinja2.Environment], str]) -> None:
         self._find = find
         self._read = read
 
@@ -321,7 +411,7 @@ class _ConfinedLoader(jinja2.BaseLoader):
             path = self._find(template)
         except _TemplateMissing:
             raise jinja2.TemplateNotFound(template) from None
-        return self._read(path), str(path), lambda: True
+        return self._read(path, template, environment), str(path), lambda: True
 
 
 def _bounded_output(chunks: Iterator[str], name: str) -> str:

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from policygen.check.coverage import InstitutionCheck
-from policygen.check.elements import element_names, policy_elements
+from policygen.check.elements import policy_elements
 from policygen.figures.heatmap import COVERED, MISSING_RECOMMENDED, MISSING_REQUIRED, HeatmapRow, draw_heatmap
 from policygen.model import Document
-from policygen.render.locale import COVERAGE_LEGENDS, INSTITUTION_TYPES, REFERENCE_FORMATS, REPORT_LABELS
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import render_document, source_date, with_figures
+from policygen.sets.institution import render_document, source_date
+from policygen.transforms.figures import with_figures
 
 REPORT_OWNER = "coverage"
 """Output folder of the report: output/coverage/<lang>/coverage-report.docx|.pdf."""
@@ -26,9 +26,10 @@ def build_coverage_report(renderer: TemplateRenderer, results: list[InstitutionC
     created = max(
         (result.approved_on for result in checked if result.approved_on), default=source_date(dt.date(2026, 1, 1))
     )
-    context = {"report": _report_context(checked, lang)}
-    document = render_document(renderer, context, REPORT_ID, lang, REPORT_LABELS[lang], created)
-    heatmap = draw_heatmap([_heatmap_row(result, lang) for result in checked], COVERAGE_LEGENDS[lang])
+    strings = renderer.strings(lang)
+    context = {"report": _report_context(checked, lang, renderer)}
+    document = render_document(renderer, context, REPORT_ID, lang, strings.text("coverage_report_header"), created)
+    heatmap = draw_heatmap([_heatmap_row(result, lang) for result in checked], dict(strings.data["coverage"]["legend"]))
     return with_figures(document, {"heatmap": (heatmap, HEATMAP_WIDTH_CM)})
 
 
@@ -40,13 +41,14 @@ def _heatmap_row(result: InstitutionCheck, lang: str) -> HeatmapRow:
     return HeatmapRow(result.name_in(lang), states)
 
 
-def _report_context(results: list[InstitutionCheck], lang: str) -> dict[str, Any]:
-    names = element_names()
+def _report_context(results: list[InstitutionCheck], lang: str, renderer: TemplateRenderer) -> dict[str, Any]:
+    strings = renderer.strings(lang)
+    names = strings.data["coverage"]["elements"]
     elements = [
         {
             "number": number,
             "id": element.id,
-            "name": names[element.id][lang],
+            "name": names[element.id],
             "level": element.level,
             "required_for": "all"
             if element.level in ("core", "kg")
@@ -58,14 +60,17 @@ def _report_context(results: list[InstitutionCheck], lang: str) -> dict[str, Any
     ]
     return {
         "elements": elements,
-        "institutions": [_institution_context(result, lang, elements) for result in results],
+        "institutions": [_institution_context(result, lang, elements, renderer) for result in results],
         "counts": {"institutions": len(results), "passed": sum(result.passed for result in results)},
     }
 
 
-def _institution_context(result: InstitutionCheck, lang: str, elements: list[dict[str, Any]]) -> dict[str, Any]:
+def _institution_context(
+    result: InstitutionCheck, lang: str, elements: list[dict[str, Any]], renderer: TemplateRenderer
+) -> dict[str, Any]:
     check = result.in_language(lang)
-    place_format = REFERENCE_FORMATS[check.lang]["document_clause"]
+    assert result.institution_type is not None, "an institution checked in a language has loaded, type and all"
+    place_format = renderer.strings(check.lang).text("references", "document_clause")
     rows = [
         {
             "number": element["number"],
@@ -86,7 +91,7 @@ def _institution_context(result: InstitutionCheck, lang: str, elements: list[dic
     return {
         "id": result.institution_id,
         "name": result.name_in(lang),
-        "type_label": INSTITUTION_TYPES[lang][result.institution_type],
+        "type_label": renderer.strings(lang).text("institution_type", result.institution_type),
         "languages": ", ".join(check.lang for check in result.languages),
         "checked_in": check.lang,
         "passed": result.passed,

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import replace
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
 
 from policygen.check.elements import element_ids
-from policygen.errors import TemplateError, quoted
+from policygen.errors import TemplateError
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.review import unreviewed
-from policygen.inputs.schema import Profile
+from policygen.inputs.schema import Lang, Profile
 from policygen.limits import describe_excess, model_size
-from policygen.model import Container, Document, Figure, Meta
+from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
-from policygen.render.locale import DRAFT_MARKS, LANGUAGE_TAGS, PAGE_LABELS
 from policygen.render.sandbox import TemplateRenderer
 from policygen.transforms.crossref import resolve_references
 from policygen.transforms.customise import customise
@@ -79,16 +77,18 @@ def render_document(
             "the template has no front matter with its title and subject",
             hint="start the template with ---, title: ..., subject: ..., ---",
         )
-    draft = DRAFT_MARKS[lang] if unreviewed(renderer.dependencies(name), renderer.search_path) else ""
+    renderer.check_rendered(name, context, lang, parsed.blocks)
+    strings = renderer.strings(lang)
+    draft = strings.text("draft_mark") if unreviewed(renderer.dependencies(name), renderer.search_path) else ""
     meta = Meta(
         doc_id=doc_id,
         title=parsed.front_matter["title"],
         subject=parsed.front_matter["subject"],
         language=lang,
-        language_tag=LANGUAGE_TAGS[lang],
+        language_tag=strings.tag,
         institution=institution,
         created=created,
-        page_label=PAGE_LABELS[lang],
+        page_label=strings.text("page_label"),
         draft_mark=draft,
         keywords=(doc_id,),
     )
@@ -129,30 +129,16 @@ def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:
     )
 
 
-def with_figures(document: Document, figures: dict[str, tuple[bytes, float]]) -> Document:
-    """The document with each `::: figure <name>` place replaced by its picture (PNG bytes, width in cm)."""
-    blocks = []
-    for block in document.blocks:
-        if isinstance(block, Container) and block.kind == "figure":
-            name = dict(block.attrs)["name"]
-            if name not in figures:
-                raise TemplateError(
-                    document.meta.doc_id,
-                    f"no picture named {quoted(name)} for this document",
-                    hint=f"pictures available: {', '.join(figures) or 'none'}",
-                )
-            data, width_cm = figures[name]
-            block = Figure(name, data, "image/png", width_cm, block.blocks[0].inlines)
-        blocks.append(block)
-    return replace(document, blocks=tuple(blocks))
+def finish_set(renderer: TemplateRenderer, documents: dict[str, Document], lang: str) -> dict[str, Document]:
+    """Cross-references resolved across the whole set, worded as the language's strings say."""
+    return resolve_references(
+        documents,
+        renderer.strings(lang).data["references"],
+        {doc_id: template_name(doc_id, lang) for doc_id in documents},
+    )
 
 
-def finish_set(documents: dict[str, Document], lang: str) -> dict[str, Document]:
-    """Cross-references resolved across the whole set."""
-    return resolve_references(documents, lang, {doc_id: template_name(doc_id, lang) for doc_id in documents})
-
-
-def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: str) -> dict[str, Document]:
+def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
     """The institution's whole document set in `lang`, customised by its profile and cross-referenced."""
     profile = loaded.profile
     context = template_context(profile, lang)
@@ -161,4 +147,4 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: str
         doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
         for doc_id in DOCUMENT_IDS
     }
-    return finish_set(customise(documents, loaded, lang), lang)
+    return finish_set(renderer, customise(documents, loaded, lang), lang)

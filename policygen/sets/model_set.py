@@ -24,7 +24,6 @@ MODEL_OWNER = "model"
 """Output folder of the model set: output/model/<lang>/<doc>.docx|.pdf."""
 MODEL_BASE = "national"
 """The base profile whose national facts (Ministry, legal bases, default deadlines...) the model set states."""
-MODEL_LABELS = {"ky": "Үлгү документ", "ru": "Типовой документ", "en": "Model document"}
 MODEL_CREATED = dt.date(2026, 1, 1)
 """The fixed date in the model documents' properties (unless SOURCE_DATE_EPOCH is set): they carry no
 institution's approval date."""
@@ -72,10 +71,9 @@ def build_model_documents(renderer: TemplateRenderer, workspace: Workspace, lang
     """The model set in `lang`, cross-referenced."""
     context = model_context(workspace, lang)
     created = source_date(MODEL_CREATED)
-    documents = {
-        doc_id: render_document(renderer, context, doc_id, lang, MODEL_LABELS[lang], created) for doc_id in DOCUMENT_IDS
-    }
-    return finish_set(documents, lang)
+    label = renderer.strings(lang).text("model_documents")
+    documents = {doc_id: render_document(renderer, context, doc_id, lang, label, created) for doc_id in DOCUMENT_IDS}
+    return finish_set(renderer, documents, lang)
 
 
 def _blank_model(model: type[BaseModel]) -> dict[str, Any]:
@@ -113,7 +111,7 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
     problems = []
     for name, value in loaded.data.items():
         field = Profile.model_fields.get(name)
-        if field is None or name in ("extends", "languages"):
+        if field is None or field.annotation is None or name in ("extends", "languages"):
             continue
         try:
             validated = TypeAdapter(field.annotation).validate_python(value)

@@ -11,16 +11,17 @@ from policygen.check.coverage import InstitutionCheck, check_documents
 from policygen.errors import WorkspaceError
 from policygen.figures.chart import Bar, draw_bar_chart
 from policygen.inputs.profiles import located, validate_located
+from policygen.inputs.schema import Lang
 from policygen.inputs.strict_yaml import load_yaml_mapping
 from policygen.inputs.submission_schema import AnnexId, Submission
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.output.manifest import manifest_bytes
-from policygen.render.locale import INSTITUTION_TYPES, LANGUAGE_NAMES, format_number, format_share
+from policygen.render.locale import format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
-from policygen.sets.institution import finish_set, localize, render_document, template_title, with_figures
-from policygen.sets.model_set import MODEL_LABELS
+from policygen.sets.institution import finish_set, localize, render_document, template_title
+from policygen.transforms.figures import with_figures
 
 SUBMISSIONS_DIR = "submissions"
 SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
@@ -35,7 +36,7 @@ MODEL_ANNEXES = ("policy", "code-of-conduct", "complaint-procedure", "training-p
 PDF_VARIANT = "pdf/a-2b"
 CHART_WIDTH_CM = 16.5
 MANIFEST_NAME = "manifest.json"
-LETTERHEAD_LANGUAGES = ("ky", "ru")
+LETTERHEAD_LANGUAGES: tuple[Lang, ...] = ("ky", "ru")
 """The letterhead gives the sender in the state language and the official language, in every version."""
 
 
@@ -62,10 +63,11 @@ def submission_file(workspace: Workspace, argument: str) -> Path:
     return path
 
 
-def load_submission(path: Path) -> Submission:
-    """The validated submission profile; raises ProfileError with every problem, located in the file."""
+def load_submission(path: Path, languages: tuple[str, ...] | None = None) -> Submission:
+    """The validated submission profile; raises ProfileError with every problem, located in the file (given the
+    workspace's `languages`, also a language it has no strings file for)."""
     loaded = load_yaml_mapping(path)
-    return validate_located(Submission, loaded.data, located(loaded), path)
+    return validate_located(Submission, loaded.data, located(loaded), path, languages)
 
 
 def package_folder(submission: Submission) -> str:
@@ -103,7 +105,7 @@ def submission_documents(
     submission: Submission,
     adopted: list[InstitutionCheck],
     model: dict[str, Document],
-    lang: str,
+    lang: Lang,
 ) -> dict[str, Document]:
     """The package in `lang`, in binding order: the letter, the register, then the annexes; `model` is the model
     set in `lang` and `adopted` the check of every institution that has its documents."""
@@ -111,7 +113,7 @@ def submission_documents(
         workspace.root / SUBMISSIONS_DIR,
         "model",
         "model",
-        names=MODEL_LABELS,
+        names={code: renderer.strings(code).text("model_documents") for code in renderer.languages()},
         languages=[check_documents(model, lang, True)],
     )
     context = _context(renderer, submission, adopted, lang)
@@ -133,17 +135,19 @@ def submission_documents(
                 template=SUBMISSION_TEMPLATES[doc_id],
             )
             if doc_id == AnnexId.justification_note.value:
-                document = with_figures(document, {"findings": (_findings_chart(submission, lang), CHART_WIDTH_CM)})
+                chart = _findings_chart(submission, lang, renderer.strings(lang).babel_locale)
+                document = with_figures(document, {"findings": (chart, CHART_WIDTH_CM)})
             documents[doc_id] = document
-    return finish_set(documents, lang)
+    return finish_set(renderer, documents, lang)
 
 
-def findings_rows(submission: Submission, lang: str) -> list[dict[str, Any]]:
-    """Each finding with its share and counts as the note's table and the chart's labels print them."""
+def findings_rows(submission: Submission, lang: str, locale: str) -> list[dict[str, Any]]:
+    """Each finding with its share and counts as the note's table and the chart's labels print them, formatted
+    for Babel `locale`."""
     rows = []
     for finding in submission.evidence.survey.findings:
-        percent = format_share(finding.value, finding.denominator, lang)
-        counts = f"{format_number(finding.value, lang)} / {format_number(finding.denominator, lang)}"
+        percent = format_share(finding.value, finding.denominator, locale)
+        counts = f"{format_number(finding.value, locale)} / {format_number(finding.denominator, locale)}"
         rows.append(
             {
                 "id": finding.id,
@@ -157,19 +161,20 @@ def findings_rows(submission: Submission, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _findings_chart(submission: Submission, lang: str) -> bytes:
+def _findings_chart(submission: Submission, lang: str, locale: str) -> bytes:
     bars = [
         Bar(row["label"], row["value"] / row["denominator"], row["chart_label"])
-        for row in findings_rows(submission, lang)
+        for row in findings_rows(submission, lang, locale)
     ]
     return draw_bar_chart(bars)
 
 
 def _context(
-    renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck], lang: str
+    renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck], lang: Lang
 ) -> dict[str, Any]:
+    strings = renderer.strings(lang)
     sub = localize(submission, lang)
-    sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang)
+    sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang, strings.babel_locale)
     annexes = [
         {"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
         for number, annex in enumerate(submission.annexes, start=1)
@@ -183,14 +188,14 @@ def _context(
         "lang": lang,
         "annexes": annexes,
         "order_annexes": order_annexes,
-        "institutions": [_institution_row(result, lang) for result in adopted],
+        "institutions": [_institution_row(result, lang, renderer) for result in adopted],
         "original": lang == submission.original,
-        "original_language": LANGUAGE_NAMES[lang][submission.original],
+        "original_language": strings.language_name(submission.original),
         "letterhead": [
             {"name": submission.sender.name[code], "address": submission.sender.address[code]}
             for code in LETTERHEAD_LANGUAGES
         ],
-        "language_names": {code: LANGUAGE_NAMES[lang][code] for code in submission.languages},
+        "language_names": {code: strings.language_name(code) for code in submission.languages},
     }
 
 
@@ -198,12 +203,13 @@ def _title(renderer: TemplateRenderer, doc_id: str, lang: str) -> str:
     return template_title(renderer, SUBMISSION_TEMPLATES.get(doc_id, doc_id), lang)
 
 
-def _institution_row(result: InstitutionCheck, lang: str) -> dict[str, Any]:
+def _institution_row(result: InstitutionCheck, lang: str, renderer: TemplateRenderer) -> dict[str, Any]:
     check = result.in_language(lang)
+    assert result.institution_type is not None, "an institution checked in a language has loaded, type and all"
     required = [coverage for coverage in check.elements if coverage.required]
     return {
         "name": result.name_in(lang),
-        "type_label": INSTITUTION_TYPES[lang][result.institution_type],
+        "type_label": renderer.strings(lang).text("institution_type", result.institution_type),
         "order_date": result.approved_on,
         "order_number": result.order_number,
         "passed": result.passed,

@@ -1,1 +1,1 @@
-"""Document model to document model: the profile's customisation and cross-references."""
+"""Document model to document model: the profile's customisation, cross-references and figures."""

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
 
 from policygen.errors import TemplateError, clipped
-from policygen.model import (
-    Block,
-    BulletList,
-    Clause,
-    Container,
-    Document,
-    Emphasis,
-    Figure,
-    Heading,
-    Inline,
-    OrderedList,
-    Paragraph,
-    Point,
-    Ref,
-    Strong,
-    Table,
-    Text,
-    plain_text,
-)
-from policygen.render.locale import REFERENCE_FORMATS
+from policygen.model import Document, Ref, Text, Transformer, plain_text
 
 
-def resolve_references(documents: dict[str, Document], lang: str, sources: dict[str, str]) -> dict[str, Document]:
-    """Every document with its @ref(...) replaced by text; a missing target names the document that refers."""
+def resolve_references(
+    documents: dict[str, Document], formats: Mapping[str, str], sources: dict[str, str]
+) -> dict[str, Document]:
+    """Every document with its @ref(...) replaced by text in `formats` (to a whole document, to a clause of the
+    same document, to another's clause); a missing target names the document that refers."""
     targets = {doc_id: _Targets(document) for doc_id, document in documents.items()}
-    resolved = {}
-    for doc_id, document in documents.items():
-        resolver = _Resolver(doc_id, targets, REFERENCE_FORMATS[lang], sources.get(doc_id, doc_id))
-        resolved[doc_id] = replace(document, blocks=tuple(resolver.block(block) for block in document.blocks))
-    return resolved
+    return {
+        doc_id: _Resolver(doc_id, targets, formats, sources.get(doc_id, doc_id)).transform(document)
+        for doc_id, document in documents.items()
+    }
 
 
 class _Targets:
@@ -44,21 +27,23 @@ class _Targets:
         self.clauses = {clause.id: (numbers[clause.id], plain_text(clause.title)) for clause in document.clauses()}
 
 
-class _Resolver:
-    def __init__(self, doc_id: str, targets: dict[str, _Targets], formats: dict[str, str], source: str) -> None:
+class _Resolver(Transformer):
+    """Replaces each Ref by the text it stands for, joined with the text around it."""
+
+    def __init__(self, doc_id: str, targets: dict[str, _Targets], formats: Mapping[str, str], source: str) -> None:
         self.doc_id = doc_id
         self.targets = targets
         self.formats = formats
         self.source = source
 
-    def text_for(self, ref: Ref) -> str:
+    def transform_Ref(self, ref: Ref) -> Text:
         target_doc = ref.doc_id or self.doc_id
         target = self.targets.get(target_doc)
         if target is None:
             message = f"@ref({ref.doc_id}#{ref.clause_id}) names no document of the set"
             raise TemplateError(self.source, clipped(message), hint=f"documents: {', '.join(self.targets)}")
         if not ref.clause_id:
-            return self.formats["document"].format(document=target.title)
+            return Text(self.formats["document"].format(document=target.title))
         if ref.clause_id not in target.clauses:
             message = (
                 f"@ref({ref.doc_id}#{ref.clause_id}): {target_doc} has no clause {ref.clause_id!r} "
@@ -67,39 +52,16 @@ class _Resolver:
             raise TemplateError(self.source, clipped(message), hint=f"its clauses: {', '.join(target.clauses)}")
         number, title = target.clauses[ref.clause_id]
         form = "clause" if target_doc == self.doc_id else "document_clause"
-        return self.formats[form].format(document=target.title, number=number, title=title)
+        return Text(self.formats[form].format(document=target.title, number=number, title=title))
 
-    def inlines(self, inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-        result: list[Inline] = []
-        for inline in inlines:
-            if isinstance(inline, Ref):
-                inline = Text(self.text_for(inline))
-            elif isinstance(inline, (Strong, Emphasis)):
-                inline = replace(inline, children=self.inlines(inline.children))
-            if isinstance(inline, Text) and result and isinstance(result[-1], Text):
-                result[-1] = Text(result[-1].text + inline.text)
+    def sequence(self, items: tuple) -> tuple:
+        transformed = super().sequence(items)
+        if transformed is items:
+            return items
+        joined: list = []
+        for item in transformed:
+            if type(item) is Text and joined and type(joined[-1]) is Text:
+                joined[-1] = Text(joined[-1].text + item.text)
             else:
-                result.append(inline)
-        return tuple(result)
-
-    def blocks(self, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
-        return tuple(self.block(block) for block in blocks)
-
-    def block(self, block: Block) -> Block:
-        if isinstance(block, (Heading, Paragraph)):
-            return replace(block, inlines=self.inlines(block.inlines))
-        if isinstance(block, Clause):
-            return replace(block, title=self.inlines(block.title), blocks=self.blocks(block.blocks))
-        if isinstance(block, (Point, Container)):
-            return replace(block, blocks=self.blocks(block.blocks))
-        if isinstance(block, (BulletList, OrderedList)):
-            return replace(block, items=tuple(self.blocks(item) for item in block.items))
-        if isinstance(block, Figure):
-            return replace(block, caption=self.inlines(block.caption))
-        if isinstance(block, Table):
-            return replace(
-                block,
-                header=tuple(self.inlines(cell) for cell in block.header),
-                rows=tuple(tuple(self.inlines(cell) for cell in row) for row in block.rows),
-            )
-        raise TemplateError(self.source, f"cannot resolve references in a {type(block).__name__}")
+                joined.append(item)
+        return tuple(joined)

@@ -12,16 +12,18 @@ from policygen.check.elements import required_elements
 from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
 from policygen.inputs.profiles import LoadedProfile
+from policygen.inputs.schema import Lang
 from policygen.limits import describe_excess, model_size
-from policygen.model import Block, Clause, Document, Ref, Text
+from policygen.model import Annex, Block, Clause, Document, Ref, Text, walk
 from policygen.parse.markdown import parse_clause_text
 
 
-def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) -> dict[str, Document]:
+def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
     """The documents with the profile's `clauses:` changes applied; any invalid change is a ProfileError."""
     settings = loaded.profile.clauses
     required = required_elements(loaded.profile.is_education)
     blocks = {doc_id: list(document.blocks) for doc_id, document in documents.items()}
+    changed: set[str] = set()
     problems: list[Diagnostic] = []
     supplied: list[tuple[str, Diagnostic, tuple[Block, ...]]] = []  # profile texts, to check their references
 
@@ -34,6 +36,7 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         if _covers_required(clause, required, loaded, key, target, "switched off", problems):
             continue
         del blocks[doc_id][position]
+        changed.add(doc_id)
 
     for index, replacement in enumerate(settings.replace):
         key = ("clauses", "replace", index)
@@ -46,6 +49,7 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         body = _clause_text(replacement.text, lang, loaded, (*key, "text", lang), problems)
         if body is not None:
             blocks[doc_id][position] = replace(clause, blocks=body, covers=())
+            changed.add(doc_id)
             supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
 
     for index, addition in enumerate(settings.add):
@@ -54,11 +58,11 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         if found is None:
             continue
         doc_id, position, _ = found
-        if any(isinstance(block, Clause) and block.id == addition.id for block in blocks[doc_id]):
+        if any(isinstance(block, (Clause, Annex)) and block.id == addition.id for block in blocks[doc_id]):
             problems.append(
                 loaded.diagnostic(
                     (*key, "id"),
-                    f"document {doc_id} already has a clause {addition.id!r}",
+                    f"document {doc_id} already has a clause or an annex {addition.id!r}",
                     "give the added clause an id of its own",
                 )
             )
@@ -67,13 +71,17 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: str) 
         if body is not None:
             title = (Text(addition.title[lang]),)
             blocks[doc_id].insert(position + 1, Clause(addition.id, (), title, body))
+            changed.add(doc_id)
             supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
 
     problems += _broken_references(blocks, supplied)
     problems += _oversized_documents(blocks, supplied, lang)
     if problems:
         raise ProfileError(problems)
-    return {doc_id: replace(document, blocks=tuple(blocks[doc_id])) for doc_id, document in documents.items()}
+    return {
+        doc_id: replace(document, blocks=tuple(blocks[doc_id])) if doc_id in changed else document
+        for doc_id, document in documents.items()
+    }
 
 
 def _broken_references(
@@ -85,7 +93,7 @@ def _broken_references(
     }
     problems = []
     for doc_id, where, body in supplied:
-        for ref in _references(body):
+        for ref in (node for node in walk(body) if isinstance(node, Ref)):
             target = ref.doc_id or doc_id
             if target not in clause_ids:
                 message = f"@ref({ref.doc_id}#{ref.clause_id}) names no document of the set"
@@ -119,21 +127,6 @@ def _oversized_documents(
             )
         )
     return problems
-
-
-def _references(node: object):
-    yield from _nodes_of(node, Ref)
-
-
-def _nodes_of(node: object, kind: type):
-    if isinstance(node, kind):
-        yield node
-    elif isinstance(node, tuple):
-        for item in node:
-            yield from _nodes_of(item, kind)
-    elif hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:
-            yield from _nodes_of(getattr(node, name), kind)
 
 
 def _covers_required(
@@ -178,7 +171,7 @@ _CHARACTER_REFERENCE = re.compile(r"&(?:#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,9}|[A-Za-
 
 
 def _clause_text(
-    texts: dict[str, str], lang: str, loaded: LoadedProfile, key: tuple, problems: list[Diagnostic]
+    texts: dict[Lang, str], lang: Lang, loaded: LoadedProfile, key: tuple, problems: list[Diagnostic]
 ) -> tuple[Block, ...] | None:
     try:
         blocks = parse_clause_text(texts[lang], str(loaded.path))
@@ -209,7 +202,7 @@ def _refused_characters(source: str, blocks: tuple[Block, ...]) -> list[str]:
             refused.setdefault(match.group(), f"{match.group()!r}, which names no character")
         for char in forbidden_in_text(named or ""):
             refused.setdefault(char, f"{describe(char)} written as {match.group()!r}")
-    for char in forbidden_in_text("".join(text.text for text in _nodes_of(blocks, Text))):
+    for char in forbidden_in_text("".join(node.text for node in walk(blocks) if isinstance(node, Text))):
         refused.setdefault(char, describe(char))
     return list(refused.values())
 

@@ -8,7 +8,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import get_args
+from typing import NoReturn
 
 import docx
 from docx.document import Document as WordDocument
@@ -20,23 +20,29 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from policygen.errors import RenderError
 from policygen.model import (
+    Annex,
+    Approval,
     Block,
     BulletList,
     Clause,
-    Container,
     Document,
     Emphasis,
     Figure,
+    Form,
     Heading,
     Inline,
     LineBreak,
     Meta,
+    Node,
+    Note,
     OrderedList,
     Paragraph,
     Point,
+    Signature,
     Strong,
     Table,
     Text,
+    Visitor,
 )
 from policygen.output.archive import normalised_zip
 
@@ -56,7 +62,6 @@ POINT_STYLES = {1: ("ClausePoint", "ClauseContinuation"), 2: ("ClauseSubpoint", 
 BULLET_STYLES = ("ListBullet", "ListBullet2", "ListBullet3")
 NUMBER_STYLES = ("ListNumber", "ListNumber2", "ListNumber3")
 LIST_CONTINUE_STYLES = ("ListContinue", "ListContinue2", "ListContinue3")
-CONTAINER_STYLES = {"approval": "Approval", "note": "Note"}
 
 
 # Styles -------------------------------------------------------------------------------------------------
@@ -487,12 +492,11 @@ def _set_core_properties(properties, meta: Meta, target: str) -> None:
 
 # The translator -----------------------------------------------------------------------------------------
 
-BLOCK_TYPES = get_args(Block)
-INLINE_TYPES = get_args(Inline)
 
-
-class _DocxTranslator:
+class _DocxTranslator(Visitor):
     """Visits the blocks and inlines of a Document node by node, appending them to a python-docx document."""
+
+    paragraph: DocxParagraph  # where the inlines being visited go; set by _add_inlines before it visits them
 
     def __init__(self, document: WordDocument, target: str) -> None:
         self.document = document
@@ -501,28 +505,14 @@ class _DocxTranslator:
         self.paragraph_styles = ["BodyText"]  # the style of a plain paragraph where we are
         self.list_depth = 0
         self.in_clause = False
-        self.paragraph: DocxParagraph | None = None
         self.bold = self.italic = False
 
-    def visit(self, node: Block) -> None:
-        self._dispatch(node, BLOCK_TYPES, "block")
-
-    def visit_all(self, blocks: tuple[Block, ...]) -> None:
-        for block in blocks:
-            self.visit(block)
-
-    def _dispatch(self, node, known_types: tuple[type, ...], kind: str) -> None:
-        method = getattr(self, f"visit_{type(node).__name__}", None) if isinstance(node, known_types) else None
-        if method is None:
-            raise RenderError(
-                self.target,
-                f"the DOCX writer cannot write the {kind} {type(node).__name__}",
-                hint="this is a bug in policygen: the document model has a node the writer lacks",
-            )
-        method(node)
-
-    def _error(self, message: str, hint: str = "") -> RenderError:
-        return RenderError(self.target, message, hint)
+    def unknown_visit(self, node: Node) -> NoReturn:
+        raise RenderError(
+            self.target,
+            f"the DOCX writer cannot write a {type(node).__name__}",
+            hint="this is a bug in policygen: the document reached the writer with a node it does not write",
+        )
 
     @contextmanager
     def _plain_paragraphs_in(self, style: str) -> Iterator[None]:
@@ -539,42 +529,30 @@ class _DocxTranslator:
 
     def _add_inlines(self, paragraph: DocxParagraph, inlines: tuple[Inline, ...]) -> None:
         self.paragraph = paragraph
-        for inline in inlines:
-            self._dispatch(inline, INLINE_TYPES, "inline")
+        self.visit_all(inlines)
 
     def _add_item(self, style: str, continuation_style: str, blocks: tuple[Block, ...]) -> DocxParagraph:
         """A numbered or bulleted paragraph from the item's first paragraph; its further blocks continue it."""
-        first_is_paragraph = bool(blocks) and isinstance(blocks[0], Paragraph)
-        paragraph = self._add_paragraph(style, blocks[0].inlines if first_is_paragraph else ())
+        first = blocks[0] if blocks and isinstance(blocks[0], Paragraph) else None
+        paragraph = self._add_paragraph(style, first.inlines if first is not None else ())
         with self._plain_paragraphs_in(continuation_style):
-            self.visit_all(blocks[1:] if first_is_paragraph else blocks)
+            self.visit_all(blocks[1:] if first is not None else blocks)
         return paragraph
 
     # blocks
 
     def visit_Heading(self, heading: Heading) -> None:
-        if heading.level not in HEADING_STYLES:
-            raise self._error(f"heading level {heading.level} is not supported", "use levels 1 to 3")
         self._add_paragraph(HEADING_STYLES[heading.level], heading.inlines)
 
     def visit_Paragraph(self, paragraph: Paragraph) -> None:
         self._add_paragraph(self.paragraph_styles[-1], paragraph.inlines)
 
     def visit_Clause(self, clause: Clause) -> None:
-        # only top-level clauses are counted by Document.clause_numbers(), so only they may be numbered
-        if len(self.paragraph_styles) > 1:
-            raise self._error(f"clause {clause.id!r} is inside another block", "clauses must be top-level blocks")
         self._add_paragraph("ClauseHeading", clause.title)
-        self.in_clause = True
         with self._plain_paragraphs_in("ClauseContinuation"):
             self.visit_all(clause.blocks)
-        self.in_clause = False
 
     def visit_Point(self, point: Point) -> None:
-        if not self.in_clause:
-            raise self._error("a numbered point is outside any clause", "put points inside a clause")
-        if point.level not in POINT_STYLES:
-            raise self._error(f"point level {point.level} is not supported", "use levels 1 and 2")
         self._add_item(*POINT_STYLES[point.level], point.blocks)
 
     def visit_BulletList(self, bullet_list: BulletList) -> None:
@@ -595,11 +573,6 @@ class _DocxTranslator:
 
     @contextmanager
     def _nested_list(self) -> Iterator[int]:
-        if self.list_depth >= len(BULLET_STYLES):
-            raise self._error(
-                f"lists nest deeper than {len(BULLET_STYLES)} levels",
-                f"nest lists at most {len(BULLET_STYLES)} levels deep",
-            )
         self.list_depth += 1
         try:
             yield self.list_depth - 1
@@ -607,88 +580,57 @@ class _DocxTranslator:
             self.list_depth -= 1
 
     def visit_Figure(self, figure: Figure) -> None:
-        if figure.media_type != "image/png":
-            raise self._error(f"figure {figure.name!r} is {figure.media_type}; the DOCX writer embeds PNG only")
         paragraph = self._add_paragraph("Figure")
         paragraph.add_run().add_picture(io.BytesIO(figure.data), width=Cm(figure.width_cm))
         self._add_paragraph("Caption", figure.caption)
 
     def visit_Table(self, table: Table) -> None:
-        columns = len(table.header)
-        if not columns or any(len(row) != columns for row in table.rows):
-            raise self._error(
-                f"a table needs one header row and rows of the same {columns} cells",
-                "give every row as many cells as the header",
-            )
-        docx_table = self.document.add_table(rows=1 + len(table.rows), cols=columns)
+        docx_table = self.document.add_table(rows=1 + len(table.rows), cols=len(table.header))
         docx_table._tbl.tblStyle_val = "PolicyTable"
-        for index, (row, cells) in enumerate(zip(docx_table.rows, (table.header, *table.rows), strict=False)):
+        for index, (row, cells) in enumerate(zip(docx_table.rows, (table.header, *table.rows), strict=True)):
             row_properties = row._tr.get_or_add_trPr()
             row_properties.append(parse_xml(f"<w:cantSplit {WORD_NS}/>"))
             if index == 0:
                 row_properties.append(parse_xml(f"<w:tblHeader {WORD_NS}/>"))
-            for cell, inlines in zip(row.cells, cells, strict=False):
+            for cell, inlines in zip(row.cells, cells, strict=True):
                 paragraph = _styled(cell.paragraphs[0], "TableHeader" if index == 0 else "TableText")
                 self._add_inlines(paragraph, inlines)
 
-    def visit_Container(self, container: Container) -> None:
-        if container.kind == "signature":
-            self._add_signature(container)
-        elif container.kind == "annex":
-            self._add_annex(container)
-        elif container.kind == "form":
-            self._add_form(container)
-        elif container.kind in CONTAINER_STYLES:
-            with self._plain_paragraphs_in(CONTAINER_STYLES[container.kind]):
-                self.visit_all(container.blocks)
-        else:
-            raise self._error(
-                f"unknown container kind {container.kind!r}",
-                f"use one of {', '.join(['signature', 'annex', 'form', *CONTAINER_STYLES])}",
-            )
+    def visit_Approval(self, approval: Approval) -> None:
+        with self._plain_paragraphs_in("Approval"):
+            self.visit_all(approval.blocks)
 
-    def _add_annex(self, container: Container) -> None:
-        title, *rest = container.blocks
-        if not isinstance(title, Heading):
-            raise self._error("an annex starts with its title heading")
-        self._add_paragraph("AnnexHeading", title.inlines)
-        self.visit_all(tuple(rest))
+    def visit_Note(self, note: Note) -> None:
+        with self._plain_paragraphs_in("Note"):
+            self.visit_all(note.blocks)
 
-    def _add_form(self, container: Container) -> None:
+    def visit_Annex(self, annex: Annex) -> None:
+        self._add_paragraph("AnnexHeading", annex.title)
+        self.visit_all(annex.blocks)
+
+    def visit_Form(self, form: Form) -> None:
         """A form is a two-column table: each label, and an empty cell as tall as the lines it asks for. Its rows
         keep together on one page, as in the PDF."""
-        [labels] = container.blocks
-        if not isinstance(labels, BulletList):
-            raise self._error("a form holds one bullet list of field labels")
-        lines = int(dict(container.attrs).get("lines", "1"))
-        docx_table = self.document.add_table(rows=len(labels.items), cols=2)
+        docx_table = self.document.add_table(rows=len(form.fields), cols=2)
         docx_table._tbl.tblStyle_val = "FormTable"
         table_look = docx_table._tbl.tblPr.find(qn("w:tblLook"))
         for name, value in FORM_TABLE_LOOK.items():
             table_look.set(qn(f"w:{name}"), value)
-        for index, (row, item) in enumerate(zip(docx_table.rows, labels.items, strict=False), start=1):
-            if len(item) != 1 or not isinstance(item[0], Paragraph):
-                raise self._error("a form field label is one paragraph")
+        for index, (row, field) in enumerate(zip(docx_table.rows, form.fields, strict=True), start=1):
             row_properties = row._tr.get_or_add_trPr()
             row_properties.append(parse_xml(f"<w:cantSplit {WORD_NS}/>"))
-            row_properties.append(parse_xml(f'<w:trHeight {WORD_NS} w:val="{lines * 400}" w:hRule="atLeast"/>'))
+            row_properties.append(parse_xml(f'<w:trHeight {WORD_NS} w:val="{form.lines * 400}" w:hRule="atLeast"/>'))
             label = _styled(row.cells[0].paragraphs[0], "FormLabel")
-            self._add_inlines(label, item[0].inlines)
-            field = _styled(row.cells[1].paragraphs[0], "TableText")
-            if index < len(labels.items):
-                for paragraph in (label, field):
+            self._add_inlines(label, field.label)
+            space = _styled(row.cells[1].paragraphs[0], "TableText")
+            if index < len(form.fields):
+                for paragraph in (label, space):
                     paragraph.paragraph_format.keep_with_next = True
 
-    def _add_signature(self, container: Container) -> None:
-        if len(container.blocks) != 2 or not all(isinstance(block, Paragraph) for block in container.blocks):
-            raise self._error(
-                "a signature holds exactly two paragraphs: the position, then the name",
-                "write the position and the name as two paragraphs",
-            )
-        position, name = container.blocks
-        paragraph = self._add_paragraph("Signature", position.inlines)
+    def visit_Signature(self, signature: Signature) -> None:
+        paragraph = self._add_paragraph("Signature", signature.position)
         paragraph.add_run("\t \t\t")  # dot leader, signature line, then the name flush right
-        self._add_inlines(paragraph, name.inlines)
+        self._add_inlines(paragraph, signature.name)
 
     # inlines
 
@@ -700,14 +642,12 @@ class _DocxTranslator:
 
     def visit_Strong(self, strong: Strong) -> None:
         outer, self.bold = self.bold, True
-        for inline in strong.children:
-            self._dispatch(inline, INLINE_TYPES, "inline")
+        self.visit_all(strong.children)
         self.bold = outer
 
     def visit_Emphasis(self, emphasis: Emphasis) -> None:
         outer, self.italic = self.italic, True
-        for inline in emphasis.children:
-            self._dispatch(inline, INLINE_TYPES, "inline")
+        self.visit_all(emphasis.children)
         self.italic = outer
 
 

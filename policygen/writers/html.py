@@ -4,37 +4,44 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from html import escape
+from typing import NoReturn
 
 from policygen.errors import RenderError
 from policygen.model import (
+    Annex,
+    Approval,
     BulletList,
     Clause,
-    Container,
     Document,
     Emphasis,
     Figure,
+    Form,
     Heading,
+    Inline,
     LineBreak,
     Meta,
+    Node,
+    Note,
     OrderedList,
     Paragraph,
     Point,
+    Signature,
     Strong,
     Table,
     Text,
+    Visitor,
     plain_text,
+    walk,
 )
 
 STYLESHEET_HREF = "css/print.css"
 """The print stylesheet, relative to the packaged assets folder."""
 
 _PAGE_PLACEHOLDER = re.compile(r"\{(page|pages)\}")
-_INLINE_TYPES = (Text, Strong, Emphasis, LineBreak)
-
 
 FIGURE_FOLDER = "figures"
-_FIGURE_SUFFIXES = {"image/png": ".png"}
 
 
 def figure_url(figure: Figure) -> str:
@@ -43,26 +50,13 @@ def figure_url(figure: Figure) -> str:
     The URL names the picture's content: weasyprint keeps one image per URL, so pages of several documents
     laid out into one PDF (the chart of each language) must never share a URL for different pictures.
     """
-    suffix = _FIGURE_SUFFIXES.get(figure.media_type)
-    if suffix is None:
-        raise RenderError(
-            figure.name, f"figure of type {figure.media_type} cannot be shown", hint="figures are PNG pictures"
-        )
     digest = hashlib.sha256(figure.data).hexdigest()[:16]
-    return f"{FIGURE_FOLDER}/{figure.name}-{digest}{suffix}"
+    return f"{FIGURE_FOLDER}/{figure.name}-{digest}.png"  # the model's figures are PNG pictures
 
 
 def document_figures(document: Document) -> dict[str, bytes]:
     """Every figure of a document by its figure_url."""
-    figures: dict[str, bytes] = {}
-    pending = list(document.blocks)
-    while pending:
-        block = pending.pop()
-        if isinstance(block, Figure):
-            figures[figure_url(block)] = block.data
-        elif isinstance(block, (Clause, Container, Point)):
-            pending.extend(block.blocks)
-    return figures
+    return {figure_url(node): node.data for node in walk(document) if isinstance(node, Figure)}
 
 
 def form_field_name(meta: Meta, annex_id: str, field_id: str) -> str:
@@ -91,7 +85,7 @@ class HtmlWriter:
         return _HtmlTranslator(document, self.link_stylesheet).translate()
 
 
-class _HtmlTranslator:
+class _HtmlTranslator(Visitor):
     """Visits the document node by node (visit_<NodeClass>) and collects the HTML."""
 
     def __init__(self, document: Document, link_stylesheet: bool) -> None:
@@ -99,10 +93,9 @@ class _HtmlTranslator:
         self.link_stylesheet = link_stylesheet
         self.target = document_target(document.meta)
         self.body: list[str] = []
-        self.annex_id: str | None = None
 
     def translate(self) -> str:
-        self.render_blocks(self.document.blocks)
+        self.visit_all(self.document.blocks)
         return "\n".join(
             [
                 "<!DOCTYPE html>",
@@ -115,8 +108,12 @@ class _HtmlTranslator:
             ]
         )
 
-    def fail(self, message: str) -> RenderError:
-        return RenderError(self.target, message, hint="the document model is malformed; report it as a bug")
+    def unknown_visit(self, node: Node) -> NoReturn:
+        raise RenderError(
+            self.target,
+            f"the HTML writer cannot render a {type(node).__name__}",
+            hint="this is a bug in policygen: the document reached the writer with a node it does not write",
+        )
 
     # Document frame ---------------------------------------------------------------------------------------
 
@@ -162,26 +159,6 @@ class _HtmlTranslator:
         }
         return f"<body{_attributes(attributes)}>"
 
-    # Dispatch ---------------------------------------------------------------------------------------------
-
-    def visit(self, node: object) -> None:
-        visitor = getattr(self, f"visit_{type(node).__name__}", None)
-        if visitor is None:
-            raise self.fail(f"the HTML writer cannot render a {type(node).__name__} node")
-        visitor(node)
-
-    def render_blocks(self, blocks: tuple) -> None:
-        for block in blocks:
-            if isinstance(block, _INLINE_TYPES):
-                raise self.fail(f"a {type(block).__name__} inline stands where a block is expected")
-            self.visit(block)
-
-    def render_inlines(self, inlines: tuple) -> None:
-        for inline in inlines:
-            if not isinstance(inline, _INLINE_TYPES):
-                raise self.fail(f"a {type(inline).__name__} stands where an inline span is expected")
-            self.visit(inline)
-
     # Inline spans -----------------------------------------------------------------------------------------
 
     def visit_Text(self, node: Text) -> None:
@@ -189,12 +166,12 @@ class _HtmlTranslator:
 
     def visit_Strong(self, node: Strong) -> None:
         self.body.append("<strong>")
-        self.render_inlines(node.children)
+        self.visit_all(node.children)
         self.body.append("</strong>")
 
     def visit_Emphasis(self, node: Emphasis) -> None:
         self.body.append("<em>")
-        self.render_inlines(node.children)
+        self.visit_all(node.children)
         self.body.append("</em>")
 
     def visit_LineBreak(self, node: LineBreak) -> None:
@@ -203,35 +180,33 @@ class _HtmlTranslator:
     # Blocks -----------------------------------------------------------------------------------------------
 
     def visit_Heading(self, node: Heading) -> None:
-        if node.level not in (1, 2, 3):
-            raise self.fail(f"heading level {node.level} is not 1, 2 or 3")
         css_class = "title" if node.level == 1 else "heading"
         self.body.append(f'<h{node.level} class="{css_class}">')
-        self.render_inlines(node.inlines)
+        self.visit_all(node.inlines)
         self.body.append(f"</h{node.level}>\n")
 
-    def visit_Paragraph(self, node: Paragraph, css_class: str | None = None) -> None:
+    def visit_Paragraph(self, node: Paragraph) -> None:
+        self.paragraph(node.inlines)
+
+    def paragraph(self, inlines: tuple[Inline, ...], css_class: str | None = None) -> None:
         self.body.append(f"<p{_attributes({'class': css_class})}>")
-        self.render_inlines(node.inlines)
+        self.visit_all(inlines)
         self.body.append("</p>\n")
 
     def visit_Clause(self, node: Clause) -> None:
         attributes = {"class": "clause", "data-clause": node.id, "data-covers": " ".join(node.covers)}
         self.body.append(f"<section{_attributes(attributes)}>\n")
         self.body.append('<h2 class="clause-title">')
-        self.render_inlines(node.title)
+        self.visit_all(node.title)
         self.body.append("</h2>\n")
-        self.render_blocks(node.blocks)
+        self.visit_all(node.blocks)
         self.body.append("</section>\n")
 
     def visit_Point(self, node: Point) -> None:
-        if node.level not in (1, 2):
-            raise self.fail(f"point level {node.level} is not 1 or 2")
-        if not node.blocks or not isinstance(node.blocks[0], Paragraph):
-            raise self.fail("a point must start with the paragraph that carries its number")
+        numbered, *_ = node.blocks  # a Paragraph, as the model requires
         self.body.append(f'<div class="point point-{node.level}">\n')
-        self.visit_Paragraph(node.blocks[0], css_class="point-text")
-        self.render_blocks(node.blocks[1:])
+        self.paragraph(numbered.inlines, css_class="point-text")  # type: ignore[union-attr]
+        self.visit_all(node.blocks[1:])
         self.body.append("</div>\n")
 
     def visit_BulletList(self, node: BulletList) -> None:
@@ -244,7 +219,7 @@ class _HtmlTranslator:
         self.body.append(f"<{tag}>\n")
         for item in items:
             self.body.append("<li>")
-            self.render_blocks(item)
+            self.visit_all(item)
             self.body.append("</li>\n")
         self.body.append(f"</{tag}>\n")
 
@@ -255,7 +230,7 @@ class _HtmlTranslator:
             f'alt="{escape(plain_text(node.caption))}" style="width: {node.width_cm:.2f}cm">\n'
             "<figcaption>"
         )
-        self.render_inlines(node.caption)
+        self.visit_all(node.caption)
         self.body.append("</figcaption></figure>\n")
 
     def visit_Table(self, node: Table) -> None:
@@ -274,81 +249,61 @@ class _HtmlTranslator:
         self.body.append("<tr>")
         for cell in cells:
             self.body.append(f"<{cell_tag}>")
-            self.render_inlines(cell)
+            self.visit_all(cell)
             self.body.append(f"</{cell_tag}>")
         self.body.append("</tr>\n")
 
-    def visit_Container(self, node: Container) -> None:
-        if node.kind == "signature":
-            self.signature(node)
-        elif node.kind == "annex":
-            self.annex(node)
-        elif node.kind == "form":
-            self.form(node)
-        elif node.kind in ("approval", "note"):
-            self.body.append(f'<div class="{node.kind}">\n')
-            self.render_blocks(node.blocks)
-            self.body.append("</div>\n")
-        else:
-            raise self.fail(f"the HTML writer cannot render a {node.kind!r} container")
+    def visit_Approval(self, node: Approval) -> None:
+        self.boxed("approval", node.blocks)
 
-    def annex(self, node: Container) -> None:
+    def visit_Note(self, node: Note) -> None:
+        self.boxed("note", node.blocks)
+
+    def boxed(self, css_class: str, blocks: tuple) -> None:
+        self.body.append(f'<div class="{css_class}">\n')
+        self.visit_all(blocks)
+        self.body.append("</div>\n")
+
+    def visit_Annex(self, node: Annex) -> None:
         """An annex starts on a new page under its centred title."""
-        title, *rest = node.blocks
-        if not isinstance(title, Heading):
-            raise self.fail("an annex starts with its title heading")
-        self.annex_id = dict(node.attrs).get("id")
-        self.body.append(f'<section class="annex"{_attributes({"data-annex": self.annex_id})}>\n')
+        self.body.append(f'<section class="annex"{_attributes({"data-annex": node.id})}>\n')
         self.body.append('<h2 class="annex-title">')
-        self.render_inlines(title.inlines)
+        self.visit_all(node.title)
         self.body.append("</h2>\n")
-        self.render_blocks(tuple(rest))
+        self.visit_all(node.blocks)
         self.body.append("</section>\n")
-        self.annex_id = None
 
-    def form(self, node: Container) -> None:
+    def visit_Form(self, node: Form) -> None:
         """Each label beside a field to fill in: fillable in the PDF (weasyprint's PDF forms), each field named
         by form_field_name and with its label as the tooltip."""
-        [labels] = node.blocks
-        if not isinstance(labels, BulletList):
-            raise self.fail("a form holds one bullet list of field labels")
-        attributes = dict(node.attrs)
-        lines = int(attributes.get("lines", "1"))
-        field_ids = attributes.get("fields", "").split()
-        if self.annex_id is None or len(field_ids) != len(labels.items):
-            raise self.fail("a form stands in an annex and names each of its fields")
         self.body.append('<table class="form">\n<tbody>\n')
-        for field_id, item in zip(field_ids, labels.items, strict=False):
-            if len(item) != 1 or not isinstance(item[0], Paragraph):
-                raise self.fail("a form field label is one paragraph")
-            field = _attributes(
+        for field in node.fields:
+            attributes = _attributes(
                 {
-                    "name": form_field_name(self.document.meta, self.annex_id, field_id),
-                    "title": plain_text(item[0].inlines),
+                    "name": form_field_name(self.document.meta, node.annex_id, field.id),
+                    "title": plain_text(field.label),
                 }
             )
             self.body.append('<tr><th scope="row">')
-            self.render_inlines(item[0].inlines)
-            if lines == 1:
-                self.body.append(f'</th><td><input type="text"{field}></td></tr>\n')
+            self.visit_all(field.label)
+            if node.lines == 1:
+                self.body.append(f'</th><td><input type="text"{attributes}></td></tr>\n')
             else:
                 self.body.append(
-                    f'</th><td><textarea{field} rows="{lines}" style="height: {lines * 16}pt"></textarea></td></tr>\n'
+                    f'</th><td><textarea{attributes} rows="{node.lines}" style="height: {node.lines * 16}pt">'
+                    "</textarea></td></tr>\n"
                 )
         self.body.append("</tbody>\n</table>\n")
 
-    def signature(self, node: Container) -> None:
+    def visit_Signature(self, node: Signature) -> None:
         """Position, a rule to sign on, and the name, on one line."""
-        if len(node.blocks) != 2 or not all(isinstance(block, Paragraph) for block in node.blocks):
-            raise self.fail("a signature must hold exactly two paragraphs: the position, then the name")
-        position, name = node.blocks
         self.body.append('<div class="signature">\n')
-        self.visit_Paragraph(position, css_class="signature-position")
+        self.paragraph(node.position, css_class="signature-position")
         self.body.append('<span class="signature-rule"></span>\n')
-        self.visit_Paragraph(name, css_class="signature-name")
+        self.paragraph(node.name, css_class="signature-name")
         self.body.append("</div>\n")
 
 
-def _attributes(attributes: dict[str, str | None]) -> str:
+def _attributes(attributes: Mapping[str, str | None]) -> str:
     """HTML attributes with escaped values; None leaves an attribute out."""
     return "".join(f' {key}="{escape(value)}"' for key, value in attributes.items() if value is not None)
