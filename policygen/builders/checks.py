@@ -9,13 +9,14 @@ from policygen.builders.builder import Progress
 from policygen.builders.keys import environment_key, institution_models_key
 from policygen.builders.model_cache import cached_documents
 from policygen.builders.workers import worker_pool, worker_result
-from policygen.check.coverage import InstitutionCheck, check_institution, check_loaded
+from policygen.check.coverage import InstitutionCheck, check_loaded
 from policygen.errors import Diagnostic, PolicygenError
 from policygen.inputs.profiles import load_profile
 from policygen.inputs.workspace import Workspace
 from policygen.limits import memory_exceeded
 from policygen.model import Document
 from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.institution import check_institution
 
 
 def check_institutions(

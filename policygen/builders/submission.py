@@ -27,7 +27,6 @@ from policygen.builders.keys import (
 )
 from policygen.builders.model_cache import cached_documents
 from policygen.builders.workers import run_bounded
-from policygen.check.coverage import check_institution
 from policygen.errors import OutputError, PolicygenError
 from policygen.inputs.review import review_files
 from policygen.inputs.strict_yaml import MAX_FILE_BYTES
@@ -41,7 +40,7 @@ from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import REPORT_ID
-from policygen.sets.institution import DOCUMENT_IDS, template_name
+from policygen.sets.institution import DOCUMENT_IDS, check_institution, template_name
 from policygen.sets.model_set import MODEL_OWNER, build_model_documents
 from policygen.sets.submission import (
     MANIFEST_NAME,

@@ -10,11 +10,8 @@ from pathlib import Path
 from policygen.check.elements import PolicyElement, policy_elements, required_elements
 from policygen.check.notions import missing_notions
 from policygen.errors import Diagnostic, PolicygenError
-from policygen.inputs.profiles import LoadedProfile, load_profile
-from policygen.inputs.workspace import Workspace
+from policygen.inputs.profiles import LoadedProfile
 from policygen.model import Document, plain_text
-from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import build_documents
 
 
 @dataclass(frozen=True)
@@ -118,15 +115,6 @@ class InstitutionCheck:
     def name_in(self, lang: str) -> str:
         """The institution's name in `lang`, or in another of its languages when it has none in `lang`."""
         return self.names.get(lang) or next(iter(self.names.values()), self.institution_id or "")
-
-
-def check_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer) -> InstitutionCheck:
-    """Load a profile, build its documents in each of its languages and check them."""
-    try:
-        loaded = load_profile(path, workspace)
-    except PolicygenError as error:
-        return InstitutionCheck(path, diagnostics=error.diagnostics())
-    return check_loaded(loaded, lambda lang: build_documents(renderer, loaded, lang))
 
 
 def check_loaded(loaded: LoadedProfile, documents_in: Callable[[str], dict[str, Document]]) -> InstitutionCheck:
