@@ -282,3 +282,30 @@ def test_check_report_shows_progress_of_the_check_and_of_the_report(workspace: P
         hashlib.sha256((workspace / "output" / path).read_bytes()).hexdigest() == digest
         for path, digest in digests.items()
     )
+
+
+def test_check_of_many_profiles_shows_a_progress_line_per_profile_on_stderr_and_quiet_silences_it(workspace: Path):
+    result = run_cli("check", "-w", workspace)
+    quiet = run_cli("check", "-w", workspace, "-q")
+
+    profiles = sorted(path.stem for path in (workspace / "institutions").glob("[!_]*.yaml"))
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert result.exit_code == quiet.exit_code == 0, result.stderr
+    assert sorted(line.split("] ", 1)[0] for line in progress) == [f"[{n}/3" for n in (1, 2, 3)]
+    assert sorted(line.split("] ", 1)[1] for line in progress) == [f"{name} check: checked" for name in profiles]
+    assert not [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert "3 institutions passed the check, 0 failed" in result.stdout
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+
+
+def test_quiet_submission_build_shows_no_progress(built_submission: Path):
+    source = REPO / "templates" / "submission" / "draft-order" / "ru.md.j2"
+    override = built_submission / "templates" / "submission" / "draft-order" / "ru.md.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(source.read_text(encoding="utf-8") + "\nПриложение к проекту приказа.\n", encoding="utf-8")
+
+    quiet = run_cli("submission", "build", EXAMPLE_SUBMISSION, "-w", built_submission, "-q")
+
+    assert quiet.exit_code == 0, quiet.stderr
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+    assert run_cli("submission", "verify", built_submission / PACKAGE, "-q").exit_code == 0

@@ -400,7 +400,7 @@ def check(
         workspace = open_workspace(workspace_dir)
         out = _output_folder(workspace, out_dir) if report else out_dir
         quiet = _verbosity() is Verbosity.QUIET
-        with _locked(out if report else None), BuildProgress(quiet or not report) as progress:
+        with _locked(out if report else None), BuildProgress(quiet) as progress:
             return check_and_report(workspace, out, progress)
 
     def check_and_report(workspace: Workspace, out: Path | None, progress: BuildProgress) -> int:
