@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -64,6 +65,25 @@ def test_a_changed_library_version_rebuilds_what_it_made(workspace: Path, monkey
     assert summary_counts(rebuilt.output) == (1, 0)
     assert manifest_of(workspace / "output")["versions"][library] == "999.0"
     assert summary_counts(again.output) == (0, 1)
+
+
+def test_a_template_replaced_by_one_of_the_same_size_and_date_rebuilds_in_the_same_process(workspace: Path):
+    override = workspace / "templates" / "policy" / "ru.md.j2"
+    override.parent.mkdir(parents=True)
+    source = (REPO / "templates" / "policy" / "ru.md.j2").read_text(encoding="utf-8")
+    override.write_text(source, encoding="utf-8")
+    assert run_cli("build", *ONE_FILE, "-w", workspace).exit_code == 0
+    before = override.stat()
+    replacement = override.with_name("ru.md.j2.new")
+    replacement.write_text(source.replace("пересматривается", "пересмотривается", 1), encoding="utf-8")
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, override)  # as an editor saves: a new file, here of the same size and date
+    assert (override.stat().st_size, override.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    rebuilt = run_cli("build", *ONE_FILE, "-w", workspace)  # in this process, which read the first one
+
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    assert summary_counts(rebuilt.output) == (1, 0)
 
 
 def test_a_changed_packaged_font_rebuilds_what_it_made(workspace: Path, tmp_path: Path, monkeypatch):

@@ -26,17 +26,18 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-_digests: dict[tuple[Path, int, int], str] = {}
+_digests: dict[tuple[Path, int, int, int], str] = {}
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a regular file, read once per process while it stays the same size and age; anything else
-    (a pipe, a folder) is never read, and has a digest of its own kind."""
+    """SHA-256 of a regular file, read once per process while it stays the same file, size and age (a library
+    user may edit a template, or sign its review, which replaces the record by a file of the same size, between
+    two builds of one process); anything else (a pipe, a folder) is never read, and has a digest of its own kind."""
     path = path.resolve()
     info = path.stat()
     if not stat.S_ISREG(info.st_mode):
         return f"not a regular file: {stat.S_IFMT(info.st_mode):o}"
-    known = (path, info.st_mtime_ns, info.st_size)
+    known = (path, info.st_ino, info.st_mtime_ns, info.st_size)
     if known not in _digests:
         _digests[known] = hashlib.sha256(path.read_bytes()).hexdigest()
     return _digests[known]
