@@ -329,16 +329,3 @@ def test_quiet_submission_build_shows_no_progress(built_submission: Path):
     assert quiet.exit_code == 0, quiet.stderr
     assert (quiet.stdout, quiet.stderr) == ("", "")
     assert run_cli("submission", "verify", built_submission / PACKAGE, "-q").exit_code == 0
-
-
-def test_validate_of_many_profiles_shows_a_progress_line_per_profile_on_stderr_and_quiet_silences_it(workspace: Path):
-    result = run_cli("validate", "-w", workspace)
-    quiet = run_cli("validate", "-w", workspace, "-q")
-
-    profiles = sorted(path.stem for path in (workspace / "institutions").glob("[!_]*.yaml"))
-    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
-    assert result.exit_code == quiet.exit_code == 0, result.stderr
-    assert sorted(line.split("] ", 1)[0] for line in progress) == [f"[{n}/3" for n in (1, 2, 3)]
-    assert sorted(line.split("] ", 1)[1] for line in progress) == [f"{name} validate: ok" for name in profiles]
-    assert [line.split()[1] for line in result.stdout.splitlines()] == profiles
-    assert (quiet.stdout, quiet.stderr) == ("", "")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policygen.builders.builder import Progress
 from policygen.builders.workers import map_bounded
 from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
 from policygen.errors import Diagnostic, PolicygenError
@@ -61,21 +59,9 @@ def validate_institution(
     return result
 
 
-def validate_institutions(
-    workspace: Workspace,
-    paths: list[Path],
-    strict: bool,
-    jobs: int,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> list[Validation]:
+def validate_institutions(workspace: Workspace, paths: list[Path], strict: bool, jobs: int) -> list[Validation]:
     """`validate_institution` for each profile, on up to `jobs` memory-bounded worker processes, in order."""
-
-    def validated(path: Path, result: Validation, done: int) -> None:
-        if on_progress is not None:
-            state = "ok" if result.passed else "failed"
-            on_progress(Progress(path.stem, "validate", done, len(paths), state, not result.passed))
-
-    return map_bounded(_validate_in_worker, paths, jobs, _start_validator, (workspace, strict), validated)
+    return map_bounded(_validate_in_worker, paths, jobs, _start_validator, (workspace, strict))
 
 
 @dataclass(frozen=True)

@@ -58,23 +58,13 @@ def map_bounded(
     jobs: int,
     initializer: Callable[..., None] | None = None,
     initargs: tuple = (),
-    on_done: Callable[[Any, Result, int], None] | None = None,
 ) -> list[Result]:
-    """`function(item)` for each item, on up to `jobs` bounded worker processes, in the order of `items`;
-    `on_done(item, result, done)` is told of each as it completes."""
+    """`function(item)` for each item, on up to `jobs` bounded worker processes, in the order of `items`."""
     if not items:
         return []
-    from concurrent.futures import as_completed
-
     with worker_pool(min(jobs, len(items)), initializer, initargs) as pool:
-        futures = {pool.submit(_guarded, function, (item,)): index for index, item in enumerate(items)}
-        results: dict[int, Result] = {}
-        for done, future in enumerate(as_completed(futures), start=1):
-            index = futures[future]
-            results[index] = worker_result(future)
-            if on_done is not None:
-                on_done(items[index], results[index], done)
-        return [results[index] for index in range(len(items))]
+        futures = [pool.submit(_guarded, function, (item,)) for item in items]
+        return [worker_result(future) for future in futures]
 
 
 def _guarded(function: Callable[..., Result], args: tuple) -> Result:

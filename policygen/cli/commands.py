@@ -235,10 +235,8 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
     def action() -> int:
         workspace = open_workspace(workspace_dir)
         paths = workspace.resolve_profiles(profiles)
-        with BuildProgress(_verbosity() is Verbosity.QUIET) as progress:
-            results = validate_institutions(workspace, paths, strict, default_jobs(), progress.step_done)
         failed = False
-        for path, result in zip(paths, results, strict=True):
+        for path, result in zip(paths, validate_institutions(workspace, paths, strict, default_jobs()), strict=False):
             _report(result.warnings + result.problems)
             if result.passed and _verbosity() is not Verbosity.QUIET:
                 click.echo(f"ok  {result.institution_id}  ({path.name})")
