@@ -105,6 +105,7 @@ class InstitutionCheck:
     sources: tuple[Path, ...] = ()  # the profile files it was merged from
     approved_on: dt.date | None = None
     order_number: str | None = None
+    example: bool = False  # a fictional example institution
     languages: list[LanguageCheck] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -131,6 +132,7 @@ def check_institution(workspace: Workspace, path: Path, renderer: TemplateRender
         result.names = dict((loaded.profile.short_name or loaded.profile.name).items())
         result.approved_on = loaded.profile.approval.order_date
         result.order_number = loaded.profile.approval.order_number
+        result.example = loaded.profile.example
         result.sources = loaded.sources
         for lang in loaded.profile.languages:
             documents = build_documents(renderer, loaded, lang)

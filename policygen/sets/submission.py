@@ -115,7 +115,7 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
     """Every file of the package with its bytes, in binding order, ending with the combined PDF."""
     renderer = TemplateRenderer(workspace.template_search_path())
     checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
-    adopted = [result for result in checks if result.languages]
+    adopted = submitted_institutions(checks, include_examples=False)
     languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
     docx_writer, pdf_writer = _writers()
     files: list[tuple[PackageFile, bytes]] = []
@@ -229,18 +229,19 @@ def _context(
     sub = localize(submission, lang)
     sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang, strings.babel_locale)
     annexes = [
-        {"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
-        for number, annex in enumerate(submission.annexes, start=1)
-    ]
-    order_annexes = [
-        {"number": number, "id": annex["id"], "title": annex["title"]}
-        for number, annex in enumerate((annex for annex in annexes if annex["id"] in MODEL_ANNEXES), start=1)
+        {
+            "number": annex_number(submission, annex.value),
+            "id": annex.value,
+            "title": _title(renderer, annex.value, lang),
+        }
+        for annex in submission.annexes
     ]
     return {
         "sub": sub,
         "lang": lang,
         "annexes": annexes,
-        "order_annexes": order_annexes,
+        "order_annexes": [annex for annex in annexes if annex["id"] in MODEL_ANNEXES],
+        "costs": _costs(submission, lang, strings.babel_locale),
         "institutions": [_institution_row(result, lang, renderer) for result in adopted],
         "original": lang == submission.original,
         "original_language": strings.language_name(submission.original),
@@ -249,6 +250,36 @@ def _context(
             for code in LETTERHEAD_LANGUAGES
         ],
         "language_names": {code: strings.language_name(code) for code in submission.languages},
+    }
+
+
+def annex_number(submission: Submission, doc_id: str) -> int | None:
+    """The annex's one number, the same in the register, the letter and the draft order: the draft order is the
+    main document and has none; its annexes, the model documents, come first (the schema sees to it)."""
+    numbered = [annex.value for annex in submission.annexes if annex is not AnnexId.draft_order]
+    return numbered.index(doc_id) + 1 if doc_id in numbered else None
+
+
+def submitted_institutions(checks: list[InstitutionCheck], include_examples: bool) -> list[InstitutionCheck]:
+    """The institutions the justification note and the coverage annex show: those that loaded, and fictional
+    examples only when asked for (they are then marked wherever they appear)."""
+    return [result for result in checks if result.languages and (include_examples or not result.example)]
+
+
+def _costs(submission: Submission, lang: str, locale: str) -> dict[str, Any]:
+    items = [
+        {
+            "purpose": cost.purpose[lang],
+            "amount": None if cost.amount_kgs is None else format_number(cost.amount_kgs, locale),
+            "basis": cost.basis[lang] if cost.basis else None,
+        }
+        for cost in submission.costs
+    ]
+    estimated = [cost.amount_kgs for cost in submission.costs if cost.amount_kgs is not None]
+    return {
+        "items": items,
+        "estimated_total": format_number(sum(estimated), locale) if estimated else None,
+        "to_be_estimated": sum(cost.to_be_estimated for cost in submission.costs),
     }
 
 
@@ -266,6 +297,7 @@ def _institution_row(result: InstitutionCheck, lang: str, renderer: TemplateRend
         "order_date": result.approved_on,
         "order_number": result.order_number,
         "passed": result.passed,
+        "example": result.example,
         "required_covered": sum(coverage.covered for coverage in required),
         "required_total": len(required),
     }
