@@ -123,7 +123,7 @@ def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[P
     for lang in languages:
         documents = submission_documents(renderer, workspace, submission, adopted, lang)
         for doc_id, document in documents.items():
-            annex = _annex_number(submission, doc_id)
+            annex = annex_number(submission, doc_id)
             stem = f"{lang}/{annex or 0:02d}-{doc_id}"
             with bounded_writing(f"{stem}.docx"):
                 docx = docx_writer.render(document)
@@ -303,13 +303,8 @@ def _institution_row(result: InstitutionCheck, lang: str, renderer: TemplateRend
     }
 
 
-def _annex_number(submission: Submission, doc_id: str) -> int | None:
-    ids = [annex.value for annex in submission.annexes]
-    return ids.index(doc_id) + 1 if doc_id in ids else None
-
-
 def _section_label(submission: Submission, doc_id: str, versions: list) -> str:
-    annex = _annex_number(submission, doc_id)
+    annex = annex_number(submission, doc_id)
     title = versions[0][1].metadata.title or doc_id
     return f"{annex}. {title}" if annex else title
 
