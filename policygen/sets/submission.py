@@ -24,7 +24,7 @@ from policygen.limits import bounded_writing
 from policygen.model import Document
 from policygen.output.atomic import checked_output_path, write_files
 from policygen.output.lock import output_lock
-from policygen.render.locale import format_number, format_share
+from policygen.render.locale import format_date, format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
 from policygen.sets.institution import finish_set, localize, render_document, template_title
@@ -334,3 +334,30 @@ def _zip(members: list[tuple[str, bytes]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+README_NAME = "README.txt"
+README_RULE = "=" * 72
+
+
+def package_readme(renderer: TemplateRenderer, submission: Submission, combined: str, checksums: str) -> bytes:
+    """README.txt of the package: what it holds and how to check it, in each of its languages (the original
+    first), as UTF-8 plain text with a byte order mark so that every Windows editor reads it right."""
+    sections = []
+    for lang in [submission.original, *(code for code in submission.languages if code != submission.original)]:
+        strings = renderer.strings(lang)
+        sections.append(
+            strings.text("package_readme")
+            .format(
+                subject=submission.subject[lang],
+                sender=submission.sender.name[lang],
+                date=format_date(submission.outgoing.date, strings.babel_locale),
+                number=submission.outgoing.number,
+                original=strings.language_name(submission.original),
+                combined=combined,
+                checksums=checksums,
+                sample=f"{lang}/00-{LETTER}.pdf",
+            )
+            .rstrip()
+        )
+    return ("\ufeff" + f"\n\n{README_RULE}\n\n".join(sections) + "\n").encode("utf-8")
