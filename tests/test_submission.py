@@ -19,6 +19,7 @@ from pypdf.generic import ContentStream
 
 from policygen import TemplateRenderer, open_workspace
 from policygen.model import to_data
+from policygen.sets.model_set import build_model_documents
 from policygen.sets.submission import findings_rows, load_submission, submission_documents
 
 EXAMPLE = EXAMPLE_SUBMISSION
@@ -47,7 +48,7 @@ def test_example_package_holds_every_document_in_docx_and_pdf_for_each_language(
         ]
         assert documents == expected_documents, lang
     suffixes = sorted({Path(entry["path"]).suffix for entry in manifest["files"]})
-    assert suffixes == [".docx", ".pdf"]
+    assert suffixes == ["", ".docx", ".pdf", ".txt"]  # SHA256SUMS and README.txt besides the documents
     assert (package / f"{EXAMPLE}.zip").is_file() and (package / f"{EXAMPLE}-combined.pdf").is_file()
 
 
@@ -368,7 +369,8 @@ def test_a_cost_with_an_amount_is_printed_with_the_total_of_the_estimated_items(
     opened = open_workspace(workspace)
     renderer = TemplateRenderer(opened.template_search_path())
     submission = load_submission(path)
-    note = submission_documents(renderer, opened, submission, [], "ru")["justification-note"]
+    model = build_model_documents(renderer, opened, "ru")
+    note = submission_documents(renderer, opened, submission, [], model, "ru")["justification-note"]
     text = json.dumps(to_data(note), ensure_ascii=False).replace("\u00a0", " ").replace("\u202f", " ")
     assert "Сумма оценённых статей составляет 150 000 сом." in text
     assert "Число статей, сумма которых ещё не оценена, — 3" in text
@@ -378,6 +380,52 @@ def test_a_cost_with_an_amount_is_printed_with_the_total_of_the_estimated_items(
 def test_check_marks_example_institutions_in_its_table_and_its_json():
     table = run_cli("check", "ak-tilek-fmc", "-w", REPO)
     assert table.exit_code == 0, table.stderr
-    assert table.output.splitlines()[0].endswith("PASSED  (example: fictional)")
+    header = next(line for line in table.stdout.splitlines() if line.startswith("ak-tilek-fmc "))
+    assert header.endswith("PASSED  (example: fictional)")
     as_json = json.loads(run_cli("check", "ak-tilek-fmc", "-w", REPO, "--json").output)
     assert as_json["institutions"][0]["example"] is True
+
+
+@pytest.mark.slow
+def test_sha256sums_verifies_with_sha256sum_in_the_unpacked_package(package, tmp_path):
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(package / f"{EXAMPLE}.zip").extractall(unpacked)
+    listed = (unpacked / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    documents = [
+        path.relative_to(unpacked).as_posix() for path in unpacked.rglob("*") if path.suffix in (".docx", ".pdf")
+    ]
+    assert sorted(line.split("  ", 1)[1] for line in listed) == sorted([*documents, "README.txt"])
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count(": OK") == len(listed)
+    (unpacked / "ru" / "01-policy.pdf").write_bytes(b"%PDF-1.7 changed")
+    changed = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
+    assert changed.returncode == 1 and "ru/01-policy.pdf: FAILED" in changed.stdout
+
+
+@pytest.mark.slow
+def test_readme_says_in_each_language_how_to_check_the_package(package):
+    readme = (package / "README.txt").read_bytes()
+    assert readme.startswith(b"\xef\xbb\xbf")  # a byte order mark: every Windows editor reads it as UTF-8
+    text = readme.decode("utf-8-sig")
+    for words in ("КАК ПРОВЕРИТЬ, ЧТО НИ ОДИН ФАЙЛ НЕ ИЗМЕНЁН", "КАНТИП ТЕКШЕРҮҮ КЕРЕК", "HOW TO CHECK THAT NO FILE"):
+        assert words in text
+    assert text.count("sha256sum -c SHA256SUMS") == 3
+    assert text.count("Get-FileHash -Algorithm SHA256") == 6
+    assert "policygen" not in text.lower()
+    assert run_cli("submission", "verify", package).exit_code == 0  # README.txt and SHA256SUMS are in the manifest
+
+
+@pytest.mark.slow
+def test_include_examples_shows_the_example_institutions_marked_as_examples(tmp_path):
+    result = run_cli("submission", "build", EXAMPLE, "-w", REPO, "--out", tmp_path, "--include-examples")
+    assert result.exit_code == 0, result.stderr
+    package = tmp_path / "submission" / EXAMPLE
+    note = docx.Document(str(next((package / "ru").glob("*-justification-note.docx"))))
+    rows = [row.cells[0].text for table in note.tables for row in table.rows]
+    assert "ГМКБ «Арчалуу» (пример)" in rows and "ЦСМ с. Ак-Тилек (пример)" in rows
+    text = "\n".join(p.text for p in note.paragraphs)
+    assert "Организации с пометкой «пример» вымышлены" in text
+    report = docx.Document(str(next((package / "ru").glob("*-coverage-report.docx"))))
+    headings = [p.text for p in report.paragraphs if p.style.name.startswith("Heading")]
+    assert "ГМКБ «Арчалуу» (пример)" in headings
