@@ -382,7 +382,7 @@ def test_check_marks_example_institutions_in_its_table_and_its_json():
     assert table.exit_code == 0, table.stderr
     header = next(line for line in table.stdout.splitlines() if line.startswith("ak-tilek-fmc "))
     assert header.endswith("PASSED  (example: fictional)")
-    as_json = json.loads(run_cli("check", "ak-tilek-fmc", "-w", REPO, "--json").output)
+    as_json = json.loads(run_cli("check", "ak-tilek-fmc", "-w", REPO, "--json").stdout)
     assert as_json["institutions"][0]["example"] is True
 
 
