@@ -26,7 +26,7 @@ from conftest import EXAMPLE_SUBMISSION, EXAMPLES, REPO, BoundedRun, files_under
 
 PROFILE = "ak-tilek-fmc"
 ZIP_NAME = f"{EXAMPLE_SUBMISSION}.zip"
-FORGED_MEMBER = "ru/02-policy.docx"
+FORGED_MEMBER = "ru/01-policy.docx"
 LOCK_NAME = ".policygen.lock"
 GIB = 1024 * 1024 * 1024
 

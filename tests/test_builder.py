@@ -161,7 +161,7 @@ def test_submission_build_with_nothing_changed_renders_and_writes_nothing(built_
     status, summary = completed.stdout.split("\n", 1)
 
     assert status.split() == ["0", "False", "False"]  # no PDF written, no rendering process started
-    assert f"submission {EXAMPLE_SUBMISSION} is up to date: 55 files" in summary
+    assert f"submission {EXAMPLE_SUBMISSION} is up to date: 57 files" in summary
     assert tree_state(built_submission / "output") == before  # not a file rewritten, nor its date touched
 
 
@@ -186,18 +186,19 @@ def test_changing_one_model_document_rebuilds_only_it_the_combined_pdf_manifest_
     )
     package = f"submission/{EXAMPLE_SUBMISSION}"
     expected = [
+        f"{package}/SHA256SUMS",
         f"{package}/manifest.json",
-        f"{package}/ru/02-policy.docx",
-        f"{package}/ru/02-policy.pdf",
+        f"{package}/ru/01-policy.docx",
+        f"{package}/ru/01-policy.pdf",
         f"{package}/{EXAMPLE_SUBMISSION}-combined.pdf",
         f"{package}/{EXAMPLE_SUBMISSION}.zip",
     ]
     assert changed == sorted(expected)
-    assert [path for path in written if path.endswith((".docx", ".pdf", ".zip", ".json"))] == sorted(
+    assert [path for path in written if path.endswith((".docx", ".pdf", ".zip", ".json", "SHA256SUMS"))] == sorted(
         ["manifest.json", *expected]
     )
     progress = sorted(line.split(" ", 2)[2] for line in result.stderr.splitlines() if line.startswith("["))
-    assert progress == ["PDF/A-2b: 2 files", "document models: 27 made", "ru/02-policy: 1 files"]
+    assert progress == ["PDF/A-2b: 2 files", "document models: 27 made", "ru/01-policy: 1 files"]
     assert run_cli("submission", "verify", built_submission / PACKAGE).exit_code == 0
 
 

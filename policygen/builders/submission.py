@@ -36,6 +36,7 @@ from policygen.limits import bounded_writing
 from policygen.model import Document
 from policygen.output.archive import deterministic_zip
 from policygen.output.atomic import checked_output_path, existing_output
+from policygen.output.checksums import CHECKSUMS_NAME, sha256sums
 from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries
 from policygen.render.sandbox import TemplateRenderer
@@ -45,6 +46,7 @@ from policygen.sets.model_set import MODEL_OWNER, build_model_documents
 from policygen.sets.submission import (
     MANIFEST_NAME,
     PDF_VARIANT,
+    README_NAME,
     SUBMISSION_TEMPLATES,
     PackageFile,
     annex_number,
@@ -55,8 +57,10 @@ from policygen.sets.submission import (
     load_submission,
     package_folder,
     package_manifest,
+    package_readme,
     section_label,
     submission_documents,
+    submitted_institutions,
     zip_name,
 )
 
@@ -64,7 +68,11 @@ PDF_WRITER = f"pdf:{PDF_VARIANT}"
 
 
 def build_submission(
-    workspace: Workspace, path: Path, request: BuildRequest, on_progress: Callable[[Progress], None] | None = None
+    workspace: Workspace,
+    path: Path,
+    request: BuildRequest,
+    on_progress: Callable[[Progress], None] | None = None,
+    include_examples: bool = False,
 ) -> OwnerOutcome:
     """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, the manifest and the zip.
 
@@ -72,30 +80,33 @@ def build_submission(
     the environment) are those it was made from. Otherwise the documents' models are made in a memory-bounded
     worker process (from the models a build kept, where they are current); then each document whose model
     changed is written as DOCX by a unit of its own, in parallel with the unit that lays out every document and
-    writes the changed PDFs and the combined PDF; the manifest and zip follow, when a file changed."""
+    writes the changed PDFs and the combined PDF; README.txt, SHA256SUMS, the manifest and zip follow, when a file
+    changed. Example institutions are left out of the package unless `include_examples`."""
     submission = load_submission(path, workspace.languages())
     package = package_folder(submission)
     out_dir = request.out_dir
     with output_lock(out_dir) as lock:
         for relative in (
             *(f"{package}/{lang}" for lang in submission.languages),
-            f"{package}/{MANIFEST_NAME}",
-            f"{package}/{zip_name(submission)}",
+            *(f"{package}/{name}" for name in (README_NAME, CHECKSUMS_NAME, MANIFEST_NAME, zip_name(submission))),
         ):
             checked_output_path(out_dir, relative)  # a link is refused now rather than after rendering
         environment = environment_key()
-        inputs_key = submission_inputs_key(workspace, submission, path, environment)
+        inputs_key = submission_inputs_key(workspace, submission, path, environment, include_examples)
         current = None if request.force else _complete_package(out_dir, submission, inputs_key)
         if current is not None:
             for folder in sorted({PurePosixPath(entry.path).parent.as_posix() for entry in current}):
                 lock.remove_stale_temporaries(folder)
             return OwnerOutcome(path, package, unchanged=current)
-        documents = run_bounded(prepare_documents, workspace, submission, out_dir, environment)
+        documents = run_bounded(prepare_documents, workspace, submission, out_dir, environment, include_examples)
         if on_progress is not None:
             on_progress(Progress(package, "document models", 1, 1, f"{sum(map(len, documents.values()))} made"))
         inputs = {"submission": shown_path(workspace, path)}
         units = _units(submission, path, documents, environment, inputs)
-        finish = partial(_finish_package, submission, inputs_key, inputs, out_dir)
+        readme = package_readme(
+            TemplateRenderer(workspace.template_search_path()), submission, combined_name(submission), CHECKSUMS_NAME
+        )
+        finish = partial(_finish_package, submission, readme, inputs_key, inputs, out_dir)
         builder = Builder(out_dir, request.jobs, request.force, on_progress)
         outcomes = builder.run(
             units, start_worker, (workspace.root, out_dir, environment, ("docx",)), {package: finish}
@@ -103,10 +114,12 @@ def build_submission(
     return outcomes[package]
 
 
-def submission_inputs_key(workspace: Workspace, submission: Submission, path: Path, environment: str) -> str | None:
+def submission_inputs_key(
+    workspace: Workspace, submission: Submission, path: Path, environment: str, include_examples: bool = False
+) -> str | None:
     """The key of everything a package is made from: the submission, every profile and base, the templates of
-    its documents, of the institutions' and the model sets, and the environment. None when a template cannot
-    be read, so that making the package reports it."""
+    its documents, of the institutions' and the model sets, the environment and whether examples are shown.
+    None when a template cannot be read, so that making the package reports it."""
     renderer = TemplateRenderer(workspace.template_search_path())
     languages = workspace.languages()
     names = [template_name(template, lang) for template in SUBMISSION_TEMPLATES.values() for lang in languages]
@@ -120,6 +133,7 @@ def submission_inputs_key(workspace: Workspace, submission: Submission, path: Pa
     return digest(
         environment,
         submission.id,
+        f"include_examples={include_examples}",
         file_digest(path),  # loaded already: a regular file within the loader's bounds
         *(f"{file.name}:{contained_digest(file, workspace.institutions_dir, MAX_FILE_BYTES)}" for file in profiles),
         records_key(records),
@@ -127,15 +141,16 @@ def submission_inputs_key(workspace: Workspace, submission: Submission, path: Pa
 
 
 def prepare_documents(
-    workspace: Workspace, submission: Submission, out_dir: Path, environment: str
+    workspace: Workspace, submission: Submission, out_dir: Path, environment: str, include_examples: bool = False
 ) -> dict[str, dict[str, Document]]:
     """Run in a worker: every document of the package per language, in binding order. The institutions' sets and
-    the model set are taken from the models a build kept in the output folder, where they are current."""
+    the model set are taken from the models a build kept in the output folder, where they are current; example
+    institutions are left out unless `include_examples`."""
     renderer = TemplateRenderer(workspace.template_search_path())
     paths = workspace.institution_files()
     kept = kept_checks(workspace, paths, out_dir, environment)
     checks = [kept.get(profile) or check_institution(workspace, profile, renderer) for profile in paths]
-    adopted = [result for result in checks if result.languages]
+    adopted = submitted_institutions(checks, include_examples)
     documents = {}
     for lang in binding_languages(submission):
         model_key = model_set_models_key(workspace, renderer, lang, environment)
@@ -249,17 +264,24 @@ def _pdf_entry(
 
 def _finish_package(
     submission: Submission,
+    readme: bytes,
     inputs_key: str | None,
     inputs: dict[str, Any],
     out_dir: Path,
     results: list[FileResult],
     previous: dict[str, ManifestEntry],
 ) -> list[FileResult]:
-    """The package's manifest and zip, from its files in binding order; both are kept as they are when the
-    manifest they would hold is the one already there."""
+    """README.txt, SHA256SUMS (of the documents and README.txt), the manifest and the zip, from the package's files
+    in binding order; all four are kept as they are when the manifest they would hold is the one already there."""
     package = package_folder(submission)
     by_path = {entry.path: (entry, data) for entry, data in results}
     files = [by_path[f"{package}/{path}"] for path in package_files(submission)]
+    readme_entry = _entry(f"{package}/{README_NAME}", readme, submission, "readme", "txt", inputs, inputs_key)
+    sums = sha256sums(
+        [(README_NAME, readme_entry.sha256), *((_in_package(package, entry.path), entry.sha256) for entry, _ in files)]
+    )
+    sums_entry = _entry(f"{package}/{CHECKSUMS_NAME}", sums, submission, "checksums", "txt", inputs, inputs_key)
+    own = [(readme_entry, readme), (sums_entry, sums)]
     listed = [
         PackageFile(
             _in_package(package, entry.path),
@@ -269,24 +291,20 @@ def _finish_package(
             entry.language,
             annex_number(submission, entry.document),
         )
-        for entry, _ in files
+        for entry, _ in [*own, *files]
     ]
     manifest = package_manifest(submission, listed)
     manifest_entry = _entry(f"{package}/{MANIFEST_NAME}", manifest, submission, "manifest", "json", inputs, inputs_key)
-    earlier_manifest = previous.get(manifest_entry.path)
-    earlier_zip = previous.get(f"{package}/{zip_name(submission)}")
-    if (
-        earlier_manifest is not None
-        and earlier_zip is not None
-        and earlier_manifest.sha256 == manifest_entry.sha256
-        and intact(out_dir, earlier_manifest)
-        and intact(out_dir, earlier_zip)
-    ):
-        return [(replace(earlier, unit_sha256=inputs_key or ""), None) for earlier in (earlier_manifest, earlier_zip)]
+    names = (README_NAME, CHECKSUMS_NAME, MANIFEST_NAME, zip_name(submission))
+    earlier = [previous.get(f"{package}/{name}") for name in names]
+    if earlier[2] is not None and earlier[2].sha256 == manifest_entry.sha256:
+        kept = [entry for entry in earlier if entry is not None and intact(out_dir, entry)]
+        if len(kept) == len(names):
+            return [(replace(entry, unit_sha256=inputs_key or ""), None) for entry in kept]
     members = [(_in_package(package, entry.path), _bytes_of(out_dir, entry, data)) for entry, data in files]
-    packed = deterministic_zip([*members, (MANIFEST_NAME, manifest)])
+    packed = deterministic_zip([(README_NAME, readme), (CHECKSUMS_NAME, sums), *members, (MANIFEST_NAME, manifest)])
     zip_entry = _entry(f"{package}/{zip_name(submission)}", packed, submission, "zip", "zip", inputs, inputs_key)
-    return [(manifest_entry, manifest), (zip_entry, packed)]
+    return [*own, (manifest_entry, manifest), (zip_entry, packed)]
 
 
 def package_files(submission: Submission) -> list[str]:
@@ -308,7 +326,8 @@ def _complete_package(out_dir: Path, submission: Submission, inputs_key: str | N
     manifest = previous.get(f"{package}/{MANIFEST_NAME}")
     if inputs_key is None or manifest is None or manifest.unit_sha256 != inputs_key:
         return None
-    paths = [f"{package}/{name}" for name in (*package_files(submission), MANIFEST_NAME, zip_name(submission))]
+    own = (README_NAME, CHECKSUMS_NAME, MANIFEST_NAME, zip_name(submission))
+    paths = [f"{package}/{name}" for name in (*package_files(submission), *own)]
     entries = [previous[path] for path in paths if path in previous]
     if len(entries) < len(paths) or not all(intact(out_dir, entry) for entry in entries):
         return None

@@ -101,6 +101,7 @@ class InstitutionCheck:
     sources: tuple[Path, ...] = ()  # the profile files it was merged from
     approved_on: dt.date | None = None
     order_number: str | None = None
+    example: bool = False  # a fictional example institution
     languages: list[LanguageCheck] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -128,6 +129,7 @@ def check_loaded(loaded: LoadedProfile, documents_in: Callable[[str], dict[str, 
         sources=loaded.sources,
         approved_on=profile.approval.order_date,
         order_number=profile.approval.order_number,
+        example=profile.example,
     )
     try:
         for lang in profile.languages:

@@ -459,6 +459,11 @@ def submission() -> None:
     default=None,
     help="Output folder.  [default: WORKSPACE/output]",
 )
+@click.option(
+    "--include-examples",
+    is_flag=True,
+    help="Show the example institutions (example: true) in the justification note and the coverage annex, marked.",
+)
 @jobs_option
 @force_option
 @verbosity_options
@@ -469,6 +474,7 @@ def submission_build(
     out_dir: Path | None,
     jobs: int | None,
     force: bool,
+    include_examples: bool,
     summary: bool,
 ) -> None:
     """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest.
@@ -482,7 +488,7 @@ def submission_build(
         quiet = _verbosity() is Verbosity.QUIET
         request = BuildRequest(out_dir=_output_folder(workspace, out_dir), jobs=jobs or default_jobs(), force=force)
         with _locked(request.out_dir), BuildProgress(quiet) as progress:
-            outcome = build_submission(workspace, path, request, progress.step_done)
+            outcome = build_submission(workspace, path, request, progress.step_done, include_examples)
         _report(outcome.diagnostics)
         if outcome.failed:
             return EXIT_FAILED

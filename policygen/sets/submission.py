@@ -17,7 +17,7 @@ from policygen.inputs.submission_schema import AnnexId, Submission
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.output.manifest import manifest_bytes
-from policygen.render.locale import format_number, format_share
+from policygen.render.locale import format_date, format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
 from policygen.sets.institution import finish_set, localize, render_document, template_title
@@ -86,8 +86,8 @@ def binding_order(submission: Submission) -> list[str]:
 
 
 def document_stem(submission: Submission, doc_id: str, lang: str) -> str:
-    """A document's file in the package, without its suffix: <lang>/<annex number>-<doc-id> (00 for the letter
-    and the register)."""
+    """A document's file in the package, without its suffix: <lang>/<annex number>-<doc-id> (00 for the letter,
+    the register and the draft order)."""
     return f"{lang}/{annex_number(submission, doc_id) or 0:02d}-{doc_id}"
 
 
@@ -176,18 +176,19 @@ def _context(
     sub = localize(submission, lang)
     sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang, strings.babel_locale)
     annexes = [
-        {"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
-        for number, annex in enumerate(submission.annexes, start=1)
-    ]
-    order_annexes = [
-        {"number": number, "id": annex["id"], "title": annex["title"]}
-        for number, annex in enumerate((annex for annex in annexes if annex["id"] in MODEL_ANNEXES), start=1)
+        {
+            "number": annex_number(submission, annex.value),
+            "id": annex.value,
+            "title": _title(renderer, annex.value, lang),
+        }
+        for annex in submission.annexes
     ]
     return {
         "sub": sub,
         "lang": lang,
         "annexes": annexes,
-        "order_annexes": order_annexes,
+        "order_annexes": [annex for annex in annexes if annex["id"] in MODEL_ANNEXES],
+        "costs": _costs(submission, lang, strings.babel_locale),
         "institutions": [_institution_row(result, lang, renderer) for result in adopted],
         "original": lang == submission.original,
         "original_language": strings.language_name(submission.original),
@@ -196,6 +197,36 @@ def _context(
             for code in LETTERHEAD_LANGUAGES
         ],
         "language_names": {code: strings.language_name(code) for code in submission.languages},
+    }
+
+
+def annex_number(submission: Submission, doc_id: str) -> int | None:
+    """The annex's one number, the same in the register, the letter and the draft order: the draft order is the
+    main document and has none; its annexes, the model documents, come first (the schema sees to it)."""
+    numbered = [annex.value for annex in submission.annexes if annex is not AnnexId.draft_order]
+    return numbered.index(doc_id) + 1 if doc_id in numbered else None
+
+
+def submitted_institutions(checks: list[InstitutionCheck], include_examples: bool) -> list[InstitutionCheck]:
+    """The institutions the justification note and the coverage annex show: those that loaded, and fictional
+    examples only when asked for (they are then marked wherever they appear)."""
+    return [result for result in checks if result.languages and (include_examples or not result.example)]
+
+
+def _costs(submission: Submission, lang: str, locale: str) -> dict[str, Any]:
+    items = [
+        {
+            "purpose": cost.purpose[lang],
+            "amount": None if cost.amount_kgs is None else format_number(cost.amount_kgs, locale),
+            "basis": cost.basis[lang] if cost.basis else None,
+        }
+        for cost in submission.costs
+    ]
+    estimated = [cost.amount_kgs for cost in submission.costs if cost.amount_kgs is not None]
+    return {
+        "items": items,
+        "estimated_total": format_number(sum(estimated), locale) if estimated else None,
+        "to_be_estimated": sum(cost.to_be_estimated for cost in submission.costs),
     }
 
 
@@ -213,15 +244,10 @@ def _institution_row(result: InstitutionCheck, lang: str, renderer: TemplateRend
         "order_date": result.approved_on,
         "order_number": result.order_number,
         "passed": result.passed,
+        "example": result.example,
         "required_covered": sum(coverage.covered for coverage in required),
         "required_total": len(required),
     }
-
-
-def annex_number(submission: Submission, doc_id: str) -> int | None:
-    """A document's number in the annex register; None for the letter and the register."""
-    ids = [annex.value for annex in submission.annexes]
-    return ids.index(doc_id) + 1 if doc_id in ids else None
 
 
 def section_label(submission: Submission, doc_id: str, title: str) -> str:
@@ -238,3 +264,30 @@ def package_manifest(submission: Submission, files: list[PackageFile]) -> bytes:
         "outgoing": {"number": submission.outgoing.number, "date": submission.outgoing.date.isoformat()},
     }
     return manifest_bytes(header, [asdict(file) for file in files])
+
+
+README_NAME = "README.txt"
+README_RULE = "=" * 72
+
+
+def package_readme(renderer: TemplateRenderer, submission: Submission, combined: str, checksums: str) -> bytes:
+    """README.txt of the package: what it holds and how to check it, in each of its languages (the original
+    first), as UTF-8 plain text with a byte order mark so that every Windows editor reads it right."""
+    sections = []
+    for lang in [submission.original, *(code for code in submission.languages if code != submission.original)]:
+        strings = renderer.strings(lang)
+        sections.append(
+            strings.text("package_readme")
+            .format(
+                subject=submission.subject[lang],
+                sender=submission.sender.name[lang],
+                date=format_date(submission.outgoing.date, strings.babel_locale),
+                number=submission.outgoing.number,
+                original=strings.language_name(submission.original),
+                combined=combined,
+                checksums=checksums,
+                sample=f"{lang}/00-{LETTER}.pdf",
+            )
+            .rstrip()
+        )
+    return ("\ufeff" + f"\n\n{README_RULE}\n\n".join(sections) + "\n").encode("utf-8")
