@@ -3,17 +3,13 @@
 The public API: what the command line uses, and what scripts and tests may rely on.
 """
 
-from policygen.builders.build import (
-    BuildReport,
-    BuildRequest,
-    InstitutionOutcome,
-    build,
-    build_coverage_reports,
-    build_model,
-)
-from policygen.builders.engine import UnitResult, default_jobs
+from policygen.builders.build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
+from policygen.builders.builder import Builder, OwnerOutcome, Progress, Unit, UnitOutput
+from policygen.builders.checks import check_institutions
+from policygen.builders.submission import build_submission
 from policygen.builders.validate import validate_institutions
-from policygen.check.coverage import InstitutionCheck, check_institutions, failure_diagnostics
+from policygen.builders.workers import default_jobs
+from policygen.check.coverage import InstitutionCheck, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
 from policygen.check.wording import WordingProblem, glossary, refused_terms, typed_durations
@@ -37,7 +33,7 @@ from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
 from policygen.sets.review_sheet import review_sheet, write_review_sheet
-from policygen.sets.submission import build_submission, submission_file
+from policygen.sets.submission import submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
 
@@ -61,18 +57,21 @@ __all__ = [
     "LANGUAGES",
     "BuildReport",
     "BuildRequest",
+    "Builder",
     "Diagnostic",
     "DocxWriter",
     "FileStatus",
     "HtmlWriter",
     "InstitutionCheck",
-    "InstitutionOutcome",
     "LoadedProfile",
+    "OwnerOutcome",
     "PdfWriter",
     "PolicygenError",
     "Profile",
+    "Progress",
     "TemplateRenderer",
-    "UnitResult",
+    "Unit",
+    "UnitOutput",
     "VerifyReport",
     "WordingProblem",
     "Workspace",

@@ -54,7 +54,6 @@ def test_definitions_confidentiality_and_non_retaliation_are_stated_in_the_polic
             assert stated == ["policy"], clause_id
 
 
-
 def test_no_unresolved_reference_or_template_syntax_reaches_a_document(repository_sets):
     for (institution, lang), documents in repository_sets.items():
         for doc_id, document in documents.items():

@@ -650,6 +650,9 @@ class Profile(StrictModel):
     retaliation_watch_months: Annotated[int, Field(ge=1, le=60), BeforeValidator(_parse_count)]
     """Months after a complaint during which any decision adverse to the complainant or a witness is given in
     writing with reasons, so that it can be checked for retaliation."""
+    example: Flag = False
+    """true for a fictional example institution: the submission leaves it out unless asked to show examples, and
+    then marks it, and `check` marks it."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from policygen.check.coverage import InstitutionCheck, check_loaded
 from policygen.check.elements import element_ids
-from policygen.errors import TemplateError
+from policygen.errors import PolicygenError, TemplateError
+from policygen.inputs.clock import build_day
 from policygen.inputs.legal import cited
-from policygen.inputs.profiles import LoadedProfile
+from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import unreviewed
 from policygen.inputs.schema import MIN_COMMISSION, CitedIn, Lang, Profile
+from policygen.inputs.workspace import Workspace
 from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
@@ -107,28 +110,6 @@ def render_document(
     return Document(meta, parsed.blocks)
 
 
-def source_date(default: dt.date) -> dt.date:
-    """The date of a document that has none of its own: SOURCE_DATE_EPOCH when set (reproducible builds),
-    else `default`."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        return default
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    except (ValueError, OverflowError, OSError):
-        raise TemplateError(
-            "SOURCE_DATE_EPOCH",
-            f"not a number of seconds: {epoch!r}",
-            hint="set SOURCE_DATE_EPOCH to a Unix time, e.g. $(git log -1 --format=%ct)",
-        ) from None
-
-
-def build_day() -> dt.date:
-    """The day a build is made on, against which the legal references' checks age: today, or
-    SOURCE_DATE_EPOCH's day when it is set."""
-    return source_date(dt.date.today())
-
-
 def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:
     """The title in a template's front matter (literal text), without rendering it."""
     name = template_name(template, lang)
@@ -166,3 +147,12 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lan
         for doc_id in DOCUMENT_IDS
     }
     return finish_set(renderer, customise(documents, loaded, lang), lang)
+
+
+def check_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer) -> InstitutionCheck:
+    """Load a profile, build its documents in each of its languages and check them."""
+    try:
+        loaded = load_profile(path, workspace)
+    except PolicygenError as error:
+        return InstitutionCheck(path, diagnostics=error.diagnostics())
+    return check_loaded(loaded, lambda lang: build_documents(renderer, loaded, lang))

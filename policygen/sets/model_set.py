@@ -14,6 +14,7 @@ import pydantic
 from pydantic import BaseModel, TypeAdapter
 
 from policygen.errors import ProfileError
+from policygen.inputs.clock import build_day, source_date
 from policygen.inputs.legal import cited
 from policygen.inputs.schema import (
     MIN_COMMISSION,
@@ -30,11 +31,9 @@ from policygen.model import Document
 from policygen.render.sandbox import Blank, TemplateRenderer
 from policygen.sets.institution import (
     DOCUMENT_IDS,
-    build_day,
     finish_set,
     localize,
     render_document,
-    source_date,
 )
 
 MODEL_OWNER = "model"
