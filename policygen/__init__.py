@@ -12,6 +12,7 @@ from policygen.builders.workers import default_jobs
 from policygen.check.coverage import InstitutionCheck, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
+from policygen.check.wording import WordingProblem, glossary, refused_terms, typed_durations
 from policygen.errors import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -31,6 +32,7 @@ from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
+from policygen.sets.review_sheet import review_sheet, write_review_sheet
 from policygen.sets.submission import submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
@@ -71,6 +73,7 @@ __all__ = [
     "Unit",
     "UnitOutput",
     "VerifyReport",
+    "WordingProblem",
     "Workspace",
     "WorkspaceError",
     "__version__",
@@ -86,16 +89,21 @@ __all__ = [
     "default_jobs",
     "failure_diagnostics",
     "get_writer",
+    "glossary",
     "json_schema",
     "load_profile",
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "refused_terms",
     "review_file_argument",
+    "review_sheet",
     "review_status",
     "sign_reviews",
     "submission_file",
     "submission_json_schema",
+    "typed_durations",
     "validate_institutions",
     "verify_package",
+    "write_review_sheet",
 ]

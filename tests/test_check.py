@@ -70,7 +70,7 @@ def test_json_has_its_documented_stable_shape(example_check_json):
     assert len(example_check_json["elements"]) == 36
     assert set(example_check_json["elements"][0]) == {"id", "level", "description", "refs"}
     institution = example_check_json["institutions"][0]
-    assert set(institution) == {"id", "profile", "type", "passed", "example", "errors", "languages"}
+    assert set(institution) == {"id", "profile", "type", "passed", "example", "errors", "warnings", "languages"}
     language = institution["languages"]["ru"]
     assert set(language) == {"passed", "missing_required", "elements", "unsupported_claims", "draft_documents"}
     element = language["elements"][0]

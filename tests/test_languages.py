@@ -19,7 +19,7 @@ from policygen import DOCUMENT_IDS
 PSEUDO = "xx"
 PSEUDO_TAG = "en-XA"
 PROFILE = "osh-medical-university"  # a university: its policy has the clause only education gets
-KEPT = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|@ref\([^)]*\)|\{[a-z0-9-]+\})")
+KEPT = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|@ref\([^)]*\)|\{[a-z0-9_-]+\})")
 """What capitals must not touch: Jinja, cross-references, form field ids and format placeholders."""
 
 
@@ -56,11 +56,13 @@ def pseudo_strings(english: dict) -> dict:
 
 
 def with_pseudo_texts(value):
-    """Profile data with an xx text, the English one in capitals, beside every English text."""
+    """Profile data with an xx text, the English one in capitals, beside every English text (and an xx flag beside
+    every English flag, such as a legal reference's `verified`)."""
     if isinstance(value, dict):
         converted = {key: with_pseudo_texts(item) for key, item in value.items()}
         if "en" in value and set(value) <= {"ky", "ru", "en"}:
-            converted[PSEUDO] = value["en"].upper()
+            english = value["en"]
+            converted[PSEUDO] = english.upper() if isinstance(english, str) else english
         return converted
     if isinstance(value, list):
         return [with_pseudo_texts(item) for item in value]

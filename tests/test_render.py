@@ -113,7 +113,7 @@ def test_dates_numbers_and_plurals_follow_the_language(tmp_path):
     source = "{{ day|date }} / {{ big|number }} / {{ n|plural(one='день', few='дня', many='дней') }}"
     text = render(tmp_path, source, day=dt.date(2025, 3, 1), big=12345, n=5)
     parsed = parse_markdown(text, "doc", frozenset())
-    assert plain_text(parsed.blocks[0].inlines) == "1 марта 2025\u202fг. / 12\xa0345 / 5 дней"
+    assert plain_text(parsed.blocks[0].inlines) == "1 марта 2025 года / 12\xa0345 / 5 дней"
 
 
 def test_escape_markdown_escapes_every_ascii_punctuation():

@@ -19,10 +19,7 @@ REVIEWER = "Айгуль Асанова"
 DRAFT_MARK_RU = TemplateRenderer(open_workspace(REPO).template_search_path()).strings("ru").text("draft_mark")
 POLICY_RU_FILES = [
     "templates/policy/ru.md.j2",
-    *(
-        f"templates/clauses/{clause}/ru.md.j2"
-        for clause in ("confidentiality", "definitions", "non-retaliation", "time-limits")
-    ),
+    *(f"templates/clauses/{clause}/ru.md.j2" for clause in ("confidentiality", "definitions", "non-retaliation")),
     "templates/strings/ru.yaml",
 ]
 """What the Russian policy is made of: its text, the shared clauses it includes, and the Russian strings."""

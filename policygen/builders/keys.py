@@ -7,6 +7,8 @@ import os
 import stat
 from pathlib import Path
 
+from policygen.inputs.clock import build_day
+from policygen.inputs.legal import stale_ids
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.review import review_files
 from policygen.inputs.workspace import Workspace, packaged_templates
@@ -98,8 +100,11 @@ def institution_models_key(
     workspace: Workspace, renderer: TemplateRenderer, loaded: LoadedProfile, lang: str, environment: str
 ) -> str:
     """The key of an institution's document models in `lang`: its merged profile, the set's templates and their
-    review, and the environment."""
-    return digest("institution", environment, loaded.digest, lang, set_templates_key(workspace, renderer, lang))
+    review, the environment, and which legal references have aged past their recheck period (their mark changes
+    the documents)."""
+    profile = loaded.profile
+    aged = ",".join(stale_ids(profile.legal_references, build_day(), profile.recheck_months))
+    return digest("institution", environment, loaded.digest, lang, aged, set_templates_key(workspace, renderer, lang))
 
 
 def model_set_models_key(workspace: Workspace, renderer: TemplateRenderer, lang: str, environment: str) -> str:

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policygen.check.elements import PolicyElement, policy_elements, required_elements
+from policygen.check.legal import limitation_problems, stale_reference_warnings
 from policygen.check.notions import missing_notions
 from policygen.errors import Diagnostic, PolicygenError
+from policygen.inputs.clock import build_day
 from policygen.inputs.profiles import LoadedProfile
 from policygen.model import Document, plain_text
 
@@ -104,10 +106,12 @@ class InstitutionCheck:
     example: bool = False  # a fictional example institution
     languages: list[LanguageCheck] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)  # the profile's data fails a legal check
+    warnings: list[Diagnostic] = field(default_factory=list)  # legal references to check again
 
     @property
     def passed(self) -> bool:
-        return not self.diagnostics and all(check.passed for check in self.languages)
+        return not self.diagnostics and not self.problems and all(check.passed for check in self.languages)
 
     def in_language(self, lang: str) -> LanguageCheck:
         """The check in `lang`, or in the institution's first language when it is not written in `lang`."""
@@ -132,6 +136,8 @@ def check_loaded(loaded: LoadedProfile, documents_in: Callable[[str], dict[str, 
         example=profile.example,
     )
     try:
+        result.problems = limitation_problems(loaded)
+        result.warnings = stale_reference_warnings(loaded, build_day())
         for lang in profile.languages:
             result.languages.append(check_documents(documents_in(lang), lang, profile.is_education))
     except PolicygenError as error:
@@ -140,8 +146,9 @@ def check_loaded(loaded: LoadedProfile, documents_in: Callable[[str], dict[str, 
 
 
 def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
-    """Each failed requirement as a diagnostic naming the element, its references and the profile."""
-    problems = []
+    """Each failed requirement as a diagnostic naming the element, its references and the profile; then the
+    profile's legal problems and warnings."""
+    problems = list(result.problems)
     for check in result.languages:
         for coverage in check.missing_required:
             problems.append(
@@ -161,4 +168,4 @@ def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
                     hint="make the clause's text express the element, or remove the claim from its template",
                 )
             )
-    return problems
+    return problems + result.warnings

@@ -30,7 +30,8 @@ def _institution_json(result: InstitutionCheck) -> dict[str, Any]:
         "type": result.institution_type,
         "passed": result.passed,
         "example": result.example,
-        "errors": [diagnostic.format() for diagnostic in result.diagnostics],
+        "errors": [diagnostic.format() for diagnostic in result.diagnostics + result.problems],
+        "warnings": [diagnostic.format() for diagnostic in result.warnings],
         "languages": {check.lang: _language_json(check) for check in result.languages},
     }
 

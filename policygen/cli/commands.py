@@ -49,6 +49,7 @@ from policygen import (
     submission_json_schema,
     validate_institutions,
     verify_package,
+    write_review_sheet,
 )
 from policygen.cli.internal_error import exit_on_internal_error
 from policygen.cli.progress import BuildProgress, submission_summary, summary_table
@@ -409,10 +410,17 @@ def check(
         results = check_institutions(workspace, paths, default_jobs(), out, progress.step_done)
         if as_json_output:
             click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
+        shown: set[str] = set()  # a warning about a shared base is printed once (and --json holds them all)
         for result in results:
             if not (as_json_output or quiet) and result.languages:  # none when its set could not be made
                 click.echo(check_as_table(result) + "\n")
-            _report(result.diagnostics or failure_diagnostics(result))
+            reported = [
+                diagnostic
+                for diagnostic in result.diagnostics or failure_diagnostics(result)
+                if not (diagnostic.warning and (as_json_output or diagnostic.format() in shown))
+            ]
+            _report(reported)
+            shown.update(diagnostic.format() for diagnostic in reported if diagnostic.warning)
         failed = [result for result in results if not result.passed]
         if summary or not (as_json_output or quiet):
             click.echo(
@@ -582,6 +590,33 @@ def review_sign(workspace_dir: Path, files: tuple[str, ...], reviewed_by: str, r
         day = reviewed_on.date() if reviewed_on is not None else dt.date.today()
         for status in sign_reviews(workspace, paths, reviewed_by, day):
             click.echo(f"{status.shown(workspace)}  {status.describe()}  (sha256 {status.sha256[:12]}…)")
+        return EXIT_OK
+
+    _run(action)
+
+
+@review.command(name="sheet")
+@workspace_option
+@verbosity_options
+@click.argument("document", type=click.Choice(DOCUMENT_IDS), metavar="DOCUMENT")
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The DOCX to write.  [default: DOCUMENT-review-sheet.docx in the current folder]",
+)
+def review_sheet_command(workspace_dir: Path, document: str, output_file: Path | None) -> None:
+    """Write a DOCX for a legal translator: one table row per clause of DOCUMENT's skeleton, with its id and its
+    text in every language side by side, as the model set prints it. Sign-off stays `policygen review sign`."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        target = (output_file or Path(f"{document}-review-sheet.docx")).absolute()
+        write_review_sheet(workspace, document, target)
+        if _verbosity() is not Verbosity.QUIET:
+            click.echo(f"review sheet of {document}: {target}", err=True)
         return EXIT_OK
 
     _run(action)

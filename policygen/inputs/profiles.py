@@ -221,6 +221,8 @@ def _diagnostic_for(
     elif kind == "missing":
         message = "required key is missing"
         hint = f"add `{loc[-1]}:`; `policygen schema` describes it"
+    elif kind == "role_conflict":
+        hint = issue["ctx"]["hint"]
     elif kind == "required_for_type":
         hint = f"add `{issue['ctx']['key']}:`; `policygen schema` describes it"
     elif kind == "string_too_long":
@@ -321,6 +323,9 @@ def _localized_texts(annotation: Any, value: Any, loc: KeyPath):
             yield from _localized_texts(option, value, loc)
     elif origin is dict and isinstance(value, dict) and typing.get_args(annotation)[0] is Lang:
         yield loc, value
+    elif origin is dict and isinstance(value, dict):  # a register of entries by id
+        for key, item in value.items():
+            yield from _localized_texts(typing.get_args(annotation)[1], item, (*loc, key))
     elif origin is list and isinstance(value, list):
         for index, item in enumerate(value):
             yield from _localized_texts(typing.get_args(annotation)[0], item, (*loc, index))
@@ -395,16 +400,45 @@ def _is_union_branch(part: Any) -> bool:
 
 def _field_names_at(model: Any, loc: KeyPath) -> list[str]:
     """The keys allowed in the mapping at `loc` of `model`, for did-you-mean hints."""
+    annotation: Any = model
     for part in loc:
-        if isinstance(part, int):
+        annotation = _entry_type(annotation)
+        entry = _register_of(annotation)
+        if entry is not None or isinstance(part, int):  # an entry's id or a list's index: no key of a model
+            annotation = entry or annotation
             continue
-        field = model.model_fields.get(part) if _is_model(model) else None
+        field = annotation.model_fields.get(part) if _is_model(annotation) else None
         if field is None:
             return []
-        model = _model_in(field.annotation)
-        if model is None:
-            return []
-    return list(model.model_fields) if _is_model(model) else []
+        annotation = field.annotation
+    found = _model_in(_entry_type(annotation))
+    return list(found.model_fields) if found is not None else []
+
+
+def _entry_type(annotation: Any) -> Any:
+    """The type a key path goes through: Annotated, optional and list wrappers removed."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [option for option in typing.get_args(annotation) if option is not type(None)]
+            if len(options) != 1:
+                return annotation
+            annotation = options[0]
+        elif origin is list:
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return annotation
+
+
+def _register_of(annotation: Any) -> Any:
+    """The entry type of a register (a mapping of entries by id, not by language), else None."""
+    if typing.get_origin(annotation) is dict:
+        key, entry = typing.get_args(annotation)
+        if key is not Lang:
+            return entry
+    return None
 
 
 def _is_model(candidate: Any) -> bool:

@@ -121,6 +121,8 @@ def _pattern(regex: re.Pattern[str], what: str):
 
 Count = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_parse_count)]
 Days = Annotated[int, Field(ge=1, le=365), BeforeValidator(_parse_count)]
+Hours = Annotated[int, Field(ge=1, le=40), BeforeValidator(_parse_count)]
+TRAINING_MODULES = 7  # the modules of templates/training-programme, in order
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
 Line = Annotated[str, Field(min_length=1, max_length=MAX_LINE), BeforeValidator(_text)]
@@ -220,6 +222,16 @@ class Head(Person):
     """The head of the institution, who signs the order adopting the documents."""
 
 
+class ControlOfficer(Person):
+    """Who the adoption order puts in charge of controlling its execution, when it is not the head."""
+
+    named_in_order: LocalizedName
+    """The position and short name as the order's last point writes them, in the form that point needs: ru in the
+    accusative after «возложить на» (заместителя главного врача по медицинской части А. Б. Садыкову), ky in the
+    dative (башкы врачтын медициналык иштер боюнча орун басары А. Б. Садыковага), en as in a sentence (the Deputy
+    Director General for Medical Affairs, A. Sadykova)."""
+
+
 class Approval(StrictModel):
     """The order of the head that approves the policy; printed in the approval stamp."""
 
@@ -231,19 +243,55 @@ class Approval(StrictModel):
     """Who issues the order, in the form that follows "approved by order of": ru «главного врача …», ky «… башкы врачынын»."""
 
 
+class CommissionMember(Person):
+    """A voting member of the commission."""
+
+    external: Flag = False
+    """true for a member from outside the institution (and outside the parent organisation when it sits there)."""
+
+
+class CommissionSeat(str, Enum):
+    institution = "institution"
+    parent_organisation = "parent_organisation"
+
+
+MIN_COMMISSION = 3
+"""Fewest voting members a commission may sit with, also once an involved member has stepped aside."""
+
+
 class Commission(StrictModel):
     """The commission that investigates formal complaints."""
 
     chair: Person
     """Chair of the commission."""
-    members: list[Person] = Field(min_length=2, max_length=MAX_LIST_ITEMS)
-    """Other members (at least two)."""
-    union_representative: Person
-    """Member delegated by the trade union branch."""
+    deputy_chair: Person
+    """Deputy chair, who chairs when the chair is absent or steps aside."""
+    members: list[CommissionMember] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    """Other voting members (mark outside members `external: true`)."""
+    union_member: Person
+    """Member delegated by the trade union branch (or, without a union, by the workers' elected representative)."""
+    union_member_deputy: Person | None = None
+    """Who sits instead of the union member when that member is absent or steps aside."""
+    substitutes: list[CommissionMember] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    """Named substitutes who replace a member who steps aside in a case (outside members marked `external: true`)."""
     secretary: Person | None = None
-    """Secretary who registers complaints and keeps the records, if not a member."""
-    external_member: Person | None = None
-    """Member from outside the institution (recommended for independence)."""
+    """Secretary who registers complaints and keeps the records, if not a member (no vote)."""
+    sits_at: CommissionSeat = CommissionSeat.institution
+    """Where the commission sits: institution, or parent_organisation (only with `parent_organisation`)."""
+
+    def voting(self) -> list[tuple[tuple[str | int, ...], Person]]:
+        """(key path, person) of every voting member."""
+        return [
+            (("commission", "chair"), self.chair),
+            (("commission", "deputy_chair"), self.deputy_chair),
+            *((("commission", "members", index), member) for index, member in enumerate(self.members)),
+            (("commission", "union_member"), self.union_member),
+        ]
+
+    @property
+    def quorum(self) -> int:
+        """A majority of the voting members."""
+        return len(self.voting()) // 2 + 1
 
 
 class ChannelKind(str, Enum):
@@ -307,6 +355,39 @@ class Union_(StrictModel):
     """Date the draft policy was discussed with the branch (YYYY-MM-DD)."""
     consultation_record: Identifier
     """Reference of the record of that consultation, e.g. minutes No. 3."""
+    complainants_representative: ContactPerson | None = None
+    """Who represents complainants for the union; may not be a voting member of the commission."""
+
+
+class WorkersRepresentative(ContactPerson):
+    """The workers' elected representative, where the institution has no trade union branch."""
+
+    elected_on: Date
+    """Date of the workers' meeting that elected the representative (YYYY-MM-DD)."""
+    record: Identifier
+    """Reference of the record of that election, e.g. minutes of the general meeting No. 1."""
+    consulted_on: Date
+    """Date the draft policy was discussed with the representative (YYYY-MM-DD)."""
+    consultation_record: Identifier
+    """Reference of the record of that consultation."""
+
+
+class OrganisationRole(str, Enum):
+    employer = "employer"
+    supervisor = "supervisor"
+
+
+class ParentOrganisation(StrictModel):
+    """The organisation the institution belongs to, e.g. the district centre of family medicine."""
+
+    name: LocalizedName
+    """Name of the parent organisation."""
+    role: OrganisationRole
+    """employer (it employs the staff and imposes discipline) or supervisor (it oversees the institution)."""
+    phone: Phone | None = None
+    """Phone number."""
+    address: LocalizedText | None = None
+    """Postal address."""
 
 
 class SupportKind(str, Enum):
@@ -339,13 +420,55 @@ class ExternalBody(StrictModel):
     """Phone number."""
 
 
-class LegalBasis(StrictModel):
-    """A legal instrument the policy rests on."""
+class CitedIn(str, Enum):
+    """Where a legal reference may be cited."""
+
+    institution = "institution"
+    ministry = "ministry"
+    appeal = "appeal"
+
+
+class LegalReference(StrictModel):
+    """A legal instrument in the register: its title per language, where and when a person last checked it."""
 
     title: LocalizedText
     """Name of the instrument with its date and number, e.g. {ru: Трудовой кодекс Кыргызской Республики от 23 января 2025 года № 23}."""
-    verified: Flag
-    """true once a lawyer has checked the reference against the official text; false prints a legal-review mark."""
+    source: LocalizedText | None = None
+    """Where it was checked: the official database and the act's number there, e.g. {ru: cbd.minjust.gov.kg, акт 111570}."""
+    checked_on: Date | None = None
+    """The day a person last checked it against the official text (YYYY-MM-DD); absent: never checked."""
+    verified: Annotated[dict[Lang, Flag], Field(min_length=1, json_schema_extra=_LANGUAGE_KEYS_ONLY)]
+    """Per language: true once the title in that language was checked against the official text; false prints the
+    review mark in documents of that language."""
+    applies_to: list[CitedIn] = Field(min_length=1, max_length=len(CitedIn))
+    """Where it may be cited: institution (an employer's local acts), ministry (the Ministry's order and its
+    powers), appeal (the union's letter to a state body)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LegalReference:
+        if len(set(self.applies_to)) != len(self.applies_to):
+            raise ValueError("applies_to lists a place twice")
+        if any(self.verified.values()) and (self.checked_on is None or self.source is None):
+            raise ValueError("a title marked verified needs checked_on and source: when and where it was checked")
+        return self
+
+
+ReferenceId = Annotated[str, Field(pattern=SLUG_PATTERN)]
+LegalReferences = Annotated[dict[ReferenceId, LegalReference], Field(min_length=1, max_length=MAX_LIST_ITEMS)]
+"""The register of legal references by id; an institution's file adds its own entries (mappings merge)."""
+
+
+class Discipline(StrictModel):
+    """What the Labour Code allows the employer in discipline, each fact with whether it has been checked."""
+
+    limitation_days: Days
+    """Days after the offence is discovered within which a sanction may still be applied."""
+    limitation_verified: Flag
+    """true once a lawyer has checked limitation_days against the Labour Code in force."""
+    sanctions: list[LocalizedName] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
+    """The types of disciplinary sanction, mildest first, e.g. {ky: эскертүү, ru: замечание, en: reprimand}."""
+    sanctions_verified: Flag
+    """true once a lawyer has checked the list of sanctions against the Labour Code in force."""
 
 
 class Audience(str, Enum):
@@ -376,6 +499,23 @@ class Training(StrictModel):
     """Months between refresher sessions for everyone."""
     induction_hours: Annotated[int, Field(ge=1, le=40), BeforeValidator(_parse_count)]
     """Length of the induction session in academic hours."""
+    module_hours: Annotated[list[Hours], Field(min_length=TRAINING_MODULES, max_length=TRAINING_MODULES)]
+    """Length of each of the training programme's seven modules, in academic hours, in the programme's order."""
+    refresher_hours: Hours
+    """Shortest length of the refresher session, in academic hours."""
+    max_group_size: Annotated[int, Field(ge=2, le=200), BeforeValidator(_parse_count)]
+    """Most participants in one training group."""
+    max_practical_group_size: Annotated[int, Field(ge=2, le=200), BeforeValidator(_parse_count)]
+    """Most participants in one group of the practical modules (the managers' and the investigators')."""
+    announce_days_before: Days
+    """Days before a session at least by which it is announced."""
+    familiarisation_within_days: Days
+    """Days after the documents take effect within which every worker has read them and signed for it."""
+    report_within_days: Days
+    """Days after a training cycle ends within which the focal points report on it."""
+    schedule_within_days: Days
+    """Days after the adoption order within which the focal points propose the first training dates, when the
+    profile schedules none."""
     sessions: list[TrainingSession] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     """Scheduled sessions for the training programme and the adoption order (none: dates left to the order)."""
 
@@ -465,26 +605,51 @@ class Profile(StrictModel):
     """Ways to report, at least two, at least one of them not through a line manager."""
     deadlines: Deadlines
     """Time limits of the complaint procedure."""
-    union: Union_
-    """The trade union branch."""
+    union: Union_ | None = None
+    """The trade union branch; without one, give `workers_representative` instead (exactly one of the two)."""
+    workers_representative: WorkersRepresentative | None = None
+    """The workers' elected representative, where there is no trade union branch (exactly one of the two)."""
+    parent_organisation: ParentOrganisation | None = None
+    """The organisation the institution is a unit of, e.g. the district centre of family medicine."""
+    escalation_body: ExternalBody | None = None
+    """Where a case goes when the accused is the head (default: the parent organisation, else the health department)."""
+    appeal_body: ExternalBody | None = None
+    """Who hears appeals against a decision; never the body that decided (default: the parent organisation when
+    the commission sits at the institution, else the health department)."""
+    health_department: ExternalBody
+    """The oblast (city) health department, the body of last resort for head-accused cases and appeals."""
+    small_institution_staff: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(_parse_count)] = 50
+    """Staff count below which an institution is small: its texts name only the posts such a centre has."""
+    serves_minors: Flag = False
+    """true when the institution treats children or enrols students under 18: the policy adds a safeguarding clause."""
     support_services: list[SupportService] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
     """Support available to people affected (usually national services from the base profile)."""
     labour_inspectorate: ExternalBody
     """The state labour inspection body."""
     ministry: ExternalBody
     """The Ministry of Health."""
-    legal_bases: list[LegalBasis] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
-    """Legal instruments the policy rests on."""
+    legal_references: LegalReferences
+    """The register of legal references by id; documents cite those that apply to them."""
+    recheck_months: Annotated[int, Field(ge=1, le=60), BeforeValidator(_parse_count)] = 12
+    """Months after which a legal reference's check is stale: `check` warns and documents mark it for review."""
+    discipline: Discipline
+    """The disciplinary limitation period and the types of sanction of the Labour Code."""
     training: Training
     """Training obligations."""
-    control_officer: Person
-    """Who the adoption order puts in charge of controlling its execution (often a deputy head)."""
+    control_officer: ControlOfficer | None = None
+    """Who the adoption order puts in charge of controlling its execution (often a deputy head); leave it out
+    when the head keeps control, and the order says so."""
     clauses: ClauseCustomisation = Field(default_factory=ClauseCustomisation)
     """Optional changes to the standard clauses: switch off, add, replace."""
     review_period_years: Annotated[int, Field(ge=1, le=5), BeforeValidator(_parse_count)]
     """Years between scheduled reviews of the policy."""
     records_retention_years: Annotated[int, Field(ge=1, le=75), BeforeValidator(_parse_count)]
     """Years complaint files are kept."""
+    contacts_update_working_days: Days
+    """Working days within which the published contacts are updated when a focal point or a channel changes."""
+    retaliation_watch_months: Annotated[int, Field(ge=1, le=60), BeforeValidator(_parse_count)]
+    """Months after a complaint during which any decision adverse to the complainant or a witness is given in
+    writing with reasons, so that it can be checked for retaliation."""
     example: Flag = False
     """true for a fictional example institution: the submission leaves it out unless asked to show examples, and
     then marks it, and `check` marks it."""
@@ -515,6 +680,7 @@ class Profile(StrictModel):
                     input=[channel.kind.value for channel in self.reporting_channels],
                 )
             )
+        problems += _role_problems(self)
         if problems:
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
@@ -522,6 +688,124 @@ class Profile(StrictModel):
     @property
     def is_education(self) -> bool:
         return self.type.value in EDUCATION_TYPES
+
+    @property
+    def is_small(self) -> bool:
+        """Below the national staff threshold: no guards, HR department or unit heads to name."""
+        return self.staff_count < self.small_institution_staff
+
+    @property
+    def commission_at_parent(self) -> bool:
+        return self.commission.sits_at is CommissionSeat.parent_organisation
+
+    def head_case_body(self) -> ExternalBody | ParentOrganisation:
+        """Where a case goes when the accused is the head."""
+        return self.escalation_body or self.parent_organisation or self.health_department
+
+    def appeal_route(self) -> ExternalBody | ParentOrganisation:
+        """Who hears an appeal: the named appeal body, else a body above the one that decided."""
+        if self.appeal_body is not None:
+            return self.appeal_body
+        if self.parent_organisation is not None and not self.commission_at_parent:
+            return self.parent_organisation
+        return self.health_department
+
+
+def _problem(message: str, loc: tuple[str | int, ...], value: Any, hint: str) -> InitErrorDetails:
+    error = PydanticCustomError("role_conflict", message, {"hint": hint})
+    return InitErrorDetails(type=error, loc=loc, input=value if value is not None else "")  # None reads "empty"
+
+
+def _key(loc: tuple[str | int, ...]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def _names(name: str | dict[str, str]) -> set[str]:
+    """A person's or body's name in every language it is given in, compared without case and spacing."""
+    texts = name.values() if isinstance(name, dict) else [name]
+    return {" ".join(text.split()).casefold() for text in texts}
+
+
+def _role_problems(profile: Profile) -> list[InitErrorDetails]:
+    """Set-ups that cannot work: who may not sit where, a commission too small to hear a case, an appeal to
+    the body that decided. Each is reported at one key and names the other."""
+    problems: list[InitErrorDetails] = []
+    if (profile.union is None) == (profile.workers_representative is None):
+        both = profile.union is not None
+        problems.append(
+            _problem(
+                "give either union or workers_representative, not both"
+                if both
+                else "neither union nor workers_representative is given; exactly one of them is required",
+                ("union",) if both else ("workers_representative",),
+                None,
+                "an institution with a trade union branch gives `union:`; one without gives "
+                "`workers_representative:` (the person the workers elected, with elected_on and record)",
+            )
+        )
+    voting = profile.commission.voting()
+    if profile.union is not None and profile.union.complainants_representative is not None:
+        representative = _names(profile.union.complainants_representative.name)
+        for loc, member in voting:
+            if representative & _names(member.name):
+                problems.append(
+                    _problem(
+                        f"the person who represents complainants for the union is also {_key(loc)}, a voting "
+                        "member of the commission that hears them",
+                        ("union", "complainants_representative"),
+                        None,
+                        f"name another person in union.complainants_representative, or another member in {_key(loc)}",
+                    )
+                )
+    substitutes = bool(profile.commission.substitutes)
+    if len(voting) - 1 + substitutes < MIN_COMMISSION:
+        keys = ", ".join(_key(loc) for loc, _ in voting)
+        problems.append(
+            _problem(
+                f"has {len(voting)} voting members ({keys}); once one of them steps aside from a case it falls "
+                f"below {MIN_COMMISSION}",
+                ("commission",),
+                None,
+                f"add a voting member under commission.members, or list commission.substitutes to replace a member "
+                f"who steps aside (at least {MIN_COMMISSION} must remain)",
+            )
+        )
+    if profile.commission_at_parent and profile.parent_organisation is None:
+        problems.append(
+            _problem(
+                "commission.sits_at is parent_organisation, but parent_organisation is not given",
+                ("commission", "sits_at"),
+                profile.commission.sits_at.value,
+                "add `parent_organisation:` (name and role), or set `sits_at: institution`",
+            )
+        )
+    if profile.commission_at_parent and profile.parent_organisation is not None:
+        deciding, deciding_key = _names(profile.parent_organisation.name), "parent_organisation.name"
+    else:
+        deciding = _names(profile.name) | (_names(profile.short_name) if profile.short_name else set())
+        deciding_key = "name"
+    if profile.appeal_body is not None and _names(profile.appeal_body.name) & deciding:
+        problems.append(
+            _problem(
+                f"appeal_body.name is {deciding_key}, the body that decides the case; an appeal must go to "
+                "another body",
+                ("appeal_body", "name"),
+                None,
+                "name a body above the one that decides, e.g. the oblast health department",
+            )
+        )
+    if profile.escalation_body is not None and _names(profile.escalation_body.name) & (
+        _names(profile.name) | (_names(profile.short_name) if profile.short_name else set())
+    ):
+        problems.append(
+            _problem(
+                "escalation_body.name is the institution's own name; a case against its head must go outside it",
+                ("escalation_body", "name"),
+                None,
+                "name the parent organisation or the oblast (city) health department",
+            )
+        )
+    return problems
 
 
 def json_schema() -> dict[str, Any]:

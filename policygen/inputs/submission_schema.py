@@ -16,7 +16,7 @@ from policygen.inputs.schema import (
     Email,
     Flag,
     Lang,
-    LegalBasis,
+    LegalReferences,
     Line,
     LocalizedName,
     LocalizedText,
@@ -224,8 +224,9 @@ class Submission(StrictModel):
     """What the union asks the Ministry to do, one action per item."""
     evidence: Evidence
     """Survey and training figures."""
-    legal_bases: list[LegalBasis] = Field(min_length=1)
-    """Legal bases cited in the letter, the note and the draft order."""
+    legal_references: LegalReferences | None = None
+    """Entries added to (or replacing, by id) the register of institutions/_national.yaml, which the letter, the
+    note and the draft order cite from, each where its `applies_to` allows."""
     ministry_order: MinistryOrder
     """Content of the draft Ministry order."""
     costs: list[Cost] = Field(min_length=1)

@@ -1,19 +1,40 @@
-"""Locale-aware formatting of dates, numbers and counted words with Babel, for a document's Babel locale."""
+"""Formatting for documents: dates as a strings file writes them, numbers and counted words with Babel."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from babel import Locale
-from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_decimal, format_percent
 
+MONTH_KEYS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+"""The keys of a strings file's month names (dates.month, dates.month_of), in calendar order."""
 
-def format_date(value: dt.date, locale: str) -> str:
-    """A date in the locale's long form: 1 марта 2025 г., 2025-ж., 1-март, 1 March 2025."""
+
+def format_written_date(value: dt.date, dates: Mapping, attributive: bool = False) -> str:
+    """A date as a language's official documents write it, from its strings file's `dates`: in running text
+    (2025-жылдын 13-октябры, 13 октября 2025 года) or attributive, before a number (2025-жылдын
+    13-октябрындагы, от 13 октября 2025 года)."""
     if not isinstance(value, dt.date):
         raise TypeError(f"expected a date, got {type(value).__name__}")
-    return _babel_format_date(value, "long", locale=locale)
+    month = MONTH_KEYS[value.month - 1]
+    if attributive:
+        return dates["of"].format(day=value.day, month_of=dates["month_of"][month], year=value.year)
+    return dates["running"].format(day=value.day, month=dates["month"][month], year=value.year)
 
 
 def format_number(value: int, locale: str) -> str:

@@ -18,7 +18,8 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from policygen.errors import TemplateError, TemplateStructureError, clipped
 from policygen.limits import TimeBoundExceeded, time_limit
 from policygen.model import Block
-from policygen.render.locale import format_counted, format_date, format_number
+from policygen.render.locale import format_counted, format_number, format_written_date
+from policygen.render.names import short_name
 from policygen.render.skeleton import Part, SkeletonLibrary
 from policygen.render.strings import LanguageStrings, StringsLibrary
 from policygen.render.structure import check_rendered_parts, structured_source, template_language
@@ -87,7 +88,7 @@ def _finalize_for(strings: LanguageStrings):
         if isinstance(value, int):
             return str(value)
         if isinstance(value, dt.date):
-            return escape_markdown(format_date(value, strings.babel_locale))
+            return escape_markdown(format_written_date(value, strings.data["dates"]))
         if isinstance(value, str):
             return escape_markdown(value)
         raise _PrintedValueError(f"printed a {type(value).__name__} as text; print its items one by one")
@@ -101,6 +102,7 @@ def _blank_text(blank: Blank, strings: LanguageStrings) -> str:
 
 def _filters_for(strings: LanguageStrings) -> dict[str, Any]:
     locale = strings.babel_locale
+    dates = strings.data["dates"]
 
     def plural(value: int | Blank, **forms: str) -> str:
         if isinstance(value, Blank):
@@ -108,12 +110,25 @@ def _filters_for(strings: LanguageStrings) -> dict[str, Any]:
         return format_counted(value, locale, forms)
 
     def date(value: dt.date | Blank) -> str:
-        return strings.text("blanks", "date") if isinstance(value, Blank) else format_date(value, locale)
+        return strings.text("blanks", "date") if isinstance(value, Blank) else format_written_date(value, dates)
+
+    def date_of(value: dt.date | Blank) -> str:
+        if isinstance(value, Blank):
+            return strings.text("blanks", "date_of")
+        return format_written_date(value, dates, attributive=True)
+
+    def initials(value: str | Blank) -> str:
+        return BLANK_TEXT if isinstance(value, Blank) else short_name(value)
+
+    def total(values: list[int | Blank]) -> int | Blank:
+        """Jinja's sum, a blank when any item is one (the model set)."""
+        numbers = [value for value in values if not isinstance(value, Blank)]
+        return sum(numbers) if len(numbers) == len(values) else Blank("number")
 
     def number(value: int | Blank) -> str:
         return BLANK_NUMBER if isinstance(value, Blank) else format_number(value, locale)
 
-    return {"date": date, "number": number, "plural": plural}
+    return {"date": date, "date_of": date_of, "initials": initials, "number": number, "plural": plural, "sum": total}
 
 
 class TemplateRenderer:
@@ -139,6 +154,11 @@ class TemplateRenderer:
     def strings(self, lang: str) -> LanguageStrings:
         """The strings file of `lang`: labels, marks and formats documents print (templates see it as `strings`)."""
         return self._strings.get(lang)
+
+    def skeleton_parts(self, name: str) -> list[Part]:
+        """Every clause and annex template `name`'s skeleton declares, in order, whatever their conditions."""
+        skeleton = self._skeletons.for_template(name)
+        return [] if skeleton is None else self._skeletons.expanded(skeleton)
 
     def expected_parts(self, name: str, context: dict[str, Any], lang: str) -> list[Part]:
         """The clauses and annexes template `name` must give in `context`, as its skeleton declares them."""

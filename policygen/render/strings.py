@@ -25,6 +25,8 @@ FORMATS: dict[KeyPath, frozenset[str]] = {
     ("references", "document"): frozenset({"document"}),
     ("references", "clause"): frozenset({"number", "title"}),
     ("references", "document_clause"): frozenset({"document", "number", "title"}),
+    ("dates", "running"): frozenset({"day", "month", "year"}),
+    ("dates", "of"): frozenset({"day", "month_of", "year"}),
 }
 """The strings that are formats, with the placeholders each must use: all of them, and no other."""
 LANGUAGE_KEYED: frozenset[KeyPath] = frozenset({("language_names",), ("language_names_in",)})

@@ -8,9 +8,10 @@ from typing import Any
 from policygen.check.coverage import InstitutionCheck
 from policygen.check.elements import policy_elements
 from policygen.figures.heatmap import COVERED, MISSING_RECOMMENDED, MISSING_REQUIRED, HeatmapRow, draw_heatmap
+from policygen.inputs.clock import source_date
 from policygen.model import Document
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import render_document, source_date
+from policygen.sets.institution import render_document
 from policygen.transforms.figures import with_figures
 
 REPORT_OWNER = "coverage"

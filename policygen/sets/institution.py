@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,11 @@ from pydantic import BaseModel
 from policygen.check.coverage import InstitutionCheck, check_loaded
 from policygen.check.elements import element_ids
 from policygen.errors import PolicygenError, TemplateError
+from policygen.inputs.clock import build_day
+from policygen.inputs.legal import cited
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import unreviewed
-from policygen.inputs.schema import Lang, Profile
+from policygen.inputs.schema import MIN_COMMISSION, CitedIn, Lang, Profile
 from policygen.inputs.workspace import Workspace
 from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
@@ -33,10 +34,19 @@ def template_name(doc_id: str, lang: str) -> str:
 
 
 def template_context(profile: Profile, lang: str) -> dict[str, Any]:
-    """What a template sees: the profile with every per-language text resolved to `lang`."""
+    """What a template sees: the profile with every per-language text resolved to `lang`, and the legal
+    references an institution's documents cite (`applies_to: institution`), each marked for review or not."""
     institution = localize(profile, lang)
+    institution["legal_references"] = cited(
+        profile.legal_references, (CitedIn.institution,), lang, build_day(), profile.recheck_months
+    )
     institution["is_education"] = profile.is_education
     institution["is_model"] = False
+    institution["is_small"] = profile.is_small
+    institution["quorum"] = profile.commission.quorum
+    institution["commission_minimum"] = MIN_COMMISSION
+    institution["head_case_body"] = localize(profile.head_case_body(), lang)
+    institution["appeal_to"] = localize(profile.appeal_route(), lang)
     return {"inst": institution, "lang": lang}
 
 
@@ -44,6 +54,8 @@ def localize(value: Any, lang: str) -> Any:
     if isinstance(value, BaseModel):
         return {name: localize(getattr(value, name), lang) for name in type(value).model_fields}
     if isinstance(value, dict):
+        if value and all(isinstance(item, BaseModel) for item in value.values()):  # a register of entries by id
+            return {key: localize(item, lang) for key, item in value.items()}
         return value[lang]  # every per-language text was checked to hold each listed language
     if isinstance(value, list):
         return [localize(item, lang) for item in value]
@@ -96,22 +108,6 @@ def render_document(
         keywords=(doc_id,),
     )
     return Document(meta, parsed.blocks)
-
-
-def source_date(default: dt.date) -> dt.date:
-    """The date of a document that has none of its own: SOURCE_DATE_EPOCH when set (reproducible builds),
-    else `default`."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        return default
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    except (ValueError, OverflowError, OSError):
-        raise TemplateError(
-            "SOURCE_DATE_EPOCH",
-            f"not a number of seconds: {epoch!r}",
-            hint="set SOURCE_DATE_EPOCH to a Unix time, e.g. $(git log -1 --format=%ct)",
-        ) from None
 
 
 def template_title(renderer: TemplateRenderer, template: str, lang: str) -> str:

@@ -9,16 +9,32 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import annotated_types
 import pydantic
 from pydantic import BaseModel, TypeAdapter
 
 from policygen.errors import ProfileError
-from policygen.inputs.schema import Audience, ChannelKind, Person, Profile
+from policygen.inputs.clock import build_day, source_date
+from policygen.inputs.legal import cited
+from policygen.inputs.schema import (
+    MIN_COMMISSION,
+    Audience,
+    ChannelKind,
+    CitedIn,
+    CommissionMember,
+    LegalReference,
+    Profile,
+)
 from policygen.inputs.strict_yaml import load_yaml_mapping
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.render.sandbox import Blank, TemplateRenderer
-from policygen.sets.institution import DOCUMENT_IDS, finish_set, localize, render_document, source_date
+from policygen.sets.institution import (
+    DOCUMENT_IDS,
+    finish_set,
+    localize,
+    render_document,
+)
 
 MODEL_OWNER = "model"
 """Output folder of the model set: output/model/<lang>/<doc>.docx|.pdf."""
@@ -49,7 +65,16 @@ def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
             {"kind": kind.value, "details": Blank(), "contact": Blank(), "anonymous": anonymous}
             for kind, anonymous in _MODEL_CHANNELS
         ],
-        commission={**institution["commission"], "members": [_blank_model(Person)] * 2},
+        commission={**institution["commission"], "members": [_blank_model(CommissionMember)] * 2},
+        parent_organisation=None,
+        escalation_body=None,
+        appeal_body=None,
+        serves_minors=True,
+        is_small=False,
+        quorum=Blank("number"),
+        commission_minimum=MIN_COMMISSION,
+        head_case_body={"name": Blank(), "phone": None},
+        appeal_to={"name": Blank(), "phone": None},
         training={
             **institution["training"],
             "sessions": [
@@ -57,6 +82,7 @@ def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
             ],
         },
         clauses={"disable": [], "add": [], "replace": []},
+        legal_references=[{"id": "", "title": Blank(), "checked_on": Blank("date"), "review": True}],
         languages=[lang],
         is_education=True,
         is_model=True,
@@ -77,7 +103,15 @@ def build_model_documents(renderer: TemplateRenderer, workspace: Workspace, lang
 
 
 def _blank_model(model: type[BaseModel]) -> dict[str, Any]:
-    return {name: _blank_for(field.annotation) for name, field in model.model_fields.items()}
+    return {name: _sized(_blank_for(field.annotation), field.metadata) for name, field in model.model_fields.items()}
+
+
+def _sized(blank: Any, metadata: list[Any]) -> Any:
+    """A list of blanks as long as the field's fewest items (one when it gives none)."""
+    if not isinstance(blank, list):
+        return blank
+    least = next((item.min_length for item in metadata if isinstance(item, annotated_types.MinLen)), 1)
+    return blank * max(least, 1)
 
 
 def _blank_for(annotation: Any) -> Any:
@@ -109,6 +143,8 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
     """Put the base profile's values over the blanks; each value is validated by its schema type."""
     loaded = load_yaml_mapping(base)
     problems = []
+    register: dict[str, LegalReference] = {}
+    recheck_months = Profile.model_fields["recheck_months"].default
     for name, value in loaded.data.items():
         field = Profile.model_fields.get(name)
         if field is None or field.annotation is None or name in ("extends", "languages"):
@@ -116,6 +152,10 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
         try:
             validated = TypeAdapter(field.annotation).validate_python(value)
             institution[name] = localize(validated, lang)
+            if name == "legal_references":
+                register = validated
+            elif name == "recheck_months":
+                recheck_months = validated
         except pydantic.ValidationError as error:
             location = loaded.locations.get((name,))
             problems.append(
@@ -131,3 +171,5 @@ def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:
             "the base of the model documents is invalid: " + "; ".join(problems),
             hint="the model set states the national base's values as they are",
         )
+    if register:
+        institution["legal_references"] = cited(register, (CitedIn.institution,), lang, build_day(), recheck_months)

@@ -17,8 +17,9 @@ from policygen.inputs.submission_schema import AnnexId, Submission
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.output.manifest import manifest_bytes
-from policygen.render.locale import format_date, format_number, format_share
+from policygen.render.locale import format_number, format_share, format_written_date
 from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.citations import submission_citations
 from policygen.sets.coverage_report import build_coverage_report
 from policygen.sets.institution import finish_set, localize, render_document, template_title
 from policygen.transforms.figures import with_figures
@@ -117,6 +118,8 @@ def submission_documents(
         languages=[check_documents(model, lang, True)],
     )
     context = _context(renderer, submission, adopted, lang)
+    submission_path = workspace.root / SUBMISSIONS_DIR / f"{submission.id}.yaml"
+    context["legal_references"] = submission_citations(workspace, submission, submission_path, lang)
     created = submission.outgoing.date
     documents: dict[str, Document] = {}
     for doc_id in binding_order(submission):
@@ -281,7 +284,7 @@ def package_readme(renderer: TemplateRenderer, submission: Submission, combined:
             .format(
                 subject=submission.subject[lang],
                 sender=submission.sender.name[lang],
-                date=format_date(submission.outgoing.date, strings.babel_locale),
+                date=format_written_date(submission.outgoing.date, strings.data["dates"], attributive=True),
                 number=submission.outgoing.number,
                 original=strings.language_name(submission.original),
                 combined=combined,
