@@ -480,11 +480,10 @@ def users_add(workspace_dir: Path, name: str, institutions: tuple[str, ...], rol
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
-        stdin = click.get_text_stream("stdin")
-        if stdin.isatty():
+        if sys.stdin.isatty():
             password = click.prompt("password", hide_input=True, confirmation_prompt=True)
         else:
-            password = stdin.readline().rstrip("\r\n")
+            password = sys.stdin.readline().rstrip("\r\n")
         given = add_web_user(workspace, name, password, institutions, lawyer=role == "lawyer")
         scope = "every institution" if role == "lawyer" else ", ".join(institutions)
         click.echo(f"user {name}: {given} ({scope})")

@@ -12,11 +12,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
-from ruamel.yaml.util import load_yaml_guess_indent
 
 from policygen.web.fields import MANAGED_ELSEWHERE, Field
 
 _COUNT = re.compile(r"^(0|[1-9][0-9]*)$")
+_PARENT_KEY = re.compile(r"^( *)[^ #-][^#]*:\s*(#.*)?$")
+_CHILD_KEY = re.compile(r"^( *)[^ #-]")
+_DASH = re.compile(r"^( *)- ")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -28,11 +30,28 @@ def _yaml(text: str) -> YAML:
     yaml = YAML()  # round-trip: comments, order, quoting and flow style kept
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long line the lawyer wrote on one line
-    _, mapping_indent, sequence_dash_offset = load_yaml_guess_indent(text) if text.strip() else (None, 2, 2)
-    mapping_indent = mapping_indent or 2
-    offset = sequence_dash_offset if sequence_dash_offset is not None else 2
-    yaml.indent(mapping=mapping_indent, sequence=mapping_indent + offset, offset=offset)
+    mapping_indent, dash_offset = _indentation(text)
+    yaml.indent(mapping=mapping_indent, sequence=dash_offset + 2, offset=dash_offset)
     return yaml
+
+
+def _indentation(text: str) -> tuple[int, int]:
+    """How the file indents a nested mapping and a list's dashes under its key (2 and 2 unless it says)."""
+    mapping_indent = dash_offset = None
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for parent, child in zip(lines, lines[1:], strict=False):
+        found_parent = _PARENT_KEY.match(parent)
+        if found_parent is None:
+            continue
+        depth = len(found_parent.group(1))
+        dash, key = _DASH.match(child), _CHILD_KEY.match(child)
+        if dash and dash_offset is None and len(dash.group(1)) >= depth:
+            dash_offset = len(dash.group(1)) - depth
+        elif key and mapping_indent is None and len(key.group(1)) > depth:
+            mapping_indent = len(key.group(1)) - depth
+        if mapping_indent is not None and dash_offset is not None:
+            break
+    return mapping_indent or 2, 2 if dash_offset is None else dash_offset
 
 
 def load_document(text: str) -> CommentedMap:
