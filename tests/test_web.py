@@ -55,7 +55,7 @@ def open_form(client, institution: str = RURAL) -> tuple[str, list[tuple[str, st
 
 
 def test_another_institutions_pages_answer_403(admin):
-    text, values = open_form(admin)
+    text, _values = open_form(admin)
     for address in (
         f"/institutions/{CITY}",
         f"/institutions/{CITY}/preview/policy/ru",
@@ -243,7 +243,7 @@ def test_every_save_keeps_the_previous_version_with_who_and_when(admin, workspac
         rows = db.execute(
             "SELECT text, saved_by, saved_at FROM versions WHERE institution = ? ORDER BY id", (RURAL,)
         ).fetchall()
-    assert [row[0] for row in rows][0] == original
+    assert next(row[0] for row in rows) == original
     assert [row[1] for row in rows][1:] == ["aigul", "aigul"]
     assert all(re.match(r"\d{4}-\d\d-\d\dT", row[2]) for row in rows)
     history = admin.get(f"/institutions/{RURAL}/history").text
@@ -254,7 +254,7 @@ def test_every_save_keeps_the_previous_version_with_who_and_when(admin, workspac
 
 def test_a_request_over_one_megabyte_is_refused(admin, workspace: Path):
     before = profile_file(workspace).read_bytes()
-    html, values = open_form(admin)
+    _html, values = open_form(admin)
     body = replaced(values, "name.ru", "я" * 600_000)
     response = post(admin, f"/institutions/{RURAL}", data=body)
     assert response.status_code == 413

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 from typing import Any
 
@@ -39,7 +40,7 @@ def _indentation(text: str) -> tuple[int, int]:
     """How the file indents a nested mapping and a list's dashes under its key (2 and 2 unless it says)."""
     mapping_indent = dash_offset = None
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    for parent, child in zip(lines, lines[1:], strict=False):
+    for parent, child in itertools.pairwise(lines):
         found_parent = _PARENT_KEY.match(parent)
         if found_parent is None:
             continue
