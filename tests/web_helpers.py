@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -134,3 +135,8 @@ def post(client: TestClient, address: str, data: list[tuple[str, str]] | dict):
     return client.post(
         address, content=urlencode(expanded).encode(), headers={"content-type": "application/x-www-form-urlencoded"}
     )
+
+
+def slot_for(key_path: str) -> str:
+    """The id of the error slot of the field at `key_path` (the form's rule: f + 12 hex digits of its SHA-1)."""
+    return "f" + hashlib.sha1(key_path.encode()).hexdigest()[:12]

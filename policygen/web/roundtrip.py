@@ -12,10 +12,11 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from policygen.web.fields import MANAGED_ELSEWHERE, Field
 
+_LINE_BREAKS_OF_YAML_1_1 = "\x85\u2028\u2029"
 _COUNT = re.compile(r"^(0|[1-9][0-9]*)$")
 _PARENT_KEY = re.compile(r"^( *)[^ #-][^#]*:\s*(#.*)?$")
 _CHILD_KEY = re.compile(r"^( *)[^ #-]")
@@ -158,6 +159,8 @@ def _scalar(text: str, field: Field) -> Any:
             return dt.date.fromisoformat(text)
         except ValueError:
             return text
+    if any(char in _LINE_BREAKS_OF_YAML_1_1 for char in text):
+        return DoubleQuotedScalarString(text)  # escaped, so the loader names the key that holds them
     if field.multiline and "\n" in text.strip():
         return LiteralScalarString(text.strip("\n") + "\n")
     return text
