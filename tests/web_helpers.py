@@ -37,6 +37,13 @@ class FormReader(HTMLParser):
         if tag == "form" and attributes.get("id") == self.form_id:
             self.inside = True
             return
+        if tag == "option" and self._select is not None:
+            value = attributes.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in attributes:
+                self._selected = value
+            return
         outside_control = attributes.get("form") == self.form_id
         if not (self.inside or outside_control):
             return
@@ -52,12 +59,6 @@ class FormReader(HTMLParser):
         elif tag == "select" and name:
             self.input_ids[name] = attributes.get("id", "")
             self._select, self._selected, self._first_option = name, None, None
-        elif tag == "option" and self._select is not None:
-            value = attributes.get("value", "")
-            if self._first_option is None:
-                self._first_option = value
-            if "selected" in attributes:
-                self._selected = value
         elif tag == "textarea" and name:
             self.input_ids[name] = attributes.get("id", "")
             self._textarea, self._text = name, []

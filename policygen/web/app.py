@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jinja2 import PackageLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -59,6 +60,7 @@ class Visit:
     translate: Translator
     session: Session | None
     new_token: str | None = None
+    form: FormData = field(default_factory=FormData)
 
     @property
     def user(self) -> User:
@@ -136,9 +138,9 @@ class WebApp:
             raise Refused(403, "forbidden")
         return institution_id
 
-    async def read_form(self, visit: Visit) -> FormData:
+    def read_form(self, visit: Visit) -> FormData:
         """The posted form, refused without this session's CSRF token."""
-        form = await visit.request.form(max_files=0, max_fields=MAX_FIELDS + 10, max_part_size=MAX_REQUEST_BYTES)
+        form = visit.form
         token = form.get("csrf_token")
         if (
             visit.session is None
@@ -149,10 +151,17 @@ class WebApp:
         return form
 
     def guarded(self, handler):
+        """The endpoint of a handler: the visit and its posted form read here, the handler's work (which renders
+        and checks profiles) done on a worker thread so that the server keeps answering meanwhile."""
+
         async def endpoint(request: Request) -> Response:
-            visit = self.visit(request)
+            visit = await run_in_threadpool(self.visit, request)
             try:
-                return await handler(visit, **request.path_params)
+                if request.method == "POST":
+                    visit.form = await request.form(
+                        max_files=0, max_fields=MAX_FIELDS + 10, max_part_size=MAX_REQUEST_BYTES
+                    )
+                return await run_in_threadpool(handler, visit, **request.path_params)
             except Refused as error:
                 if error.status == 401:
                     if request.method == "GET":
@@ -168,13 +177,13 @@ class WebApp:
 
     # pages -----------------------------------------------------------------------------------------------
 
-    async def home(self, visit: Visit) -> Response:
+    def home(self, visit: Visit) -> Response:
         self.signed_in(visit)
         ids = [i for i in self.library.institution_ids() if visit.user.may_edit(i)]
         missing = [i for i in visit.user.institutions if i not in ids and INSTITUTION_ID.match(i)]
         return self.page(visit, "home.html", institutions=ids, not_started=missing)
 
-    async def login_page(self, visit: Visit) -> Response:
+    def login_page(self, visit: Visit) -> Response:
         return self._login_form(visit, failed=False)
 
     def _login_form(self, visit: Visit, failed: bool) -> Response:
@@ -192,8 +201,8 @@ class WebApp:
         )
         return response
 
-    async def login(self, visit: Visit) -> Response:
-        form = await visit.request.form(max_files=0, max_fields=10)
+    def login(self, visit: Visit) -> Response:
+        form = visit.form
         cookie = visit.request.cookies.get(LOGIN_CSRF_COOKIE, "")
         token = form.get("csrf_token")
         if not cookie or not isinstance(token, str) or not secrets.compare_digest(token.encode(), cookie.encode()):
@@ -210,14 +219,14 @@ class WebApp:
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 
-    async def logout(self, visit: Visit) -> Response:
-        await self.read_form(visit)
+    def logout(self, visit: Visit) -> Response:
+        self.read_form(visit)
         self.store.end_session(visit.request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
-    async def ui_language(self, visit: Visit) -> Response:
+    def ui_language(self, visit: Visit) -> Response:
         lang = visit.request.query_params.get("lang", "")
         response = RedirectResponse(_safe_next(visit.request.query_params.get("next", "/")), status_code=303)
         if lang in UI_LANGUAGES:
@@ -226,11 +235,11 @@ class WebApp:
             )
         return response
 
-    async def new_institution(self, visit: Visit) -> Response:
+    def new_institution(self, visit: Visit) -> Response:
         self.signed_in(visit)
         if visit.request.method == "GET":
             return self.page(visit, "new.html", error=None, values={})
-        form = await self.read_form(visit)
+        form = self.read_form(visit)
         institution_id = str(form.get("id", "")).strip()
         values = {"id": institution_id, "type": form.get("type", ""), "languages": form.getlist("languages")}
         error = None
@@ -248,7 +257,7 @@ class WebApp:
         )
         return RedirectResponse(f"/institutions/{institution_id}?{query}", status_code=303)
 
-    async def institution_form(self, visit: Visit, institution_id: str) -> Response:
+    def institution_form(self, visit: Visit, institution_id: str) -> Response:
         institution_id = self.institution(visit, institution_id)
         text = self.editor.read(institution_id)
         if text is None:
@@ -317,9 +326,9 @@ class WebApp:
         document = query.get("preview_document") if query.get("preview_document") in DOCUMENT_IDS else DOCUMENT_IDS[0]
         return {"document": document, "lang": lang, "draft": checked.digest, "languages": " ".join(languages)}
 
-    async def save(self, visit: Visit, institution_id: str) -> Response:
+    def save(self, visit: Visit, institution_id: str) -> Response:
         institution_id = self.institution(visit, institution_id)
-        form = await self.read_form(visit)
+        form = self.read_form(visit)
         posted = read_posted(list(form.multi_items()), self.fields)
         base_version = str(form.get("base_version", ""))
         action = str(form.get("action", "save"))
@@ -356,12 +365,13 @@ class WebApp:
             visit, institution_id, posted.values, base_version, outcome.checked, notice="not_saved", status=422
         )
 
-    async def validate(self, visit: Visit, institution_id: str) -> Response:
+    def validate(self, visit: Visit, institution_id: str) -> Response:
         """The errors of what is typed, each at its field (swapped in by htmx), and a preview of it if valid."""
         institution_id = self.institution(visit, institution_id)
-        form = await self.read_form(visit)
+        form = self.read_form(visit)
         posted = read_posted(list(form.multi_items()), self.fields)
-        text, checked = self.editor.check(institution_id, posted.values, visit.user.name)
+        language = str(form.get("preview_language", ""))
+        text, checked = self.editor.check(institution_id, posted.values, visit.user.name, language)
         inherited = self.library.inherited(institution_id, posted.values.get("extends", "national") or "national")
         inputs = form_inputs(
             self.fields, posted.values, inherited, visit.translate, form_languages(posted.values, inherited)
@@ -410,7 +420,7 @@ class WebApp:
             raise Refused(404, "preview_unavailable")
         return checked, is_draft
 
-    async def preview(self, visit: Visit, institution_id: str, document: str, lang: str) -> Response:
+    def preview(self, visit: Visit, institution_id: str, document: str, lang: str) -> Response:
         checked, is_draft = self._previewed(visit, institution_id, document, lang)
         assert checked.loaded is not None
         return self.page(
@@ -427,13 +437,13 @@ class WebApp:
             coverage=self.library.coverage(checked, document, lang),
         )
 
-    async def preview_document(self, visit: Visit, institution_id: str, document: str, lang: str) -> Response:
+    def preview_document(self, visit: Visit, institution_id: str, document: str, lang: str) -> Response:
         checked, _ = self._previewed(visit, institution_id, document, lang)
         html = self.library.document_html(checked, document, lang)
         html = html.replace("</head>", '<link rel="stylesheet" href="/static/preview.css">\n</head>', 1)
         return HTMLResponse(html, headers={"content-security-policy": _DOCUMENT_CSP})
 
-    async def history(self, visit: Visit, institution_id: str) -> Response:
+    def history(self, visit: Visit, institution_id: str) -> Response:
         institution_id = self.institution(visit, institution_id)
         versions = self.store.versions(institution_id)
         selected = visit.request.query_params.get("version", "")
@@ -447,12 +457,12 @@ class WebApp:
             visit, "history.html", institution_id=institution_id, versions=versions, diff=diff, selected=selected
         )
 
-    async def download(self, visit: Visit, institution_id: str) -> Response:
+    def download(self, visit: Visit, institution_id: str) -> Response:
         institution_id = self.institution(visit, institution_id)
         if self.editor.read(institution_id) is None:
             raise Refused(404, "not_found")
         if visit.request.method == "POST":
-            await self.read_form(visit)
+            self.read_form(visit)
             job = self.downloads.start(institution_id)
             return self.page(visit, "download_status.html", institution_id=institution_id, job=job)
         if visit.request.query_params.get("status"):

@@ -3,6 +3,7 @@ the CLI's own loader, written atomically only when valid, and never over a versi
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import os
@@ -21,6 +22,7 @@ MAX_PROFILE_BYTES = 1024 * 1024
 NEW_FILE_VERSION = "new"  # the base version of a form for an institution that has no file yet
 DEFAULT_BASE = "national"
 EDITED_OUTSIDE = "(edited outside the browser)"
+PARSED_FILES_KEPT = 32
 
 
 class ProfileUnavailable(Exception):
@@ -48,6 +50,7 @@ class Editor:
         self.root = root
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
+        self._parsed: dict[str, Any] = {}  # text digest -> its round-trip document, parsed once (it is slow)
 
     def _lock(self, institution_id: str) -> threading.Lock:
         with self._locks_lock:
@@ -92,16 +95,30 @@ class Editor:
     def candidate(self, institution_id: str, current: str | None, values: dict[str, Any], user: str) -> str:
         """The profile text the form's values make of the current file (or of a new file)."""
         original = current if current is not None else self._new_file_header(institution_id, user)
-        try:
-            document = load_document(original)
-        except UnreadableFile as error:
-            raise ProfileUnavailable(str(error)) from None
+        document = self._document(original)
         if current is None:
             document["id"] = institution_id
             if self.library.has_base(DEFAULT_BASE):
                 document["extends"] = DEFAULT_BASE
         apply_form(document, self.root, values)
         return dump_document(document, original)
+
+    def _document(self, text: str) -> Any:
+        """A fresh copy of the round-trip document of `text` (parsed once per text)."""
+        digest = text_digest(text)
+        with self._locks_lock:
+            parsed = self._parsed.get(digest)
+        if parsed is None:
+            try:
+                parsed = load_document(text)
+            except UnreadableFile as error:
+                raise ProfileUnavailable(str(error)) from None
+            with self._locks_lock:
+                self._parsed[digest] = parsed
+                while len(self._parsed) > PARSED_FILES_KEPT:
+                    self._parsed.pop(next(iter(self._parsed)))
+        with self._locks_lock:
+            return copy.deepcopy(parsed)
 
     def _new_file_header(self, institution_id: str, user: str) -> str:
         today = dt.date.today().isoformat()
@@ -114,10 +131,13 @@ class Editor:
             lines.append(f"# Everything not written here comes from _{DEFAULT_BASE}.yaml.")
         return "\n".join(lines) + "\n"
 
-    def check(self, institution_id: str, values: dict[str, Any], user: str) -> tuple[str, Checked]:
+    def check(
+        self, institution_id: str, values: dict[str, Any], user: str, language: str | None = None
+    ) -> tuple[str, Checked]:
+        """The text the values make and its check (while typing: its documents in one `language` only)."""
         current = self.read(institution_id)
         text = self.candidate(institution_id, current, values, user)
-        return text, self.library.check_text(institution_id, text)
+        return text, self.library.check_text(institution_id, text, language)
 
     def save(self, institution_id: str, base_version: str, values: dict[str, Any], user: str) -> SaveOutcome:
         """Write the form's values if the file is still the version the form was made from and the result

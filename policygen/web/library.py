@@ -101,18 +101,29 @@ class Library:
         except ValueError:
             return path
 
-    def check_text(self, institution_id: str, text: str) -> Checked:
-        """The text validated as the CLI validates the file: loaded, then every document made in each language."""
-        key = (institution_id, text_digest(text), self._bases_stamp())
-        return self._checked.get(key, lambda: self._check(institution_id, text, key[1]))
+    def check_text(self, institution_id: str, text: str, language: str | None = None) -> Checked:
+        """The text validated as the CLI validates the file: loaded, then every document made in each language
+        (in `language` alone, if it is one of the profile's: the quick check while typing)."""
+        digest = text_digest(text)
+        loaded = self._checked.get(
+            (institution_id, digest, self._bases_stamp()), lambda: self._load(institution_id, text)
+        )
+        if not isinstance(loaded, LoadedProfile):
+            return Checked(digest, None, loaded)
+        languages = [language] if language in loaded.profile.languages else list(loaded.profile.languages)
+        return self._checked.get(
+            (loaded.digest, digest, tuple(languages)), lambda: self._check(loaded, digest, languages)
+        )
 
-    def _check(self, institution_id: str, text: str, digest: str) -> Checked:
+    def _load(self, institution_id: str, text: str) -> LoadedProfile | tuple[Diagnostic, ...]:
         try:
-            loaded = load_profile_text(text, self.profile_path(institution_id), self.workspace)
+            return load_profile_text(text, self.profile_path(institution_id), self.workspace)
         except PolicygenError as error:
-            return Checked(digest, None, tuple(error.diagnostics()))
+            return tuple(error.diagnostics())
+
+    def _check(self, loaded: LoadedProfile, digest: str, languages: list[str]) -> Checked:
         problems: list[Diagnostic] = []
-        for lang in loaded.profile.languages:
+        for lang in languages:
             try:
                 self._document_set(loaded, lang)
             except PolicygenError as error:
