@@ -71,6 +71,11 @@ _MESSAGES: dict[str, tuple[str, str, str]] = {
         "Просмотр появится, когда профиль будет корректен.",
         "Профиль туура болгондо алдын ала көрүү пайда болот.",
     ),
+    "preview_stale": (
+        "The preview shows the last valid version; it follows your changes again once the problems are corrected.",
+        "Просмотр показывает последнюю корректную версию; он снова следует за изменениями, когда ошибки исправлены.",
+        "Алдын ала көрүү акыркы туура версияны көрсөтөт; каталар оңдолгондо ал кайра өзгөртүүлөрүңүздү көрсөтөт.",
+    ),
     "preview_of_unsaved": (
         "Preview of what you typed (not saved yet)",
         "Просмотр введённого (ещё не сохранено)",
