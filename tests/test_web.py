@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import copy_workspace, run_cli
 from web_helpers import (
     PASSWORD,
     add_user,
@@ -23,8 +24,6 @@ from web_helpers import (
     sign_in,
     slot_of,
 )
-
-from tests.conftest import copy_workspace, run_cli
 
 RURAL = "ak-tilek-fmc"
 CITY = "bishkek-city-hospital"
@@ -369,3 +368,13 @@ def test_the_download_builds_the_set_through_the_builder_and_zips_it(admin, work
         policy = docx.Document(io.BytesIO(archive.read(f"{RURAL}/ru/policy.docx")))
     assert any("Ак-Тилек" in paragraph.text for paragraph in policy.paragraphs)
     assert (workspace / "output" / "manifest.json").is_file()
+
+
+def test_a_file_the_form_cannot_read_is_shown_with_the_command_lines_messages(admin, workspace: Path):
+    path = profile_file(workspace)
+    path.write_text(path.read_text() + "staff_count: 15\n")  # a duplicate key, as a hand edit might leave it
+    before = path.read_bytes()
+    page = admin.get(f"/institutions/{RURAL}")
+    assert page.status_code == 409
+    assert "institutions/ak-tilek-fmc.yaml:" in page.text and "staff_count" in page.text
+    assert path.read_bytes() == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from conftest import copy_workspace
 from web_helpers import (
     add_user,
     client_for,
@@ -17,8 +18,6 @@ from web_helpers import (
     slot_for,
     slot_of,
 )
-
-from tests.conftest import copy_workspace
 
 RURAL = "ak-tilek-fmc"
 

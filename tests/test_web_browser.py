@@ -14,10 +14,9 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import REPO, copy_workspace
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 from web_helpers import PASSWORD, add_user
-
-from tests.conftest import REPO, copy_workspace
 
 RURAL = "ak-tilek-fmc"
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (scripts/system-deps.sh --test installs it)

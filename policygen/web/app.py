@@ -265,7 +265,12 @@ class WebApp:
             values: dict[str, Any] = {"type": query.get("type", "")}
             values["languages"] = [lang for lang in query.getlist("languages") if lang in LANGUAGES]
         else:
-            values = self.editor.form_values(text)
+            try:
+                values = self.editor.form_values(text)
+            except ProfileUnavailable:
+                problems = self.library.check_text(institution_id, text).problems
+                detail = "\n".join(self.library.display_name(problem.format()) for problem in problems)
+                raise ProfileUnavailable(detail or "the file is not YAML the form can edit") from None
         base_version = self.editor.remember(institution_id, text)
         checked = self.library.check_text(institution_id, text) if text is not None else None
         return self.form_page(

@@ -3,6 +3,7 @@ its HTML and check once per version, and build its files through the CLI's build
 
 from __future__ import annotations
 
+import os
 import threading
 import zipfile
 from collections import OrderedDict
@@ -94,12 +95,9 @@ class Library:
     def institution_ids(self) -> list[str]:
         return [path.stem for path in self.workspace.institution_files()]
 
-    def display_name(self, path: str) -> str:
-        """A file as messages show it: relative to the workspace."""
-        try:
-            return str(Path(path).relative_to(self.workspace.root))
-        except ValueError:
-            return path
+    def display_name(self, message: str) -> str:
+        """A message with the workspace's folder left out of the file names it gives."""
+        return message.replace(f"{self.workspace.root}{os.sep}", "")
 
     def check_text(self, institution_id: str, text: str, language: str | None = None) -> Checked:
         """The text validated as the CLI validates the file: loaded, then every document made in each language
