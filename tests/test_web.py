@@ -378,3 +378,38 @@ def test_a_file_the_form_cannot_read_is_shown_with_the_command_lines_messages(ad
     assert page.status_code == 409
     assert "institutions/ak-tilek-fmc.yaml:" in page.text and "staff_count" in page.text
     assert path.read_bytes() == before
+
+
+def test_clauses_are_switched_off_and_added_from_the_form_and_shown_in_the_preview(admin, workspace: Path):
+    _, values = open_form(admin)
+    with_row = post(admin, f"/institutions/{RURAL}", [*values, ("action", "add:clauses.add")])
+    values = form_values(with_row.text)
+    for name, value in {
+        "clauses.add[0].id": "night-escort",
+        "clauses.add[0].after": "policy/prevention",
+        "clauses.add[0].title.ky": "Түнкү кезмектен кийин коштоп баруу",
+        "clauses.add[0].title.ru": "Сопровождение после ночных смен",
+        "clauses.add[0].text.ky": "Түнкү кезмектен кийин кызматкерди **коштоп** барышат.",
+        "clauses.add[0].text.ru": "После ночной смены работника провожают до остановки.\n\n- первый пункт\n- второй пункт",
+    }.items():
+        values = replaced(values, name, value)
+    saved = post(admin, f"/institutions/{RURAL}", values)
+    assert saved.status_code == 303, saved.text[:3000]
+    text = profile_file(workspace).read_text()
+    assert "    - id: night-escort\n" in text or "  - id: night-escort\n" in text
+    assert (
+        "        ru: |\n          После ночной смены работника провожают до остановки.\n\n          - первый пункт\n"
+        in text
+    )
+    preview = admin.get(f"/institutions/{RURAL}/preview/policy/ru/document").text
+    assert "Сопровождение после ночных смен" in preview and "второй пункт" in preview
+
+    _, values = open_form(admin)
+    with_place = post(admin, f"/institutions/{RURAL}", [*values, ("action", "add:clauses.disable")])
+    html = with_place.text
+    refused = post(
+        admin, f"/institutions/{RURAL}", replaced(form_values(html), "clauses.disable[0]", "policy/definitions")
+    )
+    assert refused.status_code == 422
+    message = field_error(refused.text, slot_of(html, "clauses.disable[0]"))
+    assert "clauses.disable[0]" in message and "policy/definitions" in message

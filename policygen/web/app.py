@@ -338,7 +338,7 @@ class WebApp:
         base_version = str(form.get("base_version", ""))
         action = str(form.get("action", "save"))
         if action.startswith(("add:", "remove:")):
-            _edit_rows(posted.values, action)
+            _edit_rows(posted.values, action, self.fields)
             return self.form_page(visit, institution_id, posted.values, base_version, show_errors=False)
         if posted.problems:
             _text, checked = self.editor.check(institution_id, posted.values, visit.user.name)
@@ -480,32 +480,46 @@ class WebApp:
         return FileResponse(job.zip_path, media_type="application/zip", filename=f"{institution_id}.zip")
 
 
-def _edit_rows(values: dict[str, Any], action: str) -> None:
+def _edit_rows(values: dict[str, Any], action: str, root: Field) -> None:
     """Add an empty row to the list an add: action names, or remove the row a remove: action names."""
     kind, _, name = action.partition(":")
     path = parse_key_path(name)
-    if path is None:
+    if path is None or kind not in ("add", "remove"):
+        return
+    list_path = path if kind == "add" else path[:-1]
+    field_ = _list_field(root, list_path)
+    if field_ is None:
         return
     node: Any = values
-    target = path if kind == "add" else path[:-1]
-    for part in target[:-1]:
-        node = (
-            node.setdefault(part, {})
-            if isinstance(node, dict)
-            else (node[part] if isinstance(part, int) and part < len(node) else None)
-        )
-        if node is None:
+    for part in list_path[:-1]:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+        elif isinstance(node, dict):
+            node = node.setdefault(part, {})
+        if not isinstance(node, (dict, list)):
             return
-    last = target[-1]
-    if not isinstance(node, dict) or not isinstance(last, str):
+    if not isinstance(node, dict):
         return
-    rows = node.setdefault(last, [])
+    rows = node.setdefault(list_path[-1], [])
     if not isinstance(rows, list):
         return
-    if kind == "add" and len(rows) < 30:
-        rows.append({})
+    if kind == "add" and len(rows) < (field_.max_items or 30):
+        rows.append({} if field_.kind == "rows" else "")
     elif kind == "remove" and isinstance(path[-1], int) and path[-1] < len(rows):
         del rows[path[-1]]
+
+
+def _list_field(root: Field, path: tuple) -> Field | None:
+    """The list field (rows, or a list of texts) at `path`, row indexes skipped."""
+    current: Field | None = root
+    for part in path:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            current = current.children[0] if current.kind == "rows" else None
+        else:
+            current = current.child(part) if current.kind == "group" else None
+    return current if current is not None and current.kind in ("rows", "places") else None
 
 
 def _safe_next(target: str) -> str:

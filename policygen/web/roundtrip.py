@@ -140,7 +140,7 @@ def _merged(current: Any, field: Field, value: Any) -> Any:
                 node[lang] = _scalar(text, field)
         return node
     if field.kind in ("choices", "places"):
-        node = CommentedSeq(value)
+        node = CommentedSeq(item for item in value if item != "")
         if field.kind == "choices" or (isinstance(current, CommentedSeq) and current.fa.flow_style()):
             node.fa.set_flow_style()
         return node
@@ -179,7 +179,7 @@ def _is_empty(value: Any) -> bool:
     if isinstance(value, dict):
         return all(_is_empty(item) for item in value.values())
     if isinstance(value, list):
-        return not value
+        return all(item == "" for item in value)
     return False
 
 
