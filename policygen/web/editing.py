@@ -3,14 +3,21 @@ the CLI's own loader, written atomically only when valid, and never over a versi
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import difflib
 import os
 import stat
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: saves are serialised within one server only
+    fcntl = None  # type: ignore[assignment]
 
 from policygen import PolicygenError, write_atomically
 from policygen.web.fields import Field
@@ -55,6 +62,18 @@ class Editor:
     def _lock(self, institution_id: str) -> threading.Lock:
         with self._locks_lock:
             return self._locks.setdefault(institution_id, threading.Lock())
+
+    @contextlib.contextmanager
+    def _locked(self, institution_id: str) -> Iterator[None]:
+        """One save of an institution at a time: among this server's threads, and among servers on the same
+        workspace through a file lock (where the platform has one)."""
+        with self._lock(institution_id):
+            folder = self.store.path.parent / "locks"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            with open(folder / f"{institution_id}.lock", "a") as lock_file:
+                if fcntl is not None:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX)
+                yield
 
     def read(self, institution_id: str) -> str | None:
         """The profile's text as on disk, None when it has no file yet. Refuses a link, a pipe or a folder
@@ -142,7 +161,7 @@ class Editor:
     def save(self, institution_id: str, base_version: str, values: dict[str, Any], user: str) -> SaveOutcome:
         """Write the form's values if the file is still the version the form was made from and the result
         is valid; keep the version replaced and the new one in the history."""
-        with self._lock(institution_id):
+        with self._locked(institution_id):
             current = self.read(institution_id)
             current_version = NEW_FILE_VERSION if current is None else text_digest(current)
             if base_version != current_version:
