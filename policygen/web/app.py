@@ -420,7 +420,7 @@ class WebApp:
         if document not in DOCUMENT_IDS or lang not in LANGUAGES:
             raise Refused(404, "not_found")
         text, is_draft = self._preview_text(visit, institution_id)
-        checked = self.library.check_text(institution_id, text)
+        checked = self.library.check_text(institution_id, text, lang)
         if not checked.valid or checked.loaded is None or lang not in checked.loaded.profile.languages:
             raise Refused(404, "preview_unavailable")
         return checked, is_draft

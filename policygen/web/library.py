@@ -58,6 +58,11 @@ class Coverage:
     draft_documents: tuple[str, ...]
 
 
+_RENDERING = threading.RLock()
+"""One profile checked or rendered at a time: it is Python work, so under the GIL more at once would only slow
+each of them, and a request answered from the caches would wait behind all of them."""
+
+
 @dataclass
 class _Cache:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -68,7 +73,11 @@ class _Cache:
             if key in self.entries:
                 self.entries.move_to_end(key)
                 return self.entries[key]
-        value = make()
+        with _RENDERING:
+            with self.lock:
+                if key in self.entries:  # made by another request while this one waited
+                    return self.entries[key]
+            value = make()
         with self.lock:
             self.entries[key] = value
             while len(self.entries) > CACHED_VERSIONS:
