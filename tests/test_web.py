@@ -228,6 +228,7 @@ def test_a_file_edited_by_hand_after_the_form_opened_is_not_overwritten(admin, w
     edited = path.read_bytes()
     response = post(admin, f"/institutions/{RURAL}", data=replaced(values, "staff_count", "15"))
     assert response.status_code == 409
+    assert "the file was changed on disk" in response.text
     assert "+staff_count: 16" in response.text
     assert path.read_bytes() == edited
 
