@@ -13,7 +13,8 @@ from policygen.builders.build import (
 )
 from policygen.builders.engine import UnitResult, default_jobs
 from policygen.builders.validate import validate_institutions
-from policygen.check.coverage import InstitutionCheck, check_institutions, failure_diagnostics
+from policygen.check.coverage import InstitutionCheck, check_documents, check_institutions, failure_diagnostics
+from policygen.check.elements import element_names
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
 from policygen.errors import (
@@ -26,11 +27,13 @@ from policygen.errors import (
     WorkspaceError,
     clipped,
 )
-from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.profiles import LoadedProfile, load_inherited, load_profile, load_profile_text
 from policygen.inputs.review import FileStatus, review_file_argument, review_status, sign_reviews
 from policygen.inputs.schema import LANGUAGES, Profile, json_schema
+from policygen.inputs.strict_yaml import format_key_path
 from policygen.inputs.submission_schema import submission_json_schema
 from policygen.inputs.workspace import Workspace, open_workspace, packaged_examples
+from policygen.output.atomic import write_atomically
 from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
@@ -40,12 +43,23 @@ from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
 
 _WRITER_CLASSES = {"DocxWriter": "docx", "HtmlWriter": "html", "PdfWriter": "pdf"}
+_WEB_NAMES = {
+    "create_web_app": "create_app",
+    "add_web_user": "add_user",
+    "web_users_defined": "users_defined",
+    "is_loopback": "is_loopback",
+}
 
 
 def __getattr__(name: str) -> object:
-    """The writer classes, imported on first use, so that `import policygen` never imports WeasyPrint."""
+    """The writer classes and the web server, imported on first use, so that `import policygen` never imports
+    WeasyPrint nor the web framework."""
     if name in _WRITER_CLASSES:
         return type(get_writer(_WRITER_CLASSES[name]))
+    if name in _WEB_NAMES:
+        import policygen.web
+
+        return getattr(policygen.web, _WEB_NAMES[name])
     raise AttributeError(f"module 'policygen' has no attribute {name!r}")
 
 
@@ -75,6 +89,7 @@ __all__ = [
     "Workspace",
     "WorkspaceError",
     "__version__",
+    "add_web_user",
     "build",
     "build_coverage_reports",
     "build_documents",
@@ -82,13 +97,20 @@ __all__ = [
     "build_submission",
     "check_as_json",
     "check_as_table",
+    "check_documents",
     "check_institutions",
     "clipped",
+    "create_web_app",
     "default_jobs",
+    "element_names",
     "failure_diagnostics",
+    "format_key_path",
     "get_writer",
+    "is_loopback",
     "json_schema",
+    "load_inherited",
     "load_profile",
+    "load_profile_text",
     "open_workspace",
     "output_lock",
     "packaged_examples",
@@ -99,4 +121,6 @@ __all__ = [
     "submission_json_schema",
     "validate_institutions",
     "verify_package",
+    "web_users_defined",
+    "write_atomically",
 ]

@@ -28,6 +28,7 @@ from policygen import (
     Workspace,
     WorkspaceError,
     __version__,
+    add_web_user,
     build,
     build_coverage_reports,
     build_model,
@@ -35,8 +36,10 @@ from policygen import (
     check_as_json,
     check_as_table,
     check_institutions,
+    create_web_app,
     default_jobs,
     failure_diagnostics,
+    is_loopback,
     json_schema,
     load_profile,
     open_workspace,
@@ -49,6 +52,7 @@ from policygen import (
     submission_json_schema,
     validate_institutions,
     verify_package,
+    web_users_defined,
 )
 from policygen.cli.internal_error import exit_on_internal_error
 from policygen.cli.progress import BuildProgress, summary_table
@@ -605,7 +609,7 @@ def init(directory: Path) -> None:
         schema_path = target.root / SCHEMA_FILE
         schema_path.parent.mkdir(parents=True, exist_ok=True)
         schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        (target.root / ".gitignore").write_text("output/\n", encoding="utf-8")
+        (target.root / ".gitignore").write_text("output/\n.policygen/\n", encoding="utf-8")
         if _verbosity() is Verbosity.QUIET:
             return EXIT_OK
         click.echo(f"created workspace {target.root}")
@@ -613,6 +617,58 @@ def init(directory: Path) -> None:
             click.echo(f"  institutions/{path.name}")
         click.echo(f"  {SCHEMA_FILE.as_posix()}")
         click.echo("next: edit a profile, then run `policygen validate` and `policygen build` in that folder")
+        return EXIT_OK
+
+    _run(action)
+
+
+@main.command()
+@workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+def serve(workspace_dir: Path, host: str, port: int) -> None:
+    """Serve the institution form in a browser: fill in, validate, preview, save and download.
+
+    With no user defined (`policygen users add`), only this computer may connect (--host must be loopback)."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        if not is_loopback(host) and not web_users_defined(workspace):
+            raise WorkspaceError(
+                f"refusing to listen on {host}: no user is defined, so anyone who reaches it could edit profiles",
+                hint="add users first (policygen users add NAME --role lawyer), or serve on 127.0.0.1",
+            )
+        import uvicorn
+
+        click.echo(f"policygen: serving {workspace.root} at http://{host}:{port}/ (Ctrl+C stops)")
+        uvicorn.run(create_web_app(workspace), host=host, port=port, log_level="warning", server_header=False)
+        return EXIT_OK
+
+    _run(action)
+
+
+@main.group()
+def users() -> None:
+    """People who may sign in to `policygen serve`."""
+
+
+@users.command(name="add")
+@workspace_option
+@click.argument("name")
+@click.option("--institution", "institutions", multiple=True, metavar="ID", help="An institution the user edits.")
+@click.option("--role", type=click.Choice(["lawyer"]), help="A lawyer sees and edits every institution.")
+def users_add(workspace_dir: Path, name: str, institutions: tuple[str, ...], role: str | None) -> None:
+    """Add user NAME (or change their password and rights), the password read from standard input."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        if sys.stdin.isatty():
+            password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        given = add_web_user(workspace, name, password, institutions, lawyer=role == "lawyer")
+        scope = "every institution" if role == "lawyer" else ", ".join(institutions)
+        click.echo(f"user {name}: {given} ({scope})")
         return EXIT_OK
 
     _run(action)
