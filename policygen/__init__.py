@@ -3,6 +3,8 @@
 The public API: what the command line uses, and what scripts and tests may rely on.
 """
 
+from typing import TYPE_CHECKING
+
 from policygen.builders.build import (
     BuildReport,
     BuildRequest,
@@ -14,7 +16,6 @@ from policygen.builders.build import (
 from policygen.builders.engine import UnitResult, default_jobs
 from policygen.builders.validate import validate_institutions
 from policygen.check.coverage import InstitutionCheck, check_documents, check_institutions, failure_diagnostics
-from policygen.check.elements import element_names
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
 from policygen.errors import (
@@ -29,7 +30,7 @@ from policygen.errors import (
 )
 from policygen.inputs.profiles import LoadedProfile, load_inherited, load_profile, load_profile_text
 from policygen.inputs.review import FileStatus, review_file_argument, review_status, sign_reviews
-from policygen.inputs.schema import LANGUAGES, Profile, json_schema
+from policygen.inputs.schema import LANGUAGE_ID, LANGUAGES, Lang, Profile, json_schema
 from policygen.inputs.strict_yaml import format_key_path
 from policygen.inputs.submission_schema import submission_json_schema
 from policygen.inputs.workspace import Workspace, open_workspace, packaged_examples
@@ -37,10 +38,20 @@ from policygen.output.atomic import write_atomically
 from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
+from policygen.render.strings import LanguageStrings
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
 from policygen.sets.submission import build_submission, submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
+
+if TYPE_CHECKING:  # what __getattr__ imports on first use, typed for the type checker
+    from policygen.web import add_user as add_web_user
+    from policygen.web import create_app as create_web_app
+    from policygen.web import is_loopback
+    from policygen.web import users_defined as web_users_defined
+    from policygen.writers.docx import DocxWriter
+    from policygen.writers.html import HtmlWriter
+    from policygen.writers.pdf import PdfWriter
 
 _WRITER_CLASSES = {"DocxWriter": "docx", "HtmlWriter": "html", "PdfWriter": "pdf"}
 _WEB_NAMES = {
@@ -71,6 +82,7 @@ __all__ = [
     "EXIT_UNUSABLE",
     "FORMATS",
     "LANGUAGES",
+    "LANGUAGE_ID",
     "BuildReport",
     "BuildRequest",
     "Diagnostic",
@@ -79,6 +91,8 @@ __all__ = [
     "HtmlWriter",
     "InstitutionCheck",
     "InstitutionOutcome",
+    "Lang",
+    "LanguageStrings",
     "LoadedProfile",
     "PdfWriter",
     "PolicygenError",
@@ -102,7 +116,6 @@ __all__ = [
     "clipped",
     "create_web_app",
     "default_jobs",
-    "element_names",
     "failure_diagnostics",
     "format_key_path",
     "get_writer",

@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import PackageLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
@@ -20,7 +22,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from policygen import DOCUMENT_IDS, LANGUAGES, Workspace
+from policygen import DOCUMENT_IDS, Workspace
 from policygen.web.downloads import Downloads
 from policygen.web.editing import NEW_FILE_VERSION, Editor, ProfileUnavailable, SaveOutcome, version_diff
 from policygen.web.fields import Field, profile_fields
@@ -71,10 +73,17 @@ class Visit:
 class WebApp:
     """The routes over one workspace."""
 
-    def __init__(self, workspace: Workspace, secure_cookies: bool = False) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        secure_cookies: bool = False,
+        on_internal_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self.on_internal_error = on_internal_error
         self.library = Library(workspace)
         self.store = Store(workspace.root)
-        self.fields: Field = profile_fields()
+        self.fields: Field = profile_fields(self.library.languages)
+        self.institution_types = next(field for field in self.fields.children if field.key == "type")
         self.editor = Editor(self.library, self.store, self.fields)
         self.downloads = Downloads(self.library)
         self.secure_cookies = secure_cookies
@@ -86,7 +95,9 @@ class WebApp:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.templates.globals.update(documents=DOCUMENT_IDS, languages=LANGUAGES, ui_languages=UI_LANGUAGES)
+        self.templates.globals.update(
+            documents=DOCUMENT_IDS, languages=self.library.languages, ui_languages=UI_LANGUAGES
+        )
 
     def close(self) -> None:
         self.downloads.close()
@@ -97,7 +108,8 @@ class WebApp:
     def visit(self, request: Request) -> Visit:
         chosen = request.cookies.get(UI_LANGUAGE_COOKIE)
         lang = chosen if chosen in UI_LANGUAGES else preferred_language(request.headers.get("accept-language"))
-        visit = Visit(request, Translator(lang), self.store.session(request.cookies.get(SESSION_COOKIE)))
+        translate = Translator(lang, self.library.document_words(lang))
+        visit = Visit(request, translate, self.store.session(request.cookies.get(SESSION_COOKIE)))
         if visit.session is None and not self.store.has_users():
             visit.new_token = self.store.start_session(User(LOCAL_USER, "lawyer", ()))
             visit.session = self.store.session(visit.new_token)
@@ -172,6 +184,12 @@ class WebApp:
                 return self.page(
                     visit, "message.html", status=409, message=visit.translate("unreadable_file"), detail=str(error)
                 )
+            except Exception as error:
+                if self.on_internal_error is None:
+                    raise
+                # a bug in policygen: reported as the command line reports one, the person told, the server kept
+                self.on_internal_error(error)
+                return self.page(visit, "message.html", status=500, message=visit.translate("internal_error"))
 
         return endpoint
 
@@ -237,11 +255,13 @@ class WebApp:
 
     def new_institution(self, visit: Visit) -> Response:
         self.signed_in(visit)
+        types = self.institution_types
         if visit.request.method == "GET":
-            return self.page(visit, "new.html", error=None, values={})
+            return self.page(visit, "new.html", error=None, values={}, types=types)
         form = self.read_form(visit)
         institution_id = str(form.get("id", "")).strip()
-        values = {"id": institution_id, "type": form.get("type", ""), "languages": form.getlist("languages")}
+        languages = [value for value in form.getlist("languages") if isinstance(value, str)]
+        values = {"id": institution_id, "type": str(form.get("type", "")), "languages": languages}
         error = None
         if not INSTITUTION_ID.match(institution_id):
             error = "bad_id"
@@ -250,10 +270,10 @@ class WebApp:
         elif self.editor.read(institution_id) is not None:
             error = "exists"
         if error:
-            return self.page(visit, "new.html", status=422, error=visit.translate(error), values=values)
-        query = "&".join(
-            [f"type={value}" for value in [values["type"]] if value in self.fields.child("type").choices]
-            + [f"languages={lang}" for lang in values["languages"] if lang in LANGUAGES]
+            return self.page(visit, "new.html", status=422, error=visit.translate(error), values=values, types=types)
+        query = urlencode(
+            [("type", value) for value in [values["type"]] if value in types.choices]
+            + [("languages", lang) for lang in values["languages"] if lang in self.library.languages]
         )
         return RedirectResponse(f"/institutions/{institution_id}?{query}", status_code=303)
 
@@ -263,7 +283,7 @@ class WebApp:
         if text is None:
             query = visit.request.query_params
             values: dict[str, Any] = {"type": query.get("type", "")}
-            values["languages"] = [lang for lang in query.getlist("languages") if lang in LANGUAGES]
+            values["languages"] = [lang for lang in query.getlist("languages") if lang in self.library.languages]
         else:
             try:
                 values = self.editor.form_values(text)
@@ -296,8 +316,9 @@ class WebApp:
         outcome: SaveOutcome | None = None,
         show_errors: bool = True,
     ) -> Response:
+        query = visit.request.query_params
         inherited = self.library.inherited(institution_id, values.get("extends", "national") or "national")
-        languages = form_languages(values, inherited)
+        languages = form_languages(values, inherited, self.library.languages)
         inputs = form_inputs(self.fields, values, inherited, visit.translate, languages)
         unplaced = []
         if show_errors:
@@ -318,23 +339,13 @@ class WebApp:
             notice=notice,
             outcome=outcome,
             clause_places=self.library.clause_places(checked) if checked and checked.valid else [],
-            preview=self.preview_target(institution_id, checked, visit),
+            preview=_preview_target(checked, query.get("preview_document", ""), query.get("preview_language", "")),
         )
-
-    def preview_target(self, institution_id: str, checked: Checked | None, visit: Visit) -> dict[str, str] | None:
-        if checked is None or not checked.valid:
-            return None
-        assert checked.loaded is not None
-        query = visit.request.query_params
-        languages = checked.loaded.profile.languages
-        lang = query.get("preview_language") if query.get("preview_language") in languages else languages[0]
-        document = query.get("preview_document") if query.get("preview_document") in DOCUMENT_IDS else DOCUMENT_IDS[0]
-        return {"document": document, "lang": lang, "draft": checked.digest, "languages": " ".join(languages)}
 
     def save(self, visit: Visit, institution_id: str) -> Response:
         institution_id = self.institution(visit, institution_id)
         form = self.read_form(visit)
-        posted = read_posted(list(form.multi_items()), self.fields)
+        posted = read_posted(_texts(form), self.fields)
         base_version = str(form.get("base_version", ""))
         action = str(form.get("action", "save"))
         if action.startswith(("add:", "remove:")):
@@ -374,26 +385,22 @@ class WebApp:
         """The errors of what is typed, each at its field (swapped in by htmx), and a preview of it if valid."""
         institution_id = self.institution(visit, institution_id)
         form = self.read_form(visit)
-        posted = read_posted(list(form.multi_items()), self.fields)
+        posted = read_posted(_texts(form), self.fields)
         language = str(form.get("preview_language", ""))
         text, checked = self.editor.check(institution_id, posted.values, visit.user.name, language)
         inherited = self.library.inherited(institution_id, posted.values.get("extends", "national") or "national")
         inputs = form_inputs(
-            self.fields, posted.values, inherited, visit.translate, form_languages(posted.values, inherited)
+            self.fields,
+            posted.values,
+            inherited,
+            visit.translate,
+            form_languages(posted.values, inherited, self.library.languages),
         )
         unplaced = attach_errors(inputs, list(checked.problems) + list(checked.warnings), posted.problems)
         preview = None
         if checked.valid and not posted.problems:
             self._keep_draft(institution_id, checked.digest, text)
-            preview = self.preview_target(institution_id, checked, visit)
-            if preview is not None:
-                preview["document"] = (
-                    form.get("preview_document")
-                    if form.get("preview_document") in DOCUMENT_IDS
-                    else preview["document"]
-                )
-                if form.get("preview_language") in (checked.loaded.profile.languages if checked.loaded else ()):
-                    preview["lang"] = str(form.get("preview_language"))
+            preview = _preview_target(checked, str(form.get("preview_document", "")), language)
         nodes = [node for top in inputs for node in top.walk()]
         errors = [error for node in nodes for error in node.errors] + unplaced
         return self.page(
@@ -417,7 +424,7 @@ class WebApp:
 
     def _previewed(self, visit: Visit, institution_id: str, document: str, lang: str) -> tuple[Checked, bool]:
         institution_id = self.institution(visit, institution_id)
-        if document not in DOCUMENT_IDS or lang not in LANGUAGES:
+        if document not in DOCUMENT_IDS or lang not in self.library.languages:
             raise Refused(404, "not_found")
         text, is_draft = self._preview_text(visit, institution_id)
         checked = self.library.check_text(institution_id, text, lang)
@@ -480,6 +487,24 @@ class WebApp:
         return FileResponse(job.zip_path, media_type="application/zip", filename=f"{institution_id}.zip")
 
 
+def _texts(form: FormData) -> list[tuple[str, str]]:
+    """The posted (name, value) pairs, in order (a file is refused before the form is read: max_files=0)."""
+    return [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+
+
+def _preview_target(checked: Checked | None, document: str, lang: str) -> dict[str, str] | None:
+    """What the preview frame shows of a valid version: the document and language chosen, else the first ones."""
+    if checked is None or not checked.valid or checked.loaded is None:
+        return None
+    languages = checked.loaded.profile.languages
+    return {
+        "document": document if document in DOCUMENT_IDS else DOCUMENT_IDS[0],
+        "lang": lang if lang in languages else languages[0],
+        "draft": checked.digest,
+        "languages": " ".join(languages),
+    }
+
+
 def _edit_rows(values: dict[str, Any], action: str, root: Field) -> None:
     """Add an empty row to the list an add: action names, or remove the row a remove: action names."""
     kind, _, name = action.partition(":")
@@ -529,8 +554,14 @@ def _safe_next(target: str) -> str:
     return "/"
 
 
-def create_app(workspace: Workspace, secure_cookies: bool = False) -> Starlette:
-    web = WebApp(workspace, secure_cookies)
+def create_app(
+    workspace: Workspace,
+    secure_cookies: bool = False,
+    on_internal_error: Callable[[BaseException], None] | None = None,
+) -> Starlette:
+    """The web app over `workspace`; `on_internal_error` (if given) is told of a bug in a request, which is then
+    answered with a 500 page instead of raising into the server."""
+    web = WebApp(workspace, secure_cookies, on_internal_error)
     guarded = web.guarded
     routes = [
         Route("/", guarded(web.home)),

@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policygen import LANGUAGES, format_key_path
+from policygen import LANGUAGE_ID, format_key_path
 from policygen.web.fields import MANAGED_ELSEWHERE, Field
 
 CONTROL_NAMES = frozenset({"csrf_token", "base_version", "action", "preview_document", "preview_language"})
 MAX_FIELDS = 5000
 DEFAULT_MAX_ROWS = 30
-_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]{1,3})\]")
+_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_-]*)|\[([0-9]{1,3})\]")  # keys as in `en-xa`, a workspace's language
 
 KeyPath = tuple[str | int, ...]
 
@@ -72,19 +72,20 @@ def read_posted(items: list[tuple[str, str]], root: Field, editable_id: bool = F
 def _field_at(root: Field, path: KeyPath) -> Field | None:
     current = root
     for index, part in enumerate(path):
+        is_last = index == len(path) - 1
         if current.kind in ("rows", "places"):
             if not isinstance(part, int) or part >= (current.max_items or DEFAULT_MAX_ROWS):
                 return None
             if current.kind == "places":
-                return current if index == len(path) - 1 else None
+                return current if is_last else None
             current = current.children[0]
         elif current.kind == "group" and isinstance(part, str):
             found = current.child(part)
             if found is None:
                 return None
             current = found
-        elif current.kind in ("texts", "name") and part in LANGUAGES and index == len(path) - 1:
-            return Field(str(part), "text", current.help, False, multiline=current.multiline)
+        elif current.kind in ("texts", "name") and isinstance(part, str) and LANGUAGE_ID.match(part) and is_last:
+            return Field(part, "text", current.help, False, multiline=current.multiline)
         else:
             return None
     return None if current.kind in ("group", "rows", "texts") else current

@@ -3,11 +3,12 @@ inherits and its errors, built from the schema's fields and the values in the fi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from policygen import LANGUAGES, Diagnostic, format_key_path
+from policygen import Diagnostic, format_key_path
 from policygen.web.fields import Field
 from policygen.web.form_data import KeyPath, parse_key_path
 from policygen.web.i18n import Translator
@@ -24,8 +25,8 @@ class Input:
     label: str
     value: Any = ""
     inherited: Any = None
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (message, hint)
-    children: list[Input] = field(default_factory=list)
+    errors: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (message, hint)
+    children: list[Input] = dataclasses.field(default_factory=list)
     languages: tuple[str, ...] = ()
     per_language: bool = True  # a name: one input per language, or one for every language
 
@@ -54,11 +55,12 @@ def form_inputs(
     ]
 
 
-def form_languages(values: dict[str, Any], inherited: dict[str, Any]) -> tuple[str, ...]:
-    """The languages whose texts the form asks for: the profile's, as typed or inherited."""
+def form_languages(values: dict[str, Any], inherited: dict[str, Any], available: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages whose texts the form asks for: the profile's, as typed or inherited, that the workspace has
+    (in its order)."""
     chosen = values.get("languages") or inherited.get("languages") or []
-    listed = tuple(lang for lang in LANGUAGES if lang in chosen)
-    return listed or ("ky", "ru")
+    listed = tuple(lang for lang in available if lang in chosen)
+    return listed or tuple(lang for lang in ("ky", "ru") if lang in available)
 
 
 def _input(
@@ -85,14 +87,15 @@ def _input(
             node.per_language, node.value = False, value
         else:
             texts = value if isinstance(value, dict) else {}
-            present = tuple(lang for lang in LANGUAGES if lang in languages or texts.get(lang))
+            # a text in a language the form does not ask for is shown too, so that it is never dropped unseen
+            present = (*languages, *(lang for lang in texts if lang not in languages and texts[lang]))
             node.languages = present
             node.value = texts
             node.children = [
                 Input(
                     (*path, lang),
                     Field(lang, "text", field_.help, True, multiline=field_.multiline),
-                    translate.label(lang),
+                    translate.language(lang),
                     value=texts.get(lang, ""),
                     inherited=inherited.get(lang) if isinstance(inherited, dict) else None,
                 )

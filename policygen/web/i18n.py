@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 UI_LANGUAGES = ("ky", "ru", "en")
 DEFAULT_UI_LANGUAGE = "en"
 
@@ -135,6 +138,11 @@ _MESSAGES: dict[str, tuple[str, str, str]] = {
         "У вас нет доступа к этому учреждению.",
         "Бул мекемеге кирүүгө уруксатыңыз жок.",
     ),
+    "internal_error": (
+        "policygen failed on this request (a bug, reported on the server). Try again, or tell your administrator.",
+        "policygen не смог выполнить запрос (ошибка программы, записана на сервере). Повторите или сообщите администратору.",
+        "policygen бул суроону аткара алган жок (программанын катасы, серверде жазылды). Кайра аракет кылыңыз же администраторго билдириңиз.",
+    ),
     "not_found": ("There is no such page.", "Такой страницы нет.", "Мындай барак жок."),
     "csrf_failed": (
         "The form had expired or did not come from this site. Reload the page and try again.",
@@ -267,41 +275,9 @@ FIELD_LABELS: dict[str, tuple[str, str, str]] = {
         "Хранение материалов жалоб (лет)",
         "Даттануу материалдарын сактоо (жыл)",
     ),
-    "ky": ("Kyrgyz", "Кыргызский", "Кыргызча"),
-    "ru": ("Russian", "Русский", "Орусча"),
-    "en": ("English", "Английский", "Англисче"),
 }
 
-CHOICE_LABELS: dict[str, tuple[str, str, str]] = {
-    "hospital": ("hospital", "больница", "оорукана"),
-    "polyclinic": ("polyclinic", "поликлиника", "поликлиника"),
-    "family_medicine_centre": ("family medicine centre", "центр семейной медицины", "үй-бүлөлүк медицина борбору"),
-    "university": ("university", "университет", "университет"),
-    "college": ("college", "колледж", "колледж"),
-    "research_institute": ("research institute", "научно-исследовательский институт", "илимий-изилдөө институту"),
-    "focal_point": ("focal point", "координатор", "координатор"),
-    "commission": ("commission", "комиссия", "комиссия"),
-    "union": ("trade union", "профсоюз", "кесиптик бирлик"),
-    "email": ("e-mail", "эл. почта", "эл. почта"),
-    "phone": ("phone", "телефон", "телефон"),
-    "online_form": ("online form", "онлайн-форма", "онлайн форма"),
-    "drop_box": ("drop box", "ящик для обращений", "кайрылуулар кутусу"),
-    "in_person": ("in person", "лично", "жеке"),
-    "hotline": ("hotline", "горячая линия", "ышкын линия"),
-    "medical": ("medical", "медицинская", "медициналык"),
-    "psychological": ("psychological", "психологическая", "психологиялык"),
-    "legal": ("legal", "юридическая", "юридикалык"),
-    "social": ("social", "социальная", "социалдык"),
-    "crisis": ("crisis", "кризисная", "кризистик"),
-    "all_staff": ("all staff", "все работники", "бардык кызматкерлер"),
-    "managers": ("managers", "руководители", "жетекчилер"),
-    "focal_points_commission": (
-        "focal points and commission",
-        "координаторы и комиссия",
-        "координаторлор жана комиссия",
-    ),
-    "students": ("students", "студенты", "студенттер"),
-    "residents": ("residents", "ординаторы", "ординаторлор"),
+FLAG_LABELS: dict[str, tuple[str, str, str]] = {
     "true": ("yes", "да", "ооба"),
     "false": ("no", "нет", "жок"),
 }
@@ -322,11 +298,22 @@ def _pick(table: dict[str, tuple[str, str, str]], key: str, lang: str) -> str:
     return entry[("en", "ru", "ky").index(lang)]
 
 
-class Translator:
-    """The interface's words in one language."""
+@dataclass(frozen=True)
+class DocumentWords:
+    """Words the form shares with the documents, as one language's strings file (templates/strings/<lang>.yaml)
+    has them: the names of fixed choices by the file's section (institution_type, channel, support, audience),
+    and of the workspace's languages."""
 
-    def __init__(self, lang: str) -> None:
+    choices: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    languages: Mapping[str, str] = field(default_factory=dict)
+
+
+class Translator:
+    """The interface's words in one language, with the documents' words for choices and languages."""
+
+    def __init__(self, lang: str, words: DocumentWords | None = None) -> None:
         self.lang = lang if lang in UI_LANGUAGES else DEFAULT_UI_LANGUAGE
+        self.words = words or DocumentWords()
 
     def __call__(self, key: str, **values: object) -> str:
         text = _pick(_MESSAGES, key, self.lang)
@@ -335,8 +322,14 @@ class Translator:
     def label(self, key: str) -> str:
         return _pick(FIELD_LABELS, key, self.lang) if key in FIELD_LABELS else key.replace("_", " ")
 
-    def choice(self, value: str) -> str:
-        return _pick(CHOICE_LABELS, value, self.lang)
+    def choice(self, value: str, section: str = "") -> str:
+        """A fixed choice as the documents name it (`section` of the strings file), else as the interface does."""
+        if section:
+            return self.words.choices.get(section, {}).get(value, value)
+        return _pick(FLAG_LABELS, value, self.lang)
+
+    def language(self, lang: str) -> str:
+        return self.words.languages.get(lang, lang)
 
     def document(self, doc_id: str) -> str:
         return _pick(DOCUMENT_LABELS, doc_id, self.lang)

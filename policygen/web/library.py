@@ -15,7 +15,6 @@ from typing import Any
 import policygen
 from policygen import (
     DOCUMENT_IDS,
-    LANGUAGES,
     BuildRequest,
     Diagnostic,
     LoadedProfile,
@@ -24,10 +23,11 @@ from policygen import (
     Workspace,
     build,
     check_documents,
-    element_names,
     load_inherited,
     load_profile_text,
 )
+from policygen.web.fields import CHOICE_STRINGS
+from policygen.web.i18n import DocumentWords
 from policygen.web.store import text_digest
 
 CACHED_VERSIONS = 64  # profile texts whose validation and document sets are kept in memory
@@ -89,14 +89,31 @@ class Library:
     """policygen for one workspace, with its renderer and the caches of the versions seen."""
 
     document_ids = DOCUMENT_IDS
-    languages = LANGUAGES
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
+        self.languages = workspace.languages()  # read once, as the renderer reads the strings files once
         self._renderer = TemplateRenderer(workspace.template_search_path())
+        self._words: dict[str, DocumentWords] = {}
         self._checked = _Cache()
         self._documents = _Cache()
         self._build_lock = threading.Lock()
+
+    def document_words(self, lang: str) -> DocumentWords:
+        """The names of choices and languages in `lang`'s strings file, for the form; none when that file, or
+        another, cannot be read (the form's check then reports why, as `validate` does)."""
+        if lang not in self._words:
+            try:
+                strings = self._renderer.strings(lang)
+                names = {
+                    other: strings.data["language_names"].get(other) or self._renderer.strings(other).name
+                    for other in self.languages
+                }
+                choices = {section: strings.data[section] for section in CHOICE_STRINGS.values()}
+                self._words[lang] = DocumentWords(choices, names)
+            except PolicygenError:
+                return DocumentWords()
+        return self._words[lang]
 
     def profile_path(self, institution_id: str) -> Path:
         return self.workspace.institutions_dir / f"{institution_id}.yaml"
@@ -188,8 +205,7 @@ class Library:
         assert checked.loaded is not None
         documents = self._document_set(checked.loaded, lang)
         result = check_documents(documents, lang, checked.loaded.profile.is_education)
-        names = element_names()
-        name = {element_id: titles.get(lang, element_id) for element_id, titles in names.items()}
+        name = self._renderer.strings(lang).data["coverage"]["elements"]
         required = [coverage for coverage in result.elements if coverage.required]
         in_document = [
             (place.number, name.get(coverage.element.id, coverage.element.id))

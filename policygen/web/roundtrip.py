@@ -117,33 +117,33 @@ def _apply_group(node: CommentedMap, group: Field, posted: dict[str, Any], top: 
 
 def _merged(current: Any, field: Field, value: Any) -> Any:
     if field.kind == "group":
-        node = current if isinstance(current, CommentedMap) else CommentedMap()
-        _apply_group(node, field, value)
-        return node
+        group = current if isinstance(current, CommentedMap) else CommentedMap()
+        _apply_group(group, field, value)
+        return group
     if field.kind == "rows":
-        node = current if isinstance(current, CommentedSeq) else CommentedSeq()
+        rows = current if isinstance(current, CommentedSeq) else CommentedSeq()
         for index, row in enumerate(value):
-            if index < len(node):
-                if not _unchanged(node[index], row):
-                    node[index] = _merged(node[index], field.children[0], row)
+            if index < len(rows):
+                if not _unchanged(rows[index], row):
+                    rows[index] = _merged(rows[index], field.children[0], row)
             else:
-                node.append(_merged(None, field.children[0], row))
-        del node[len(value) :]
-        return node
+                rows.append(_merged(None, field.children[0], row))
+        del rows[len(value) :]
+        return rows
     if field.kind in ("texts", "name") and isinstance(value, dict):
-        node = current if isinstance(current, CommentedMap) else CommentedMap()
-        for lang in list(node):
+        texts = current if isinstance(current, CommentedMap) else CommentedMap()
+        for lang in list(texts):
             if _is_empty(value.get(lang)):
-                del node[lang]
+                del texts[lang]
         for lang, text in value.items():
-            if not _is_empty(text) and not (lang in node and _unchanged(node[lang], text)):
-                node[lang] = _scalar(text, field)
-        return node
+            if not _is_empty(text) and not (lang in texts and _unchanged(texts[lang], text)):
+                texts[lang] = _scalar(text, field)
+        return texts
     if field.kind in ("choices", "places"):
-        node = CommentedSeq(item for item in value if item != "")
+        items = CommentedSeq(item for item in value if item != "")
         if field.kind == "choices" or (isinstance(current, CommentedSeq) and current.fa.flow_style()):
-            node.fa.set_flow_style()
-        return node
+            items.fa.set_flow_style()
+        return items
     return _scalar(value, field)
 
 
