@@ -44,6 +44,7 @@ schema: $(STAMP)
 bench: $(STAMP)
 	@./scripts/system-deps.sh --test
 	$(BIN)/python bench/policy_times.py
+	$(BIN)/python bench/pdf_path.py
 
 clean:
 	rm -rf output $(VENV) build dist

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import logging
 import mimetypes
@@ -154,7 +155,19 @@ def _print_stylesheet() -> tuple[FontConfiguration, CounterStyle, weasyprint.CSS
             font_config=font_config,
             counter_style=counter_style,
         )
+    _freeze_long_lived_objects()
     return font_config, counter_style, stylesheet
+
+
+def _freeze_long_lived_objects() -> None:
+    """Takes every object alive now (the modules, this stylesheet, its fonts) out of the garbage collector's walks.
+
+    They live as long as the process, yet each full collection during a layout walked them all again: about a
+    tenth of a PDF's time went to the collector, and freezing them halves that. Garbage is collected first, so
+    nothing unreachable is kept for good.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _pdf_identifier(meta: Meta) -> bytes:
