@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+import time
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
-from conftest import copy_workspace, run_cli
+from conftest import copy_workspace, normalized_words, pdf_text, run_cli
+from starlette.testclient import TestClient
 from web_helpers import (
     PASSWORD,
     add_user,
@@ -25,7 +27,11 @@ from web_helpers import (
     slot_of,
 )
 
+import policygen
+from policygen.web.library import Library
+
 RURAL = "ak-tilek-fmc"
+DOWNLOAD_POLLS = 1200  # status requests, half a second apart, before a build counts as stuck
 CITY = "bishkek-city-hospital"
 
 
@@ -359,7 +365,23 @@ def test_a_new_institution_starts_from_type_and_languages_and_inherits_the_natio
         assert "required key is missing" in response.text
 
 
-def test_the_download_builds_the_set_through_the_builder_and_zips_it(admin, workspace: Path):
+def test_the_download_builds_the_set_through_the_builder_with_progress_and_zips_real_docx_and_pdf(
+    admin, workspace: Path, tmp_path: Path
+):
+    form = admin.get(f"/institutions/{RURAL}").text
+    started = post(admin, f"/institutions/{RURAL}/download", {"csrf_token": csrf_of(form)})
+    assert started.status_code == 200 and "<progress" in started.text  # the build runs in the background
+    shown = [started.text]
+    for _ in range(DOWNLOAD_POLLS):
+        shown.append(admin.get(f"/institutions/{RURAL}/download?status=1").text)
+        if "<progress" not in shown[-1]:
+            break
+        time.sleep(0.5)
+    assert "The documents are ready." in shown[-1] and 'id="download-zip"' in shown[-1], shown[-1]
+    progress = [tuple(map(int, found)) for page in shown for found in re.findall(r"Building: (\d+) of (\d+)", page)]
+    assert all(total == 2 and 0 <= done <= total for done, total in progress)
+    assert progress == sorted(progress)  # the count of languages done only goes up
+
     response = admin.get(f"/institutions/{RURAL}/download")
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
@@ -367,7 +389,10 @@ def test_the_download_builds_the_set_through_the_builder_and_zips_it(admin, work
         assert f"{RURAL}/ky/policy.docx" in names and f"{RURAL}/ru/adoption-order.pdf" in names
         assert len(names) == 2 * 5 * 2
         policy = docx.Document(io.BytesIO(archive.read(f"{RURAL}/ru/policy.docx")))
+        (tmp_path / "policy.pdf").write_bytes(archive.read(f"{RURAL}/ky/policy.pdf"))
     assert any("Ак-Тилек" in paragraph.text for paragraph in policy.paragraphs)
+    pdf_words = "".join(normalized_words(pdf_text(tmp_path / "policy.pdf")))
+    assert "Ак-Тилекайылынынүй-бүлөлүкмедицинаборбору" in pdf_words  # the name, wrapped anywhere
     assert (workspace / "output" / "manifest.json").is_file()
 
 
@@ -414,3 +439,18 @@ def test_clauses_are_switched_off_and_added_from_the_form_and_shown_in_the_previ
     assert refused.status_code == 422
     message = field_error(refused.text, slot_of(html, "clauses.disable[0]"))
     assert "clauses.disable[0]" in message and "policy/definitions" in message
+
+
+def test_a_bug_in_a_request_is_reported_and_answered_with_a_500_page(workspace: Path, monkeypatch):
+    def a_bug(self):
+        raise RuntimeError("a simulated bug")
+
+    monkeypatch.setattr(Library, "institution_ids", a_bug)
+    reported: list[BaseException] = []
+    app = policygen.create_web_app(policygen.open_workspace(workspace), on_internal_error=reported.append)
+    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        response = client.get("/")
+        assert response.status_code == 500
+        assert "a bug, reported on the server" in response.text and "a simulated bug" not in response.text
+        assert client.get(f"/institutions/{RURAL}").status_code == 200  # the server goes on
+    assert [str(error) for error in reported] == ["a simulated bug"]

@@ -3,9 +3,15 @@ the list of errors when the field does not exist) and writes nothing; no case gi
 
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pypdf
 import pytest
 import yaml
-from conftest import copy_workspace
+from conftest import copy_workspace, normalized_words, pdf_text
 from web_helpers import (
     add_user,
     client_for,
@@ -64,6 +70,18 @@ INERT_AS_TEXT = [
     ("A12 deep nesting", "[" * 100 + "]" * 100),
     ("A13 second document", "a: 1\n---\nb: 2".replace("\n", " ")),
     ("B17 template expression", "{{ cycler.__init__.__globals__.os.popen('id').read() }}"),
+]
+
+
+# syntax typed into texts the policy prints (each input its own case): saved as text and printed as typed in the
+# preview, the DOCX and the PDF built from the saved profile
+PRINTED_AS_TYPED = [
+    ("B17 template expression", "name.ru", "{{ cycler.__init__.__globals__.os.popen('id').read() }}"),
+    ("B18 template statement", "focal_points[0].room.ru", "{% include '../secrets.yaml' %} {# note #}"),
+    ("A10 python tag", "focal_points[0].name", '!!python/object/apply:os.system ["id"]'),
+    ("A11 anchor and alias", "commission.chair.name", "&a [*a, *a] {a: b}"),
+    ("C20 markup", "head.name.ru", '<link rel="attachment" href="file:///etc/passwd"> <b>x</b>'),
+    ("Markdown and a cross-reference", "focal_points[0].position.ru", "**bold** _x_ @policy/scope [a](b) # h"),
 ]
 
 
@@ -173,3 +191,41 @@ def test_undecodable_bytes_in_a_request_are_no_server_error(served):
         f"/institutions/{RURAL}", content=body.encode(), headers={"content-type": "application/x-www-form-urlencoded"}
     )
     assert response.status_code < 500
+
+
+def _compact(text: str) -> str:
+    """Text without its spaces and line breaks, as a document may wrap it anywhere."""
+    return "".join(normalized_words(text))
+
+
+def test_syntax_typed_into_the_form_is_printed_as_typed_in_the_preview_docx_and_pdf(tmp_path: Path):
+    workspace = copy_workspace(tmp_path / "ws")
+    add_user(workspace, "aigul", institutions=(RURAL,))
+    with client_for(workspace) as client:
+        sign_in(client, "aigul")
+        values = form_values(client.get(f"/institutions/{RURAL}").text)
+        for _case, name, text in PRINTED_AS_TYPED:
+            values = replaced(values, name, text)
+        saved = post(client, f"/institutions/{RURAL}", values)
+        assert saved.status_code == 303, saved.text[:3000]
+        profile = yaml.safe_load((workspace / "institutions" / f"{RURAL}.yaml").read_text())
+        assert profile["name"]["ru"] == PRINTED_AS_TYPED[0][2]
+        assert profile["focal_points"][0]["name"] == PRINTED_AS_TYPED[2][2]
+        preview = client.get(f"/institutions/{RURAL}/preview/policy/ru/document").text
+        download = client.get(f"/institutions/{RURAL}/download")
+    assert download.status_code == 200, download.text[:3000]
+    assert '<link rel="attachment"' not in preview and "<b>x</b>" not in preview
+    assert "&lt;link rel=" in preview and "&lt;b&gt;x&lt;/b&gt;" in preview
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        policy_docx = docx.Document(io.BytesIO(archive.read(f"{RURAL}/ru/policy.docx")))
+        (tmp_path / "policy.pdf").write_bytes(archive.read(f"{RURAL}/ru/policy.pdf"))
+    docx_text = _compact(
+        "\n".join(paragraph.text for paragraph in policy_docx.paragraphs)
+        + "\n".join(cell.text for table in policy_docx.tables for row in table.rows for cell in row.cells)
+    )
+    pdf = _compact(pdf_text(tmp_path / "policy.pdf"))
+    for case, _name, text in PRINTED_AS_TYPED:
+        assert _compact(text) in docx_text, case
+        assert _compact(text) in pdf, case
+    assert "uid=" not in docx_text + pdf
+    assert not pypdf.PdfReader(tmp_path / "policy.pdf").attachments  # the markup fetched nothing into the PDF

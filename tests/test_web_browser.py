@@ -110,7 +110,7 @@ def test_an_administrator_fixes_a_date_saves_previews_and_downloads_in_a_real_br
     page.goto(f"{base}/institutions/{RURAL}")
     expect(page.locator("html")).to_have_attribute("lang", "ky")  # the interface in the browser's language
 
-    name = page.get_by_role("textbox", name="Кыргызча").first
+    name = page.get_by_role("textbox", name="Кыргыз", exact=True).first
     name.fill("")
     name.press_sequentially(KYRGYZ_NAME)
 
@@ -122,6 +122,8 @@ def test_an_administrator_fixes_a_date_saves_previews_and_downloads_in_a_real_br
 
     date.fill("2025-03-01")
     expect(slot).to_be_empty(timeout=15_000)
+    typed = page.frame_locator("#preview-frame iframe").locator("body")
+    expect(typed).to_contain_text(KYRGYZ_NAME, timeout=15_000)  # the preview follows what is typed, unsaved
     page.locator(".save-bar button").click()
     page.wait_for_url(f"{base}/institutions/{RURAL}?saved=1")
     expect(page.get_by_role("status")).to_be_visible()

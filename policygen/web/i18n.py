@@ -329,7 +329,9 @@ class Translator:
         return _pick(FLAG_LABELS, value, self.lang)
 
     def language(self, lang: str) -> str:
-        return self.words.languages.get(lang, lang)
+        """A language's name as a label: the strings file's list name, capitalised (кыргыз: Кыргыз)."""
+        name = self.words.languages.get(lang, lang)
+        return name[:1].upper() + name[1:]
 
     def document(self, doc_id: str) -> str:
         return _pick(DOCUMENT_LABELS, doc_id, self.lang)
