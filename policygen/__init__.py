@@ -5,17 +5,13 @@ The public API: what the command line uses, and what scripts and tests may rely 
 
 from typing import TYPE_CHECKING
 
-from policygen.builders.build import (
-    BuildReport,
-    BuildRequest,
-    InstitutionOutcome,
-    build,
-    build_coverage_reports,
-    build_model,
-)
-from policygen.builders.engine import UnitResult, default_jobs
+from policygen.builders.build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
+from policygen.builders.builder import Builder, OwnerOutcome, Progress, Unit, UnitOutput
+from policygen.builders.checks import check_institutions
+from policygen.builders.submission import build_submission
 from policygen.builders.validate import validate_institutions
-from policygen.check.coverage import InstitutionCheck, check_documents, check_institutions, failure_diagnostics
+from policygen.builders.workers import default_jobs
+from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
 from policygen.errors import (
@@ -40,7 +36,7 @@ from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.render.strings import LanguageStrings
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
-from policygen.sets.submission import build_submission, submission_file
+from policygen.sets.submission import submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
 
@@ -85,20 +81,23 @@ __all__ = [
     "LANGUAGE_ID",
     "BuildReport",
     "BuildRequest",
+    "Builder",
     "Diagnostic",
     "DocxWriter",
     "FileStatus",
     "HtmlWriter",
     "InstitutionCheck",
-    "InstitutionOutcome",
     "Lang",
     "LanguageStrings",
     "LoadedProfile",
+    "OwnerOutcome",
     "PdfWriter",
     "PolicygenError",
     "Profile",
+    "Progress",
     "TemplateRenderer",
-    "UnitResult",
+    "Unit",
+    "UnitOutput",
     "VerifyReport",
     "Workspace",
     "WorkspaceError",

@@ -274,13 +274,21 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def submission_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example submission package, built once per session (about 40 s); copy it before changing it."""
-    out_dir = tmp_path_factory.mktemp("submission")
-    result = run_cli("submission", "build", EXAMPLE_SUBMISSION, "-w", REPO, "--out", out_dir, "--quiet", "--summary")
+def submission_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace of the examples and the example submission, whose package is built once per session (about
+    40 s) into its output/; copy it before changing anything."""
+    workspace = copy_workspace(tmp_path_factory.mktemp("submission"))
+    shutil.copytree(REPO / "submissions", workspace / "submissions")
+    result = run_cli("submission", "build", EXAMPLE_SUBMISSION, "-w", workspace, "--quiet", "--summary")
     assert result.exit_code == 0, result.stderr
     assert re.fullmatch(rf"built submission {EXAMPLE_SUBMISSION}: \d+ files, manifest and zip in .*\n", result.stdout)
-    return out_dir / "submission" / EXAMPLE_SUBMISSION
+    return workspace
+
+
+@pytest.fixture(scope="session")
+def submission_package(submission_workspace: Path) -> Path:
+    """The example submission package (of `submission_workspace`); copy it before changing it."""
+    return submission_workspace / "output" / "submission" / EXAMPLE_SUBMISSION
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -26,7 +26,7 @@ from conftest import EXAMPLE_SUBMISSION, EXAMPLES, REPO, BoundedRun, files_under
 
 PROFILE = "ak-tilek-fmc"
 ZIP_NAME = f"{EXAMPLE_SUBMISSION}.zip"
-FORGED_MEMBER = "ru/02-policy.docx"
+FORGED_MEMBER = "ru/01-policy.docx"
 LOCK_NAME = ".policygen.lock"
 GIB = 1024 * 1024 * 1024
 
@@ -460,8 +460,8 @@ OUTPUT_CASES = [
     BadOutput("document-file", f"output/{PROFILE}/ru/policy.docx", BUILD),
     BadOutput("output-manifest", "output/manifest.json", BUILD),
     BadOutput("lock-file", f"output/{LOCK_NAME}", BUILD),
-    BadOutput("model-set-folder", "output/model", ("build", "--model", "--format", "docx", "--lang", "ru")),
-    BadOutput("coverage-report-folder", "output/coverage", ("check", PROFILE, "--report")),
+    BadOutput("model-set-folder", "output/model", ("build", "--model", "--format", "docx", "--lang", "ru", "-q")),
+    BadOutput("coverage-report-folder", "output/coverage", ("check", PROFILE, "--report", "-q")),
     BadOutput("submission-package-folder", f"output/submission/{EXAMPLE_SUBMISSION}", SUBMISSION_BUILD),
     BadOutput("submission-folder", "output/submission", SUBMISSION_BUILD),
     BadOutput("default-output-folder", "output", BUILD, exit_code=2),

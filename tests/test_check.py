@@ -55,7 +55,7 @@ def remove_claim(element: str):
 def example_check_json():
     result = run_cli("check", "--json", "-w", REPO)
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.output)
+    return json.loads(result.stdout)  # progress goes to stderr
 
 
 def test_examples_pass_in_every_language(example_check_json):
@@ -70,7 +70,7 @@ def test_json_has_its_documented_stable_shape(example_check_json):
     assert len(example_check_json["elements"]) == 36
     assert set(example_check_json["elements"][0]) == {"id", "level", "description", "refs"}
     institution = example_check_json["institutions"][0]
-    assert set(institution) == {"id", "profile", "type", "passed", "errors", "languages"}
+    assert set(institution) == {"id", "profile", "type", "passed", "example", "errors", "languages"}
     language = institution["languages"]["ru"]
     assert set(language) == {"passed", "missing_required", "elements", "unsupported_claims", "draft_documents"}
     element = language["elements"][0]
@@ -117,7 +117,7 @@ def test_switching_off_optional_clauses_reports_the_recommended_element_without_
     )
     result = run_cli("check", "ak-tilek-fmc", "--json", "-w", workspace)
     assert result.exit_code == 0, result.stderr
-    [institution] = json.loads(result.output)["institutions"]
+    [institution] = json.loads(result.stdout)["institutions"]
     for lang in ("ky", "ru"):
         [element] = [e for e in institution["languages"][lang]["elements"] if e["id"] == "informal_resolution_option"]
         assert element["covered"] is False and element["required"] is False

@@ -121,7 +121,7 @@ def test_unit_raising_a_base_exception_fails_its_institution_only(tmp_path, monk
     out_dir = workspace.root / "output"
     report = build(workspace, workspace.institution_files(), BuildRequest(out_dir=out_dir, formats=("docx",)))
     [failed] = report.failed
-    assert failed.institution_id == "ak-tilek-fmc"
+    assert failed.owner == "ak-tilek-fmc"
     assert "WriterCrash: fetch stopped" in failed.diagnostics[0].message
     assert not (out_dir / "ak-tilek-fmc").exists()
     assert len(list((out_dir / "bishkek-city-hospital").rglob("*.docx"))) == 15

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
 import logging
 import re
 import subprocess
 from dataclasses import replace
+from pathlib import Path
 
 import pypdf
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
+import policygen
 from policygen.errors import RenderError
 from policygen.model import (
     Annex,
@@ -35,13 +38,21 @@ from policygen.model import (
     Table,
     Text,
 )
-from policygen.writers.pdf import ASSETS_DIR, AssetFetcher, PdfWriter, html_to_pdf
+from policygen.writers.pdf import ASSETS_DIR, PDF_VARIANTS, AssetFetcher, PdfWriter, html_to_pdf
 
 INSTITUTION = "Бишкек шаардык №1 клиникалык ооруканасы"
 HOSTILE = "{{ 7*7 }} <b>&</b> *x* «Ңөү»"
 ATTACHMENT_LINK = '<link rel="attachment" href="file:///etc/passwd">'
 METADATA_IMAGE = '<img src="http://169.254.169.254/">'
 A4_POINTS = (595.28, 841.89)
+# the modules weasyprint's API reference documents; anything else of it may change in any release
+PUBLIC_WEASYPRINT_MODULES = {
+    "weasyprint",
+    "weasyprint.document",
+    "weasyprint.text.fonts",
+    "weasyprint.css.counters",
+    "weasyprint.urls",
+}
 
 
 def paragraph(*texts: str) -> Paragraph:
@@ -343,6 +354,24 @@ def test_weasyprint_warning_fails_rendering_even_when_weasyprint_logging_is_sile
 def test_unknown_pdf_variant_is_refused_up_front():
     with pytest.raises(ValueError, match="pdf/a-2b"):
         PdfWriter(pdf_variant="pdf/a-9")
+
+
+@pytest.mark.parametrize("variant", PDF_VARIANTS)
+def test_every_accepted_pdf_variant_is_one_weasyprint_writes(variant):
+    document = Document(realistic_document().meta, (paragraph("Ңөү"),))
+    assert PdfWriter(pdf_variant=variant).render(document).startswith(b"%PDF-")
+
+
+def test_policygen_uses_only_the_public_modules_of_weasyprint():
+    imported = set()
+    for path in Path(policygen.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    used = {module for module in imported if module.split(".")[0] == "weasyprint"}
+    assert used and used <= PUBLIC_WEASYPRINT_MODULES, used - PUBLIC_WEASYPRINT_MODULES
 
 
 def test_annex_forms_become_fillable_pdf_fields_on_a_new_page_named_and_labelled():

@@ -11,10 +11,16 @@ from conftest import EXAMPLE_SUBMISSION, EXAMPLES, REPO, copy_workspace
 from golden import assert_golden, snapshot_text
 
 from policygen import LANGUAGES, TemplateRenderer, build_documents, load_profile, open_workspace, submission_file
-from policygen.check.coverage import check_institution
 from policygen.model import Document, to_data
+from policygen.sets.institution import check_institution
 from policygen.sets.model_set import MODEL_OWNER, build_model_documents
-from policygen.sets.submission import MODEL_ANNEXES, SUBMISSIONS_OUTPUT, load_submission, submission_documents
+from policygen.sets.submission import (
+    MODEL_ANNEXES,
+    SUBMISSIONS_OUTPUT,
+    load_submission,
+    submission_documents,
+    submitted_institutions,
+)
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 INSTITUTIONS = sorted(path.stem for path in EXAMPLES.glob("[!_]*.yaml"))
@@ -60,11 +66,12 @@ def test_document_models_of_the_example_submission_match_their_snapshots(workspa
     map (a picture as its SHA-256); the model documents it binds are the model set's snapshots."""
     submission = load_submission(submission_file(workspace, EXAMPLE_SUBMISSION))
     checks = [check_institution(workspace, path, renderer) for path in workspace.institution_files()]
-    adopted = [result for result in checks if result.languages]
+    adopted = submitted_institutions(checks, include_examples=False)
     folder = SNAPSHOTS / SUBMISSIONS_OUTPUT / EXAMPLE_SUBMISSION
     built: dict[Path, str] = {}
     for lang in submission.languages:
-        documents = submission_documents(renderer, workspace, submission, adopted, lang)
+        model = build_model_documents(renderer, workspace, lang)
+        documents = submission_documents(renderer, workspace, submission, adopted, model, lang)
         own = {doc_id: document for doc_id, document in documents.items() if doc_id not in MODEL_ANNEXES}
         built |= snapshots(folder, lang, own)
     assert_golden(built, update_snapshots, folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -84,3 +85,11 @@ def worker_result(future: Future) -> Any:
             "a rendering process stopped unexpectedly (killed, or out of memory)",
             hint="run again; if it stops again, the input needs more memory than a rendering process may use",
         ) from None
+
+
+def default_jobs() -> int:
+    """One process per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policygen.builders.workers import map_bounded
 from policygen.check.elements import PolicyElement, policy_elements, required_elements
 from policygen.check.notions import missing_notions
 from policygen.errors import Diagnostic, PolicygenError
-from policygen.inputs.profiles import load_profile
-from policygen.inputs.workspace import Workspace
-from policygen.limits import memory_exceeded
+from policygen.inputs.profiles import LoadedProfile
 from policygen.model import Document, plain_text
-from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import build_documents
 
 
 @dataclass(frozen=True)
@@ -105,6 +101,7 @@ class InstitutionCheck:
     sources: tuple[Path, ...] = ()  # the profile files it was merged from
     approved_on: dt.date | None = None
     order_number: str | None = None
+    example: bool = False  # a fictional example institution
     languages: list[LanguageCheck] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -121,45 +118,25 @@ class InstitutionCheck:
         return self.names.get(lang) or next(iter(self.names.values()), self.institution_id or "")
 
 
-def check_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer) -> InstitutionCheck:
-    """Load a profile, build its documents in each of its languages and check them."""
-    result = InstitutionCheck(path)
+def check_loaded(loaded: LoadedProfile, documents_in: Callable[[str], dict[str, Document]]) -> InstitutionCheck:
+    """The check of a loaded profile's document set in each of its languages, as `documents_in(lang)` gives it."""
+    profile = loaded.profile
+    result = InstitutionCheck(
+        loaded.path,
+        institution_id=profile.id,
+        institution_type=profile.type.value,
+        names=dict((profile.short_name or profile.name).items()),
+        sources=loaded.sources,
+        approved_on=profile.approval.order_date,
+        order_number=profile.approval.order_number,
+        example=profile.example,
+    )
     try:
-        loaded = load_profile(path, workspace)
-        result.institution_id = loaded.profile.id
-        result.institution_type = loaded.profile.type.value
-        result.names = dict((loaded.profile.short_name or loaded.profile.name).items())
-        result.approved_on = loaded.profile.approval.order_date
-        result.order_number = loaded.profile.approval.order_number
-        result.sources = loaded.sources
-        for lang in loaded.profile.languages:
-            documents = build_documents(renderer, loaded, lang)
-            result.languages.append(check_documents(documents, lang, loaded.profile.is_education))
+        for lang in profile.languages:
+            result.languages.append(check_documents(documents_in(lang), lang, profile.is_education))
     except PolicygenError as error:
         result.diagnostics = error.diagnostics()
     return result
-
-
-def check_institutions(workspace: Workspace, paths: list[Path], jobs: int) -> list[InstitutionCheck]:
-    """`check_institution` for each profile, on up to `jobs` memory-bounded worker processes, in order."""
-    return map_bounded(_check_in_worker, paths, jobs, _start_checker, (workspace,))
-
-
-_checker: dict[str, object] = {}
-
-
-def _start_checker(workspace: Workspace) -> None:
-    _checker.update(workspace=workspace, renderer=TemplateRenderer(workspace.template_search_path()))
-
-
-def _check_in_worker(path: Path) -> InstitutionCheck:
-    try:
-        return check_institution(_checker["workspace"], path, _checker["renderer"])  # type: ignore[arg-type]
-    except MemoryError:
-        return InstitutionCheck(
-            path,
-            diagnostics=[Diagnostic(str(path), memory_exceeded(), hint="a clause must not build text without bound")],
-        )
 
 
 def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:

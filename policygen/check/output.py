@@ -29,6 +29,7 @@ def _institution_json(result: InstitutionCheck) -> dict[str, Any]:
         "profile": str(result.profile_path),
         "type": result.institution_type,
         "passed": result.passed,
+        "example": result.example,
         "errors": [diagnostic.format() for diagnostic in result.diagnostics],
         "languages": {check.lang: _language_json(check) for check in result.languages},
     }
@@ -73,8 +74,9 @@ def as_table(result: InstitutionCheck) -> str:
     """One institution's coverage: an element per row, a mark per language, and where it is covered."""
     languages = [check.lang for check in result.languages]
     verdict = "PASSED" if result.passed else "FAILED"
+    example = "  (example: fictional)" if result.example else ""
     lines = [
-        f"{result.institution_id}  {result.institution_type}  {','.join(languages)}  {verdict}",
+        f"{result.institution_id}  {result.institution_type}  {','.join(languages)}  {verdict}{example}",
         f"  {'element':36} {'level':12} " + " ".join(f"{lang:3}" for lang in languages) + "  covered by",
     ]
     for index, element in enumerate(policy_elements()):

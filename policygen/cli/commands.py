@@ -24,7 +24,7 @@ from policygen import (
     BuildReport,
     BuildRequest,
     Diagnostic,
-    InstitutionOutcome,
+    OwnerOutcome,
     PolicygenError,
     Workspace,
     WorkspaceError,
@@ -52,7 +52,7 @@ from policygen import (
     verify_package,
 )
 from policygen.cli.internal_error import exit_on_internal_error, report_internal_error
-from policygen.cli.progress import BuildProgress, summary_table
+from policygen.cli.progress import BuildProgress, submission_summary, summary_table
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
 
@@ -62,7 +62,7 @@ def _report(diagnostics: list[Diagnostic]) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
-def _report_files(outcome: InstitutionOutcome, out_dir: Path) -> None:
+def _report_files(outcome: OwnerOutcome, out_dir: Path) -> None:
     """Under --verbose: each file an outcome wrote or found up to date, one line each."""
     if _verbosity() is Verbosity.VERBOSE:
         for entry in outcome.files:
@@ -172,6 +172,14 @@ workspace_option = click.option(
 )
 profiles_argument = click.argument("profiles", nargs=-1, metavar="[PROFILE]...")
 summary_option = click.option("--summary", is_flag=True, help="Print the summary even with --quiet.")
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes rendering in parallel.  [default: the number of cores]",
+)
+force_option = click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
 
 
 class PolicygenGroup(click.Group):
@@ -279,14 +287,8 @@ def validate(workspace_dir: Path, profiles: tuple[str, ...], strict: bool) -> No
 @click.option(
     "--model", is_flag=True, help="Build the model set for all health organisations (fill-in blanks) into OUT/model/."
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes rendering in parallel.  [default: the number of cores]",
-)
-@click.option("--force", is_flag=True, help="Rebuild files whose inputs have not changed.")
+@jobs_option
+@force_option
 @verbosity_options
 @summary_option
 def build_command(
@@ -328,12 +330,11 @@ def build_command(
             jobs=jobs or default_jobs(),
             force=force,
         )
-        with _locked(request.out_dir):
+        with _locked(request.out_dir), BuildProgress(quiet) as progress:
             if model:
-                report = BuildReport([build_model(workspace, request)])
+                report = BuildReport([build_model(workspace, request, progress.step_done)])
             else:
-                with BuildProgress(quiet) as progress:
-                    report = build(workspace, paths, request, progress.unit_done)
+                report = build(workspace, paths, request, progress.step_done)
         for outcome in report.outcomes:
             _report(outcome.warnings)
             _report_files(outcome, request.out_dir)
@@ -398,17 +399,19 @@ def check(
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
-        out = _output_folder(workspace, out_dir) if report else None
-        with _locked(out):
-            return check_and_report(workspace, out)
-
-    def check_and_report(workspace: Workspace, out: Path | None) -> int:
+        out = _output_folder(workspace, out_dir) if report else out_dir
         quiet = _verbosity() is Verbosity.QUIET
-        results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs())
+        with _locked(out if report else None), BuildProgress(quiet) as progress:
+            return check_and_report(workspace, out, progress)
+
+    def check_and_report(workspace: Workspace, out: Path | None, progress: BuildProgress) -> int:
+        quiet = _verbosity() is Verbosity.QUIET
+        paths = workspace.resolve_profiles(profiles)
+        results = check_institutions(workspace, paths, default_jobs(), out, progress.step_done)
         if as_json_output:
             click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
         for result in results:
-            if not (as_json_output or quiet) and result.institution_id:
+            if not (as_json_output or quiet) and result.languages:  # none when its set could not be made
                 click.echo(check_as_table(result) + "\n")
             _report(result.diagnostics or failure_diagnostics(result))
         failed = [result for result in results if not result.passed]
@@ -416,9 +419,9 @@ def check(
             click.echo(
                 f"{len(results) - len(failed)} institutions passed the check, {len(failed)} failed", err=as_json_output
             )
-        if out is not None:
-            request = BuildRequest(out_dir=out)
-            outcome = build_coverage_reports(workspace, results, request)
+        if report and out is not None:
+            request = BuildRequest(out_dir=out, jobs=default_jobs())
+            outcome = build_coverage_reports(workspace, results, request, progress.step_done)
             _report(outcome.diagnostics)
             _report_files(outcome, request.out_dir)
             if outcome.failed:
@@ -457,23 +460,42 @@ def submission() -> None:
     default=None,
     help="Output folder.  [default: WORKSPACE/output]",
 )
+@click.option(
+    "--include-examples",
+    is_flag=True,
+    help="Show the example institutions (example: true) in the justification note and the coverage annex, marked.",
+)
+@jobs_option
+@force_option
 @verbosity_options
 @summary_option
-def submission_build(workspace_dir: Path, submission_id: str, out_dir: Path | None, summary: bool) -> None:
-    """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest."""
+def submission_build(
+    workspace_dir: Path,
+    submission_id: str,
+    out_dir: Path | None,
+    jobs: int | None,
+    force: bool,
+    include_examples: bool,
+    summary: bool,
+) -> None:
+    """Build the package OUT/submission/<id>/: DOCX and PDF/A-2b of every document, combined PDF, zip, manifest.
+
+    Only what changed is made again; nothing at all when the package is up to date.
+    """
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
         path = submission_file(workspace, submission_id)
-        out = _output_folder(workspace, out_dir)
-        with _locked(out):
-            files = build_submission(workspace, path, out)
-        package = out / "submission" / path.stem
-        if _verbosity() is Verbosity.VERBOSE:
-            for file in files:
-                click.echo(f"written     {package / file.path}", err=True)
-        if summary or _verbosity() is not Verbosity.QUIET:
-            click.echo(f"built submission {path.stem}: {len(files)} files, manifest and zip in {package}")
+        quiet = _verbosity() is Verbosity.QUIET
+        request = BuildRequest(out_dir=_output_folder(workspace, out_dir), jobs=jobs or default_jobs(), force=force)
+        with _locked(request.out_dir), BuildProgress(quiet) as progress:
+            outcome = build_submission(workspace, path, request, progress.step_done, include_examples)
+        _report(outcome.diagnostics)
+        if outcome.failed:
+            return EXIT_FAILED
+        _report_files(outcome, request.out_dir)
+        if summary or not quiet:
+            click.echo(submission_summary(outcome, request.out_dir))
         return EXIT_OK
 
     _run(action)

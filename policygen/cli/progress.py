@@ -1,4 +1,5 @@
-"""What a build shows while it runs and when it ends: a progress bar or plain lines, then a summary table."""
+"""What a long command shows while it runs, on stderr, and when it ends: a progress bar or plain lines, then a
+summary table."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from types import TracebackType
 
 import click
 
-from policygen import BuildReport, UnitResult
+from policygen import BuildReport, OwnerOutcome, Progress
 
 
 class BuildProgress:
-    """A progress bar with counts and time left on a terminal, one plain line per unit otherwise, or nothing."""
+    """A progress bar with counts and time left on a terminal, one plain line per step otherwise, or nothing;
+    always on stderr, so that what a command prints on stdout stays its result."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.interactive = sys.stderr.isatty()
         self.started = time.monotonic()
+        self.bar_open = False
 
     def __enter__(self) -> BuildProgress:
         return self
@@ -26,29 +29,34 @@ class BuildProgress:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        if self.interactive and not self.quiet:
+        if self.bar_open:
             click.echo(err=True)
 
-    def unit_done(self, result: UnitResult, done: int, total: int) -> None:
+    def step_done(self, progress: Progress) -> None:
         if self.quiet:
             return
-        unit = result.unit
-        state = "failed" if result.diagnostics else f"{sum(data is not None for _, data in result.files)} files"
         if not self.interactive:
-            click.echo(f"[{done}/{total}] {unit.institution} {unit.lang}: {state}", err=True)
+            click.echo(
+                f"[{progress.done}/{progress.total}] {progress.owner} {progress.name}: {progress.state}", err=True
+            )
             return
         elapsed = time.monotonic() - self.started
-        remaining = elapsed / done * (total - done)
+        remaining = elapsed / progress.done * (progress.total - progress.done)
         width = 30
-        bar = "#" * (width * done // total) + "-" * (width - width * done // total)
-        click.echo(f"\r[{bar}] {done}/{total} units, about {remaining:.0f} s left", nl=False, err=True)
+        filled = width * progress.done // progress.total
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\r[{bar}] {progress.done}/{progress.total}, about {remaining:.0f} s left", nl=False, err=True)
+        self.bar_open = progress.done < progress.total
+        if not self.bar_open:  # a command may run several stages, each with its own bar
+            click.echo(err=True)
+            self.started = time.monotonic()
 
 
 def summary_table(report: BuildReport, out_dir: Path) -> str:
     """Per institution: files built, files up to date, or the first error; then the totals."""
     rows = [f"{'institution':32} {'built':>6} {'skipped':>8}  result"]
     for outcome in report.outcomes:
-        name = outcome.institution_id or outcome.profile_path.name
+        name = outcome.owner or outcome.source.name
         if outcome.failed:
             first = outcome.diagnostics[0]
             rows.append(f"{name:32} {0:>6} {0:>8}  FAILED: {first.message}")
@@ -63,3 +71,13 @@ def summary_table(report: BuildReport, out_dir: Path) -> str:
             f"{built} files built, {skipped} up to date, {len(report.failed)} institutions failed; output in {out_dir}"
         )
     return "\n".join(rows)
+
+
+def submission_summary(outcome: OwnerOutcome, out_dir: Path) -> str:
+    """The package in one line: its files (the documents and the combined PDF), and how many were written now."""
+    package = out_dir / (outcome.owner or "")
+    count = len(outcome.files) + len(outcome.unchanged) - 2  # the manifest and the zip are named apart
+    if not outcome.files:
+        return f"submission {package.name} is up to date: {count} files, manifest and zip in {package}"
+    written = len([entry for entry in outcome.files if entry.document not in ("manifest", "zip")])
+    return f"built submission {package.name}: {count} files, manifest and zip in {package} ({written} written now)"

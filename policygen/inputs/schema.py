@@ -485,6 +485,9 @@ class Profile(StrictModel):
     """Years between scheduled reviews of the policy."""
     records_retention_years: Annotated[int, Field(ge=1, le=75), BeforeValidator(_parse_count)]
     """Years complaint files are kept."""
+    example: Flag = False
+    """true for a fictional example institution: the submission leaves it out unless asked to show examples, and
+    then marks it, and `check` marks it."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from policygen.inputs.schema import (
     MAX_LANGUAGES,
@@ -153,6 +154,10 @@ class AnnexId(str, Enum):
     coverage_report = "coverage-report"
 
 
+MODEL_DOCUMENTS = ("policy", "code-of-conduct", "complaint-procedure", "training-programme")
+"""The model documents: the draft order's annexes, numbered first in the register."""
+
+
 class MinistryOrder(StrictModel):
     """What the draft Ministry order asks of health organisations."""
 
@@ -166,6 +171,34 @@ class MinistryOrder(StrictModel):
     """Who controls execution, in the form after «возложить на:», e.g. {ru: заместителя министра ...}."""
 
 
+class Cost(StrictModel):
+    """What putting the model documents into practice costs: one item, with its amount or marked to be estimated."""
+
+    purpose: LocalizedText
+    """What the money is for, e.g. {ru: тревожные кнопки в кабинетах, где работают в одиночку ночью}."""
+    amount_kgs: Count | None = None
+    """The estimated amount in soms; leave it out only with `to_be_estimated: true`."""
+    to_be_estimated: Flag = False
+    """true while nobody has estimated the amount: the documents then say it is still to be estimated."""
+    basis: LocalizedText | None = None
+    """How the amount is counted or who bears it, e.g. {ru: на одну организацию, однократно}."""
+
+    @model_validator(mode="after")
+    def _amount_or_estimate(self) -> Cost:
+        if (self.amount_kgs is None) != self.to_be_estimated:
+            raise ValueError("give either amount_kgs or to_be_estimated: true, not both and not neither")
+        return self
+
+
+class ReplyPeriod(StrictModel):
+    """The period within which the law on citizens' appeals obliges the Ministry to reply, as the letter asks it."""
+
+    working_days: Days
+    """Working days from registration, e.g. 14."""
+    verified: Flag
+    """true once a lawyer has checked the period against the law in force; false prints the legal-review mark."""
+
+
 class Submission(StrictModel):
     """A submission profile: the letter, the evidence and the package sent to the Ministry of Health."""
 
@@ -173,6 +206,8 @@ class Submission(StrictModel):
 
     id: Slug
     """Submission id: lowercase letters, digits and hyphens, equal to the file name without .yaml."""
+    example: Flag = False
+    """true for the shipped example: every document of its package then says it is an example to be replaced."""
     languages: list[Lang] = Field(min_length=2, max_length=MAX_LANGUAGES)
     """Languages of the package: ky and ru at least (en optional)."""
     original: Lang
@@ -193,6 +228,10 @@ class Submission(StrictModel):
     """Legal bases cited in the letter, the note and the draft order."""
     ministry_order: MinistryOrder
     """Content of the draft Ministry order."""
+    costs: list[Cost] = Field(min_length=1)
+    """What putting the model documents into practice costs, item by item (the justification note's financing)."""
+    reply_period: ReplyPeriod
+    """The period the letter asks the Ministry to reply within (the law on citizens' appeals)."""
     annexes: list[AnnexId] = Field(min_length=1)
     """Annexes in the order they are attached; the draft order's annexes are the model documents."""
 
@@ -205,6 +244,17 @@ class Submission(StrictModel):
             raise ValueError(f"original {self.original} is not among languages")
         if len(set(self.annexes)) != len(self.annexes):
             raise ValueError("annexes lists an annex twice")
+        numbered = [annex.value in MODEL_DOCUMENTS for annex in self.annexes if annex is not AnnexId.draft_order]
+        if numbered != sorted(numbered, reverse=True):
+            order = PydanticCustomError(
+                "value_error",
+                "lists a model document after another annex: the model documents are the draft order's annexes "
+                "and keep the same numbers 1, 2, ... in the register and in the order",
+            )
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [InitErrorDetails(type=order, loc=("annexes",), input=[a.value for a in self.annexes])],
+            )
         return self
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import zlib
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -15,7 +16,23 @@ from policygen.version import __version__
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
-_VERSIONED = ("jinja2", "python-docx", "weasyprint", "markdown-it-py", "babel", "pydantic", "pyyaml")
+VERSIONED = (
+    "jinja2",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "babel",
+    "pydantic",
+    "pyyaml",
+    "python-docx",
+    "weasyprint",
+    "pydyf",
+    "tinycss2",
+    "cssselect2",
+    "fonttools",
+    "pillow",
+)
+"""The packages besides policygen whose version shapes what it writes: from the texts (templates, parsing,
+formatting of numbers and dates) to the bytes (DOCX, PDF layout, fonts subset, pictures drawn)."""
 
 
 @dataclass(frozen=True)
@@ -25,19 +42,20 @@ class ManifestEntry:
     path: str  # relative to the output folder, with forward slashes
     sha256: str
     size: int
-    institution: str
+    institution: str  # the owner of the file's folder: an institution id, model, coverage or submission/<id>
     document: str
     language: str
     format: str
     inputs: dict[str, Any]
     unit_sha256: str = ""  # everything the file's unit was made from; equal on the next build: nothing to do
-    document_sha256: str = ""  # the document model the file was written from; equal: the file is unchanged
+    document_sha256: str = ""  # its document model, format, versions and assets; equal: the file is unchanged
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape the output."""
-    found = {"python": platform.python_version(), "policygen": __version__}  # the source's, not an installed copy's
-    for name in _VERSIONED:
+    """Versions of policygen, Python, zlib (it compresses every DOCX and zip) and the packages that shape the
+    output. policygen's own is its code's, also in a checkout whose installed metadata is older."""
+    found = {"policygen": __version__, "python": platform.python_version(), "zlib": zlib.ZLIB_RUNTIME_VERSION}
+    for name in VERSIONED:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -75,15 +93,21 @@ def update_manifest(out_dir: Path, written: list[ManifestEntry]) -> None:
     """Record `written` in the manifest, keeping entries of other files that still exist in the output folder."""
     with output_lock(out_dir) as lock:
         previous = read_manifest(out_dir) or {}
-        entries = {entry["path"]: entry for entry in previous.get("files", []) if isinstance(entry, dict)
-                   and isinstance(entry.get("path"), str) and existing_output(out_dir, entry["path"]) is not None}
-        entries.update({entry.path: asdict(entry) for entry in written})
-        manifest = {
-            "format": MANIFEST_FORMAT,
-            "generator": "policygen",
-            "versions": versions(),
-            "files": [entries[path] for path in sorted(entries)],
+        entries = {
+            entry["path"]: entry
+            for entry in previous.get("files", [])
+            if isinstance(entry, dict)
+            and isinstance(entry.get("path"), str)
+            and existing_output(out_dir, entry["path"]) is not None
         }
-        text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+        entries.update({entry.path: asdict(entry) for entry in written})
+        header = {"generator": "policygen", "versions": versions()}
         lock.remove_stale_temporaries(".")
-        write_atomically(out_dir, MANIFEST_NAME, text.encode("utf-8"))
+        write_atomically(out_dir, MANIFEST_NAME, manifest_bytes(header, [entries[path] for path in sorted(entries)]))
+
+
+def manifest_bytes(header: dict[str, Any], files: list[dict[str, Any]]) -> bytes:
+    """A manifest as policygen writes every one, the output folder's and a submission package's: a JSON object
+    with the format, the header's keys in their order, then the files in the order given."""
+    manifest = {"format": MANIFEST_FORMAT, **header, "files": files}
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

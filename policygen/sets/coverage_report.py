@@ -18,6 +18,8 @@ REPORT_OWNER = "coverage"
 REPORT_ID = "coverage-report"
 HEATMAP_WIDTH_CM = 16.5
 _EDUCATION_ONLY = "education_power_relations"
+TO_VERIFY = "(verify)"
+"""How the element catalogue marks a reference not yet checked; the report prints its own words for it instead."""
 
 
 def build_coverage_report(renderer: TemplateRenderer, results: list[InstitutionCheck], lang: str) -> Document:
@@ -29,16 +31,20 @@ def build_coverage_report(renderer: TemplateRenderer, results: list[InstitutionC
     strings = renderer.strings(lang)
     context = {"report": _report_context(checked, lang, renderer)}
     document = render_document(renderer, context, REPORT_ID, lang, strings.text("coverage_report_header"), created)
-    heatmap = draw_heatmap([_heatmap_row(result, lang) for result in checked], dict(strings.data["coverage"]["legend"]))
+    heatmap = draw_heatmap(
+        [_heatmap_row(result, lang, strings.text("example_mark")) for result in checked],
+        dict(strings.data["coverage"]["legend"]),
+    )
     return with_figures(document, {"heatmap": (heatmap, HEATMAP_WIDTH_CM)})
 
 
-def _heatmap_row(result: InstitutionCheck, lang: str) -> HeatmapRow:
+def _heatmap_row(result: InstitutionCheck, lang: str, example_mark: str) -> HeatmapRow:
     states = tuple(
         COVERED if coverage.covered else MISSING_REQUIRED if coverage.required else MISSING_RECOMMENDED
         for coverage in result.in_language(lang).elements
     )
-    return HeatmapRow(result.name_in(lang), states)
+    name = result.name_in(lang)
+    return HeatmapRow(f"{name} ({example_mark})" if result.example else name, states)
 
 
 def _report_context(results: list[InstitutionCheck], lang: str, renderer: TemplateRenderer) -> dict[str, Any]:
@@ -53,8 +59,8 @@ def _report_context(results: list[InstitutionCheck], lang: str, renderer: Templa
             "required_for": "all"
             if element.level in ("core", "kg")
             else ("education" if element.id == _EDUCATION_ONLY else ""),
-            "refs": "; ".join(element.refs),
-            "to_verify": any("verify" in ref for ref in element.refs),
+            "refs": "; ".join(ref.removesuffix(TO_VERIFY).strip() for ref in element.refs),
+            "to_verify": any(ref.endswith(TO_VERIFY) for ref in element.refs),
         }
         for number, element in enumerate(policy_elements(), start=1)
     ]
@@ -79,6 +85,7 @@ def _institution_context(
             "required": coverage.required,
             "covered": coverage.covered,
             "refs": element["refs"],
+            "to_verify": element["to_verify"],
             "places": "; ".join(
                 place_format.format(document=place.document_title, number=place.number, title=place.title)
                 for place in coverage.clauses
@@ -95,6 +102,7 @@ def _institution_context(
         "languages": ", ".join(check.lang for check in result.languages),
         "checked_in": check.lang,
         "passed": result.passed,
+        "example": result.example,
         "draft": bool(check.drafts),
         "rows": rows,
         "required_covered": sum(coverage.covered for coverage in required),

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from policygen.check.coverage import InstitutionCheck, check_loaded
 from policygen.check.elements import element_ids
-from policygen.errors import TemplateError
-from policygen.inputs.profiles import LoadedProfile
+from policygen.errors import PolicygenError, TemplateError
+from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import unreviewed
 from policygen.inputs.schema import Lang, Profile
+from policygen.inputs.workspace import Workspace
 from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
@@ -148,3 +151,12 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lan
         for doc_id in DOCUMENT_IDS
     }
     return finish_set(renderer, customise(documents, loaded, lang), lang)
+
+
+def check_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer) -> InstitutionCheck:
+    """Load a profile, build its documents in each of its languages and check them."""
+    try:
+        loaded = load_profile(path, workspace)
+    except PolicygenError as error:
+        return InstitutionCheck(path, diagnostics=error.diagnostics())
+    return check_loaded(loaded, lambda lang: build_documents(renderer, loaded, lang))

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import os
-import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from policygen.builders.workers import run_bounded
-from policygen.check.coverage import InstitutionCheck, check_documents, check_institution
+from policygen.check.coverage import InstitutionCheck, check_documents
 from policygen.errors import WorkspaceError
 from policygen.figures.chart import Bar, draw_bar_chart
 from policygen.inputs.profiles import located, validate_located
@@ -20,20 +15,13 @@ from policygen.inputs.schema import Lang
 from policygen.inputs.strict_yaml import load_yaml_mapping
 from policygen.inputs.submission_schema import AnnexId, Submission
 from policygen.inputs.workspace import Workspace
-from policygen.limits import bounded_writing
 from policygen.model import Document
-from policygen.output.atomic import checked_output_path, write_files
-from policygen.output.lock import output_lock
-from policygen.render.locale import format_number, format_share
+from policygen.output.manifest import manifest_bytes
+from policygen.render.locale import format_date, format_number, format_share
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
 from policygen.sets.institution import finish_set, localize, render_document, template_title
-from policygen.sets.model_set import build_model_documents
 from policygen.transforms.figures import with_figures
-
-if TYPE_CHECKING:
-    from policygen.writers.docx import DocxWriter
-    from policygen.writers.pdf import PdfWriter
 
 SUBMISSIONS_DIR = "submissions"
 SUBMISSIONS_OUTPUT = "submission"  # OUT/submission/<id>/
@@ -82,75 +70,33 @@ def load_submission(path: Path, languages: tuple[str, ...] | None = None) -> Sub
     return validate_located(Submission, loaded.data, located(loaded), path, languages)
 
 
-def build_submission(workspace: Workspace, path: Path, out_dir: Path) -> list[PackageFile]:
-    """Write OUT/submission/<id>/: every document as DOCX and PDF/A-2b, the combined PDF, manifest and zip.
-
-    The documents are rendered in a memory-bounded worker process; this process writes them."""
-    submission = load_submission(path, workspace.languages())
-    with output_lock(out_dir):
-        package = f"{SUBMISSIONS_OUTPUT}/{submission.id}"
-        for relative in (
-            *(f"{package}/{lang}" for lang in submission.languages),
-            f"{package}/{MANIFEST_NAME}",
-            f"{package}/{submission.id}.zip",
-        ):
-            checked_output_path(out_dir, relative)  # a link is refused now rather than after rendering
-        files = run_bounded(_package_files, workspace, submission)
-        manifest = _manifest(submission, [entry for entry, _ in files])
-        write_files(
-            out_dir,
-            [(f"{package}/{entry.path}", data) for entry, data in files]
-            + [
-                (f"{package}/{MANIFEST_NAME}", manifest),
-                (
-                    f"{package}/{submission.id}.zip",
-                    _zip([(entry.path, data) for entry, data in files] + [(MANIFEST_NAME, manifest)]),
-                ),
-            ],
-        )
-    return [entry for entry, _ in files]
+def package_folder(submission: Submission) -> str:
+    """The package's folder within the output folder."""
+    return f"{SUBMISSIONS_OUTPUT}/{submission.id}"
 
 
-def _package_files(workspace: Workspace, submission: Submission) -> list[tuple[PackageFile, bytes]]:
-    """Every file of the package with its bytes, in binding order, ending with the combined PDF."""
-    renderer = TemplateRenderer(workspace.template_search_path())
-    checks = [check_institution(workspace, profile, renderer) for profile in workspace.institution_files()]
-    adopted = [result for result in checks if result.languages]
-    languages = [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
-    docx_writer, pdf_writer = _writers()
-    files: list[tuple[PackageFile, bytes]] = []
-    laid_out: dict[str, list[tuple[str, Any]]] = {}
-    for lang in languages:
-        documents = submission_documents(renderer, workspace, submission, adopted, lang)
-        for doc_id, document in documents.items():
-            annex = _annex_number(submission, doc_id)
-            stem = f"{lang}/{annex or 0:02d}-{doc_id}"
-            with bounded_writing(f"{stem}.docx"):
-                docx = docx_writer.render(document)
-            with bounded_writing(f"{stem}.pdf"):
-                pages = pdf_writer.layout(document)
-                pdf = pdf_writer.write(pages, document.meta)
-            laid_out.setdefault(doc_id, []).append((renderer.strings(lang).name, pages))
-            for suffix, data in ((".docx", docx), (".pdf", pdf)):
-                files.append((PackageFile(f"{stem}{suffix}", _sha256(data), len(data), doc_id, lang, annex), data))
-    target = f"{submission.id}-combined.pdf"
-    with bounded_writing(target):
-        combined = pdf_writer.combine(
-            [(_section_label(submission, doc_id, versions), versions) for doc_id, versions in laid_out.items()],
-            target=target,
-            identifier=submission.id,
-        )
-    files.append(
-        (PackageFile(target, _sha256(combined), len(combined), "combined", submission.original, None), combined)
-    )
-    return files
+def binding_languages(submission: Submission) -> list[str]:
+    """The languages in the order the package binds them: the original first."""
+    return [submission.original, *(lang for lang in submission.languages if lang != submission.original)]
 
 
-def _writers() -> tuple[DocxWriter, PdfWriter]:
-    from policygen.writers.docx import DocxWriter  # imported here: only building a package needs them
-    from policygen.writers.pdf import PdfWriter
+def binding_order(submission: Submission) -> list[str]:
+    """The documents of each language in the order the package binds them: the letter, the register, the annexes."""
+    return [LETTER, REGISTER, *(annex.value for annex in submission.annexes)]
 
-    return DocxWriter(), PdfWriter(pdf_variant=PDF_VARIANT)
+
+def document_stem(submission: Submission, doc_id: str, lang: str) -> str:
+    """A document's file in the package, without its suffix: <lang>/<annex number>-<doc-id> (00 for the letter,
+    the register and the draft order)."""
+    return f"{lang}/{annex_number(submission, doc_id) or 0:02d}-{doc_id}"
+
+
+def combined_name(submission: Submission) -> str:
+    return f"{submission.id}-combined.pdf"
+
+
+def zip_name(submission: Submission) -> str:
+    return f"{submission.id}.zip"
 
 
 def submission_documents(
@@ -158,10 +104,11 @@ def submission_documents(
     workspace: Workspace,
     submission: Submission,
     adopted: list[InstitutionCheck],
+    model: dict[str, Document],
     lang: Lang,
 ) -> dict[str, Document]:
-    """The package in `lang`, in binding order: the letter, the register, then the annexes."""
-    model = build_model_documents(renderer, workspace, lang)
+    """The package in `lang`, in binding order: the letter, the register, then the annexes; `model` is the model
+    set in `lang` and `adopted` the check of every institution that has its documents."""
     model_check = InstitutionCheck(
         workspace.root / SUBMISSIONS_DIR,
         "model",
@@ -172,7 +119,7 @@ def submission_documents(
     context = _context(renderer, submission, adopted, lang)
     created = submission.outgoing.date
     documents: dict[str, Document] = {}
-    for doc_id in (LETTER, REGISTER, *(annex.value for annex in submission.annexes)):
+    for doc_id in binding_order(submission):
         if doc_id in MODEL_ANNEXES:
             documents[doc_id] = model[doc_id]
         elif doc_id == AnnexId.coverage_report.value:
@@ -229,18 +176,19 @@ def _context(
     sub = localize(submission, lang)
     sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang, strings.babel_locale)
     annexes = [
-        {"number": number, "id": annex.value, "title": _title(renderer, annex.value, lang)}
-        for number, annex in enumerate(submission.annexes, start=1)
-    ]
-    order_annexes = [
-        {"number": number, "id": annex["id"], "title": annex["title"]}
-        for number, annex in enumerate((annex for annex in annexes if annex["id"] in MODEL_ANNEXES), start=1)
+        {
+            "number": annex_number(submission, annex.value),
+            "id": annex.value,
+            "title": _title(renderer, annex.value, lang),
+        }
+        for annex in submission.annexes
     ]
     return {
         "sub": sub,
         "lang": lang,
         "annexes": annexes,
-        "order_annexes": order_annexes,
+        "order_annexes": [annex for annex in annexes if annex["id"] in MODEL_ANNEXES],
+        "costs": _costs(submission, lang, strings.babel_locale),
         "institutions": [_institution_row(result, lang, renderer) for result in adopted],
         "original": lang == submission.original,
         "original_language": strings.language_name(submission.original),
@@ -249,6 +197,36 @@ def _context(
             for code in LETTERHEAD_LANGUAGES
         ],
         "language_names": {code: strings.language_name(code) for code in submission.languages},
+    }
+
+
+def annex_number(submission: Submission, doc_id: str) -> int | None:
+    """The annex's one number, the same in the register, the letter and the draft order: the draft order is the
+    main document and has none; its annexes, the model documents, come first (the schema sees to it)."""
+    numbered = [annex.value for annex in submission.annexes if annex is not AnnexId.draft_order]
+    return numbered.index(doc_id) + 1 if doc_id in numbered else None
+
+
+def submitted_institutions(checks: list[InstitutionCheck], include_examples: bool) -> list[InstitutionCheck]:
+    """The institutions the justification note and the coverage annex show: those that loaded, and fictional
+    examples only when asked for (they are then marked wherever they appear)."""
+    return [result for result in checks if result.languages and (include_examples or not result.example)]
+
+
+def _costs(submission: Submission, lang: str, locale: str) -> dict[str, Any]:
+    items = [
+        {
+            "purpose": cost.purpose[lang],
+            "amount": None if cost.amount_kgs is None else format_number(cost.amount_kgs, locale),
+            "basis": cost.basis[lang] if cost.basis else None,
+        }
+        for cost in submission.costs
+    ]
+    estimated = [cost.amount_kgs for cost in submission.costs if cost.amount_kgs is not None]
+    return {
+        "items": items,
+        "estimated_total": format_number(sum(estimated), locale) if estimated else None,
+        "to_be_estimated": sum(cost.to_be_estimated for cost in submission.costs),
     }
 
 
@@ -266,44 +244,50 @@ def _institution_row(result: InstitutionCheck, lang: str, renderer: TemplateRend
         "order_date": result.approved_on,
         "order_number": result.order_number,
         "passed": result.passed,
+        "example": result.example,
         "required_covered": sum(coverage.covered for coverage in required),
         "required_total": len(required),
     }
 
 
-def _annex_number(submission: Submission, doc_id: str) -> int | None:
-    ids = [annex.value for annex in submission.annexes]
-    return ids.index(doc_id) + 1 if doc_id in ids else None
-
-
-def _section_label(submission: Submission, doc_id: str, versions: list) -> str:
-    annex = _annex_number(submission, doc_id)
-    title = versions[0][1].metadata.title or doc_id
+def section_label(submission: Submission, doc_id: str, title: str) -> str:
+    """A document's bookmark in the combined PDF: its annex number and title."""
+    annex = annex_number(submission, doc_id)
     return f"{annex}. {title}" if annex else title
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _manifest(submission: Submission, files: list[PackageFile]) -> bytes:
-    manifest = {
-        "format": 1,
+def package_manifest(submission: Submission, files: list[PackageFile]) -> bytes:
+    """The package's manifest.json, which `submission verify` reads: the submission and every file of it."""
+    header = {
         "submission": submission.id,
         "original": submission.original,
         "outgoing": {"number": submission.outgoing.number, "date": submission.outgoing.date.isoformat()},
-        "files": [file.__dict__ for file in files],
     }
-    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return manifest_bytes(header, [asdict(file) for file in files])
 
 
-def _zip(members: list[tuple[str, bytes]]) -> bytes:
-    """A zip with fixed dates and a fixed order, so the same package gives the same bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return buffer.getvalue()
+README_NAME = "README.txt"
+README_RULE = "=" * 72
+
+
+def package_readme(renderer: TemplateRenderer, submission: Submission, combined: str, checksums: str) -> bytes:
+    """README.txt of the package: what it holds and how to check it, in each of its languages (the original
+    first), as UTF-8 plain text with a byte order mark so that every Windows editor reads it right."""
+    sections = []
+    for lang in [submission.original, *(code for code in submission.languages if code != submission.original)]:
+        strings = renderer.strings(lang)
+        sections.append(
+            strings.text("package_readme")
+            .format(
+                subject=submission.subject[lang],
+                sender=submission.sender.name[lang],
+                date=format_date(submission.outgoing.date, strings.babel_locale),
+                number=submission.outgoing.number,
+                original=strings.language_name(submission.original),
+                combined=combined,
+                checksums=checksums,
+                sample=f"{lang}/00-{LETTER}.pdf",
+            )
+            .rstrip()
+        )
+    return ("\ufeff" + f"\n\n{README_RULE}\n\n".join(sections) + "\n").encode("utf-8")

@@ -232,7 +232,7 @@ class Library:
                 self.workspace,
                 [self.profile_path(institution_id)],
                 request,
-                lambda result, done, total: on_progress(done, total),
+                lambda progress: on_progress(progress.done, progress.total),
             )
         outcome = report.outcomes[0]
         if outcome.failed:

@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -45,6 +44,7 @@ from policygen.model import (
     Text,
     Visitor,
 )
+from policygen.output.archive import normalised_zip
 
 CM = 567  # twips per centimetre, the unit of indents and tab stops below
 POINT_INDENT = 709  # 1.25 cm: where the text of a clause or point starts, after its number
@@ -490,22 +490,6 @@ def _set_core_properties(properties, meta: Meta, target: str) -> None:
             ) from None
 
 
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-def _normalised_zip(data: bytes) -> bytes:
-    """The same archive with fixed dates and attributes, so that the same document gives the same bytes."""
-    output = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(output, "w") as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry), compresslevel=6)
-    return output.getvalue()
-
-
 # The translator -----------------------------------------------------------------------------------------
 
 
@@ -682,4 +666,4 @@ class DocxWriter:
         _set_core_properties(word_document.core_properties, meta, target)
         buffer = io.BytesIO()
         word_document.save(buffer)
-        return _normalised_zip(buffer.getvalue())
+        return normalised_zip(buffer.getvalue())

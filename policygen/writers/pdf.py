@@ -16,8 +16,6 @@ from urllib.request import url2pathname
 import weasyprint
 from weasyprint.css.counters import CounterStyle
 from weasyprint.document import Document as LaidOutDocument
-from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
-from weasyprint.pdf import VARIANTS as PDF_VARIANTS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -27,6 +25,9 @@ from policygen.model import Document, Meta
 from policygen.writers.html import STYLESHEET_HREF, HtmlWriter, document_figures, document_target
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+PDF_VARIANTS = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+"""The variants a PdfWriter accepts, each passed to weasyprint's public `write_pdf(pdf_variant=...)`."""
+WEASYPRINT_LOGGER = logging.getLogger("weasyprint")
 
 
 class AssetFetcher(URLFetcher):
