@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -366,21 +367,49 @@ def test_a_new_institution_starts_from_type_and_languages_and_inherits_the_natio
 
 
 def test_the_download_builds_the_set_through_the_builder_with_progress_and_zips_real_docx_and_pdf(
-    admin, workspace: Path, tmp_path: Path
+    admin, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    reported: list[policygen.Progress] = []
+    build_paused, page_showed_progress = threading.Event(), threading.Event()
+
+    def public_build(
+        workspace_: policygen.Workspace, profiles: list[Path], request: policygen.BuildRequest, on_progress
+    ):
+        def watched(progress: policygen.Progress) -> None:
+            reported.append(progress)
+            on_progress(progress)
+            if len(reported) == 1:  # the build waits, mid-way, until a status page has been asked how far it got
+                build_paused.set()
+                page_showed_progress.wait()
+
+        return policygen.build(workspace_, profiles, request, watched)
+
+    monkeypatch.setattr("policygen.web.library.build", public_build)
     form = admin.get(f"/institutions/{RURAL}").text
     started = post(admin, f"/institutions/{RURAL}/download", {"csrf_token": csrf_of(form)})
     assert started.status_code == 200 and "<progress" in started.text  # the build runs in the background
-    shown = [started.text]
-    for _ in range(DOWNLOAD_POLLS):
-        shown.append(admin.get(f"/institutions/{RURAL}/download?status=1").text)
-        if "<progress" not in shown[-1]:
-            break
-        time.sleep(0.5)
+    shown, mid_build = [started.text], ""
+    try:
+        for _ in range(DOWNLOAD_POLLS):
+            paused = build_paused.is_set() and not page_showed_progress.is_set()
+            shown.append(admin.get(f"/institutions/{RURAL}/download?status=1").text)
+            if paused:
+                mid_build = shown[-1]
+                page_showed_progress.set()
+            if "<progress" not in shown[-1]:
+                break
+            time.sleep(0.5)
+    finally:
+        page_showed_progress.set()
     assert "The documents are ready." in shown[-1] and 'id="download-zip"' in shown[-1], shown[-1]
+    assert '<progress max="2" value="1">' in mid_build and "Building: 1 of 2 languages done" in mid_build, mid_build
+    assert [(progress.owner, progress.done, progress.total) for progress in reported] == [(RURAL, 1, 2), (RURAL, 2, 2)]
+    assert sorted(progress.name for progress in reported) == ["ky", "ru"]
     progress = [tuple(map(int, found)) for page in shown for found in re.findall(r"Building: (\d+) of (\d+)", page)]
-    assert all(total == 2 and 0 <= done <= total for done, total in progress)
-    assert progress == sorted(progress)  # the count of languages done only goes up
+    assert progress == sorted(progress) and progress[0] == (1, 2)  # the count of languages done only goes up
+    # the command line's builder finds the web's files its own: same keys, same manifest, nothing to make again
+    again = run_cli("build", RURAL, "-w", str(workspace))
+    assert again.exit_code == 0 and "nothing to do: all 20 files are up to date" in again.output, again.output
 
     response = admin.get(f"/institutions/{RURAL}/download")
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
