@@ -3,13 +3,15 @@
 The public API: what the command line uses, and what scripts and tests may rely on.
 """
 
+from typing import TYPE_CHECKING
+
 from policygen.builders.build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
 from policygen.builders.builder import Builder, OwnerOutcome, Progress, Unit, UnitOutput
 from policygen.builders.checks import check_institutions
 from policygen.builders.submission import build_submission
 from policygen.builders.validate import validate_institutions
 from policygen.builders.workers import default_jobs
-from policygen.check.coverage import InstitutionCheck, failure_diagnostics
+from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
 from policygen.check.wording import WordingProblem, glossary, refused_terms, typed_durations
@@ -23,27 +25,50 @@ from policygen.errors import (
     WorkspaceError,
     clipped,
 )
-from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.profiles import LoadedProfile, load_inherited, load_profile, load_profile_text
 from policygen.inputs.review import FileStatus, review_file_argument, review_status, sign_reviews
-from policygen.inputs.schema import LANGUAGES, Profile, json_schema
+from policygen.inputs.schema import LANGUAGE_ID, LANGUAGES, Lang, Profile, json_schema
+from policygen.inputs.strict_yaml import format_key_path
 from policygen.inputs.submission_schema import submission_json_schema
 from policygen.inputs.workspace import Workspace, open_workspace, packaged_examples
+from policygen.output.atomic import write_atomically
 from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
+from policygen.render.strings import LanguageStrings
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
 from policygen.sets.review_sheet import review_sheet, write_review_sheet
 from policygen.sets.submission import submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
 
+if TYPE_CHECKING:  # what __getattr__ imports on first use, typed for the type checker
+    from policygen.web import add_user as add_web_user
+    from policygen.web import create_app as create_web_app
+    from policygen.web import is_loopback
+    from policygen.web import users_defined as web_users_defined
+    from policygen.writers.docx import DocxWriter
+    from policygen.writers.html import HtmlWriter
+    from policygen.writers.pdf import PdfWriter
+
 _WRITER_CLASSES = {"DocxWriter": "docx", "HtmlWriter": "html", "PdfWriter": "pdf"}
+_WEB_NAMES = {
+    "create_web_app": "create_app",
+    "add_web_user": "add_user",
+    "web_users_defined": "users_defined",
+    "is_loopback": "is_loopback",
+}
 
 
 def __getattr__(name: str) -> object:
-    """The writer classes, imported on first use, so that `import policygen` never imports WeasyPrint."""
+    """The writer classes and the web server, imported on first use, so that `import policygen` never imports
+    WeasyPrint nor the web framework."""
     if name in _WRITER_CLASSES:
         return type(get_writer(_WRITER_CLASSES[name]))
+    if name in _WEB_NAMES:
+        import policygen.web
+
+        return getattr(policygen.web, _WEB_NAMES[name])
     raise AttributeError(f"module 'policygen' has no attribute {name!r}")
 
 
@@ -55,6 +80,7 @@ __all__ = [
     "EXIT_UNUSABLE",
     "FORMATS",
     "LANGUAGES",
+    "LANGUAGE_ID",
     "BuildReport",
     "BuildRequest",
     "Builder",
@@ -63,6 +89,8 @@ __all__ = [
     "FileStatus",
     "HtmlWriter",
     "InstitutionCheck",
+    "Lang",
+    "LanguageStrings",
     "LoadedProfile",
     "OwnerOutcome",
     "PdfWriter",
@@ -77,6 +105,7 @@ __all__ = [
     "Workspace",
     "WorkspaceError",
     "__version__",
+    "add_web_user",
     "build",
     "build_coverage_reports",
     "build_documents",
@@ -84,14 +113,20 @@ __all__ = [
     "build_submission",
     "check_as_json",
     "check_as_table",
+    "check_documents",
     "check_institutions",
     "clipped",
+    "create_web_app",
     "default_jobs",
     "failure_diagnostics",
+    "format_key_path",
     "get_writer",
     "glossary",
+    "is_loopback",
     "json_schema",
+    "load_inherited",
     "load_profile",
+    "load_profile_text",
     "open_workspace",
     "output_lock",
     "packaged_examples",
@@ -106,4 +141,6 @@ __all__ = [
     "validate_institutions",
     "verify_package",
     "write_review_sheet",
+    "web_users_defined",
+    "write_atomically",
 ]

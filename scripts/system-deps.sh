@@ -6,7 +6,8 @@ set -euo pipefail
 missing=()
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 # fonts-liberation2: the metric-compatible Times New Roman that LibreOffice lays our DOCX out with
-[ "${1:-}" = "--test" ] && packages+=(poppler-utils fonts-liberation2)
+# chromium: the browser the web form's tests drive headless
+[ "${1:-}" = "--test" ] && packages+=(poppler-utils fonts-liberation2 chromium)
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -51,7 +52,7 @@ from policygen import (
     verify_package,
     write_review_sheet,
 )
-from policygen.cli.internal_error import exit_on_internal_error
+from policygen.cli.internal_error import exit_on_internal_error, report_internal_error
 from policygen.cli.progress import BuildProgress, submission_summary, summary_table
 
 SCHEMA_FILE = Path("schema") / "profile.schema.json"
@@ -662,7 +663,7 @@ def init(directory: Path) -> None:
         schema_path = target.root / SCHEMA_FILE
         schema_path.parent.mkdir(parents=True, exist_ok=True)
         schema_path.write_text(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        (target.root / ".gitignore").write_text("output/\n", encoding="utf-8")
+        (target.root / ".gitignore").write_text("output/\n.policygen/\n", encoding="utf-8")
         if _verbosity() is Verbosity.QUIET:
             return EXIT_OK
         click.echo(f"created workspace {target.root}")
@@ -670,6 +671,111 @@ def init(directory: Path) -> None:
             click.echo(f"  institutions/{path.name}")
         click.echo(f"  {SCHEMA_FILE.as_posix()}")
         click.echo("next: edit a profile, then run `policygen validate` and `policygen build` in that folder")
+        return EXIT_OK
+
+    _run(action)
+
+
+@main.command()
+@workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free one).",
+)
+@verbosity_options
+def serve(workspace_dir: Path, host: str, port: int) -> None:
+    """Serve the institution form in a browser: fill in, validate, preview, save and download.
+
+    With no user defined (`policygen users add`), only this computer may connect (--host must be loopback).
+    With --verbose, each request is logged on stderr."""
+
+    def action() -> int:
+        # imported here, so that the other commands never load the web framework
+        import uvicorn
+
+        from policygen import create_web_app, is_loopback, web_users_defined
+
+        workspace = open_workspace(workspace_dir)
+        if not is_loopback(host) and not web_users_defined(workspace):
+            raise WorkspaceError(
+                f"refusing to listen on {host}: no user is defined, so anyone who reaches it could edit profiles",
+                hint="add users first (policygen users add NAME --role lawyer), or serve on 127.0.0.1",
+            )
+        listening = _listening_socket(host, port)
+        debug = click.get_current_context().find_root().params["debug"]
+        app = create_web_app(workspace, on_internal_error=lambda error: report_internal_error(error, debug))
+        verbose = _verbosity() is Verbosity.VERBOSE
+        server = uvicorn.Server(
+            uvicorn.Config(app, log_level="info" if verbose else "warning", access_log=verbose, server_header=False)
+        )
+        if _verbosity() is not Verbosity.QUIET:
+            shown = f"[{host}]" if ":" in host else host
+            address = f"http://{shown}:{listening.getsockname()[1]}/"
+            click.echo(f"policygen: serving {workspace.root} at {address} (Ctrl+C stops)")
+        with listening:
+            server.run(sockets=[listening])
+        if not server.started:
+            raise WorkspaceError("the server stopped before it started", hint="see the messages above")
+        return EXIT_OK
+
+    _run(action)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port for the server; an address this computer cannot listen on is refused here,
+    as a command-line error, rather than by the server after it has started."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listening = socket.socket(family, kind, protocol)
+    except OSError as error:
+        raise WorkspaceError(
+            f"cannot listen on {host}: {error.strerror or error}", hint="give --host an address of this computer"
+        ) from None
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+    except OSError as error:
+        listening.close()
+        raise WorkspaceError(
+            f"cannot listen on {host} port {port}: {error.strerror or error}",
+            hint="choose another --port (or --port 0 for any free one), or stop the program using it",
+        ) from None
+    return listening
+
+
+@main.group()
+@verbosity_options
+def users() -> None:
+    """People who may sign in to `policygen serve`."""
+
+
+@users.command(name="add")
+@workspace_option
+@click.argument("name")
+@click.option("--institution", "institutions", multiple=True, metavar="ID", help="An institution the user edits.")
+@click.option("--role", type=click.Choice(["lawyer"]), help="A lawyer sees and edits every institution.")
+@verbosity_options
+def users_add(workspace_dir: Path, name: str, institutions: tuple[str, ...], role: str | None) -> None:
+    """Add user NAME (or change their password and rights), the password read from standard input."""
+
+    def action() -> int:
+        from policygen import add_web_user
+
+        workspace = open_workspace(workspace_dir)
+        if sys.stdin.isatty():
+            password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        given = add_web_user(workspace, name, password, institutions, lawyer=role == "lawyer")
+        if _verbosity() is not Verbosity.QUIET:
+            scope = "every institution" if role == "lawyer" else ", ".join(institutions)
+            click.echo(f"user {name}: {given} ({scope})")
         return EXIT_OK
 
     _run(action)

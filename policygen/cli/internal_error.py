@@ -18,11 +18,17 @@ TRACEBACK_PREFIX = "policygen-error-"
 
 
 def exit_on_internal_error(error: BaseException, debug: bool) -> NoReturn:
-    """Report `error` as a bug in policygen and exit with EXIT_INTERNAL: with `debug`, its traceback on stderr;
-    otherwise one line on stderr naming the file in the system's temporary folder that holds the traceback."""
+    """Report `error` as a bug in policygen and exit with EXIT_INTERNAL."""
+    report_internal_error(error, debug)
+    sys.exit(EXIT_INTERNAL)
+
+
+def report_internal_error(error: BaseException, debug: bool) -> None:
+    """Report `error` as a bug in policygen: with `debug`, its traceback on stderr; otherwise one line on stderr
+    naming the file in the system's temporary folder that holds the traceback."""
     if debug:
         traceback.print_exception(error, file=sys.stderr)
-        sys.exit(EXIT_INTERNAL)
+        return
     summary = clipped(f"{type(error).__name__}: {error}")
     try:
         saved = save_traceback(error)
@@ -34,7 +40,6 @@ def exit_on_internal_error(error: BaseException, debug: bool) -> NoReturn:
         )
     else:
         click.echo(f"internal error: {summary}; the traceback is in {saved}; please report it", err=True)
-    sys.exit(EXIT_INTERNAL)
 
 
 def save_traceback(error: BaseException) -> Path:

@@ -19,7 +19,13 @@ from pydantic_core import ErrorDetails
 from policygen.errors import Diagnostic, ProfileError
 from policygen.inputs.characters import typographic_quotes
 from policygen.inputs.schema import LANGUAGE_ID, MAX_BASES, MAX_NAME, IdentifierMark, Lang, Profile
-from policygen.inputs.strict_yaml import LoadedYaml, Location, format_key_path, load_yaml_mapping
+from policygen.inputs.strict_yaml import (
+    LoadedYaml,
+    Location,
+    format_key_path,
+    load_yaml_mapping,
+    load_yaml_mapping_text,
+)
 from policygen.inputs.workspace import Workspace
 
 KeyPath = tuple[str | int, ...]
@@ -54,7 +60,28 @@ class _Merged:
 def load_profile(path: Path, workspace: Workspace) -> LoadedProfile:
     """The validated profile in `path`, merged onto its bases; raises ProfileError with every problem found.
     Problems name the files as the workspace holds them, never where a link inside it points."""
-    merged = _load_with_bases(path, workspace, chain=())
+    return _validated(_load_with_bases(path, workspace, chain=()), path, workspace)
+
+
+def load_profile_text(text: str, path: Path, workspace: Workspace) -> LoadedProfile:
+    """The profile that `text` would be if it were the file at `path` (not read), merged onto its bases and
+    validated exactly as `load_profile` does: how an editor checks a profile before writing it."""
+    return _validated(_load_with_bases(path, workspace, chain=(), text=text), path, workspace)
+
+
+def load_inherited(extends: Any, path: Path, workspace: Workspace) -> dict[str, Any]:
+    """What a profile at `path` whose `extends` is as given inherits: its bases merged as a build merges them,
+    not validated (a base alone is no profile). Raises ProfileError when a base cannot be loaded."""
+    merged = _Merged({}, {}, [])
+    for base_id in [] if extends is None else (extends if isinstance(extends, list) else [extends]):
+        base_file = workspace.base_file(base_id) if isinstance(base_id, str) else None
+        if base_file is not None:
+            base = _load_with_bases(base_file, workspace, (path,))
+            _merge_into(merged, base.data, base.locations, ())
+    return merged.data
+
+
+def _validated(merged: _Merged, path: Path, workspace: Workspace) -> LoadedProfile:
     profile = validate_located(Profile, merged.data, merged.locations, path, workspace.languages())
     digest = hashlib.sha256(json.dumps(merged.data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     warnings = _typographic_quotes_in_identifiers(profile, merged.locations, path)
@@ -96,7 +123,7 @@ def located(loaded: LoadedYaml) -> dict[KeyPath, Location]:
 # extends --------------------------------------------------------------------------------------------------
 
 
-def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) -> _Merged:
+def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...], text: str | None = None) -> _Merged:
     if any(path.resolve() == known.resolve() for known in chain):
         names = " -> ".join(file.name for file in (*chain, path))
         raise ProfileError.single(
@@ -106,7 +133,7 @@ def _load_with_bases(path: Path, workspace: Workspace, chain: tuple[Path, ...]) 
         )
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ProfileError.single(path, f"extends chain is deeper than {MAX_EXTENDS_DEPTH} files")
-    loaded = _load_yaml_once(path)
+    loaded = _load_yaml_once(path) if text is None else load_yaml_mapping_text(text, str(path))
     locations = located(loaded)
     extends = loaded.data.get("extends")
     base_ids: list[Any] = [] if extends is None else (extends if isinstance(extends, list) else [extends])

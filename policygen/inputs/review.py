@@ -91,10 +91,18 @@ def review_files(search_path: list[Path]) -> list[Path]:
     return found
 
 
+_digests: dict[tuple[Path, int, int, int], str] = {}
+
+
 def text_sha256(path: Path, folder: Path) -> str:
-    """The SHA-256 of a file's text, read as a template is (inside its folder, bounded, UTF-8)."""
+    """The SHA-256 of a file's text, read as a template is (inside its folder, bounded, UTF-8); read again
+    whenever the file changes (every document made asks for the review status of its templates)."""
     check_template_file(path, folder)
-    return hashlib.sha256(read_template_file(path).encode("utf-8")).hexdigest()
+    info = path.stat()
+    key = (path.resolve(), info.st_ino, info.st_mtime_ns, info.st_size)
+    if key not in _digests:
+        _digests[key] = hashlib.sha256(read_template_file(path).encode("utf-8")).hexdigest()
+    return _digests[key]
 
 
 def unreviewed(files: list[Path], search_path: list[Path]) -> list[Path]:

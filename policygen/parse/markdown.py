@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TypeVar
@@ -87,8 +88,19 @@ def _markdown() -> MarkdownIt:
 _MARKDOWN = _markdown()
 
 
+PARSES_KEPT = 64
+"""Rendered texts whose parse is kept: an edit in the web form changes a few documents of a set, and the others,
+rendered again to the same text, are not parsed again (the nodes are frozen, so a parse can be shared)."""
+
+
 def parse_markdown(text: str, source: str, known_elements: frozenset[str]) -> ParsedMarkdown:
     """The document blocks of `text`; `source` names the template in errors."""
+    parsed = _parse_kept(text, source, known_elements)
+    return ParsedMarkdown(dict(parsed.front_matter), parsed.blocks)
+
+
+@functools.lru_cache(maxsize=PARSES_KEPT)
+def _parse_kept(text: str, source: str, known_elements: frozenset[str]) -> ParsedMarkdown:
     tokens = _MARKDOWN.parse(text)
     return _Parser(tokens, source, known_elements).parse()
 
