@@ -140,7 +140,7 @@ __all__ = [
     "typed_durations",
     "validate_institutions",
     "verify_package",
-    "write_review_sheet",
     "web_users_defined",
     "write_atomically",
+    "write_review_sheet",
 ]
