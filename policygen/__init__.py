@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from policygen.builders.build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
 from policygen.builders.builder import Builder, OwnerOutcome, Progress, Unit, UnitOutput
 from policygen.builders.checks import check_institutions
+from policygen.builders.review_sheet import review_sheet, write_review_sheet
 from policygen.builders.submission import build_submission
 from policygen.builders.validate import validate_institutions
 from policygen.builders.workers import default_jobs
@@ -37,7 +38,6 @@ from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.render.strings import LanguageStrings
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
-from policygen.sets.review_sheet import review_sheet, write_review_sheet
 from policygen.sets.submission import submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer

@@ -79,8 +79,8 @@ PRINTED_AS_TYPED = [
     ("B17 template expression", "name.ru", "{{ cycler.__init__.__globals__.os.popen('id').read() }}"),
     ("B18 template statement", "focal_points[0].room.ru", "{% include '../secrets.yaml' %} {# note #}"),
     ("A10 python tag", "focal_points[0].name", '!!python/object/apply:os.system ["id"]'),
-    ("A11 anchor and alias", "commission.chair.name", "&a [*a, *a] {a: b}"),
-    ("C20 markup", "head.name.ru", '<link rel="attachment" href="file:///etc/passwd"> <b>x</b>'),
+    ("A11 anchor and alias", "address.ru", "&a [*a, *a] {a: b}"),
+    ("C20 markup", "head.position.ru", '<link rel="attachment" href="file:///etc/passwd"> <b>x</b>'),
     ("Markdown and a cross-reference", "focal_points[0].position.ru", "**bold** _x_ @policy/scope [a](b) # h"),
 ]
 
