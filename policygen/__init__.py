@@ -16,6 +16,7 @@ from policygen.builders.validate import validate_institutions
 from policygen.check.coverage import InstitutionCheck, check_institutions, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
+from policygen.check.pages import PAGE_BUDGETS, SET_PAGE_BUDGET, built_pages, pages_line
 from policygen.errors import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -57,6 +58,8 @@ __all__ = [
     "EXIT_UNUSABLE",
     "FORMATS",
     "LANGUAGES",
+    "PAGE_BUDGETS",
+    "SET_PAGE_BUDGET",
     "BuildReport",
     "BuildRequest",
     "Diagnostic",
@@ -80,6 +83,7 @@ __all__ = [
     "build_documents",
     "build_model",
     "build_submission",
+    "built_pages",
     "check_as_json",
     "check_as_table",
     "check_institutions",
@@ -92,6 +96,7 @@ __all__ = [
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "pages_line",
     "review_file_argument",
     "review_status",
     "sign_reviews",

@@ -403,7 +403,8 @@ def check(
 
     def check_and_report(workspace: Workspace, out: Path | None) -> int:
         quiet = _verbosity() is Verbosity.QUIET
-        results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs())
+        built_in = _output_folder(workspace, out_dir)
+        results = check_institutions(workspace, workspace.resolve_profiles(profiles), default_jobs(), built_in)
         if as_json_output:
             click.echo(json.dumps(check_as_json(results), ensure_ascii=False, indent=2))
         for result in results:

@@ -422,6 +422,18 @@ class ClauseCustomisation(StrictModel):
     """Clauses whose text the institution replaces."""
 
 
+class PaperSize(str, Enum):
+    A4 = "A4"
+    A3 = "A3"
+
+
+class PosterOptions(StrictModel):
+    """How the poster for patients and visitors is printed."""
+
+    paper: PaperSize = PaperSize.A4
+    """A4 (the default) or A3, for a larger poster in a waiting room; the type grows with the paper."""
+
+
 class Profile(StrictModel):
     """An institution profile: everything its documents say about it."""
 
@@ -481,6 +493,8 @@ class Profile(StrictModel):
     """Who the adoption order puts in charge of controlling its execution (often a deputy head)."""
     clauses: ClauseCustomisation = Field(default_factory=ClauseCustomisation)
     """Optional changes to the standard clauses: switch off, add, replace."""
+    poster: PosterOptions = Field(default_factory=PosterOptions)
+    """Options of the poster for patients and visitors (paper size)."""
     review_period_years: Annotated[int, Field(ge=1, le=5), BeforeValidator(_parse_count)]
     """Years between scheduled reviews of the policy."""
     records_retention_years: Annotated[int, Field(ge=1, le=75), BeforeValidator(_parse_count)]

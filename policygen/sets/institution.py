@@ -18,10 +18,19 @@ from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
 from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.poster import POSTER_ID, join_poster, poster_languages, reporting_link
 from policygen.transforms.crossref import resolve_references
 from policygen.transforms.customise import customise
 
-DOCUMENT_IDS = ("policy", "code-of-conduct", "complaint-procedure", "training-programme", "adoption-order")
+DOCUMENT_IDS = (
+    "policy",
+    "code-of-conduct",
+    "complaint-procedure",
+    "training-programme",
+    "adoption-order",
+    "leaflet",
+    "poster",
+)
 """The documents of an institution's set, by id (design.md); each has templates/<id>/<lang>.md.j2."""
 
 
@@ -34,6 +43,7 @@ def template_context(profile: Profile, lang: str) -> dict[str, Any]:
     institution = localize(profile, lang)
     institution["is_education"] = profile.is_education
     institution["is_model"] = False
+    institution["reporting_link"] = reporting_link(profile.reporting_channels)
     return {"inst": institution, "lang": lang}
 
 
@@ -143,8 +153,25 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lan
     profile = loaded.profile
     context = template_context(profile, lang)
     institution = (profile.short_name or profile.name)[lang]
+    created = profile.approval.order_date
+
+    def render_half(half_lang: str) -> Document:
+        name = (profile.short_name or profile.name)[half_lang]
+        half_context = context if half_lang == lang else template_context(profile, half_lang)
+        return render_document(renderer, half_context, POSTER_ID, half_lang, name, created)
+
     documents = {
-        doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
+        doc_id: (
+            join_poster(
+                renderer,
+                render_half,
+                poster_languages(lang, profile.languages),
+                context["inst"]["reporting_link"],
+                profile.poster.paper.value,
+            )
+            if doc_id == POSTER_ID
+            else render_document(renderer, context, doc_id, lang, institution, created)
+        )
         for doc_id in DOCUMENT_IDS
     }
     return finish_set(renderer, customise(documents, loaded, lang), lang)
