@@ -20,7 +20,7 @@ from policygen.model import Document
 from policygen.output.atomic import existing_output
 from policygen.output.manifest import ManifestEntry
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import DOCUMENT_IDS, build_documents, template_name
+from policygen.sets.institution import DOCUMENT_IDS, build_documents, document_templates
 from policygen.writers import Writer, get_writer
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -69,7 +69,14 @@ def unit_key(loaded: LoadedProfile, lang: str, renderer: TemplateRenderer, optio
         ",".join(options.formats),
         str(options.strict),
     ]
-    templates = sorted({path for doc_id in DOCUMENT_IDS for path in renderer.dependencies(template_name(doc_id, lang))})
+    templates = sorted(
+        {
+            path
+            for doc_id in DOCUMENT_IDS
+            for name in document_templates(doc_id, lang, loaded.profile.languages)
+            for path in renderer.dependencies(name)
+        }
+    )
     reviews = sorted(review_files(renderer.search_path))
     assets = sorted(path for path in ASSETS.rglob("*") if path.is_file())
     parts += [f"{path}:{file_digest(path)}" for path in (*templates, *reviews, *assets)]
@@ -166,7 +173,12 @@ def _unit_files(unit: Unit, previous: dict[str, ManifestEntry]) -> list[tuple[Ma
     for doc_id in options.doc_ids:
         document = documents[doc_id]
         document_digest = hashlib.sha256(repr(document).encode()).hexdigest()
-        templates = [input_record(workspace, path) for path in renderer.dependencies(template_name(doc_id, unit.lang))]
+        sources = dict.fromkeys(
+            path
+            for name in document_templates(doc_id, unit.lang, loaded.profile.languages)
+            for path in renderer.dependencies(name)
+        )
+        templates = [input_record(workspace, path) for path in sources]
         for format_name, writer in writers.items():
             path = output_path(unit.institution, unit.lang, doc_id, writer.suffix)
             inputs = {

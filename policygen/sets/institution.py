@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
@@ -36,6 +37,13 @@ DOCUMENT_IDS = (
 
 def template_name(doc_id: str, lang: str) -> str:
     return f"{doc_id}/{lang}.md.j2"
+
+
+def document_templates(doc_id: str, lang: str, languages: Iterable[str]) -> list[str]:
+    """The templates a document of the set in `lang` is made from: its own, and for the poster also its
+    partner language's (the Kyrgyz poster prints the Russian text too)."""
+    langs = poster_languages(lang, languages) if doc_id == POSTER_ID else (lang,)
+    return [template_name(doc_id, one) for one in langs]
 
 
 def template_context(profile: Profile, lang: str) -> dict[str, Any]:
