@@ -59,7 +59,7 @@ subject: Памятка для проверки
 
 :::
 """
-LONG_SENTENCE = " ".join(["слово"] * 45) + "."
+LONG_SENTENCE = " ".join(["Слово"] + ["слово"] * 44) + "."
 
 
 def workspace_with_leaflet(tmp_path: Path, long: str) -> Path:

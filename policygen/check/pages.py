@@ -39,15 +39,15 @@ def built_pages(out_dir: Path, owner: str, lang: str, doc_ids: Iterable[str]) ->
 
 
 def pages_line(pages: Mapping[str, int | None]) -> str:
-    """`policy 21 (over 12), leaflet 2, ... ; set 66 (over 45)`; a document not built as PDF shows `-`."""
+    """`policy 21 (over 12), leaflet 2, ...; set 66 (over 45)`: the set's total only when every document of it was
+    built as PDF; a document not built as PDF shows `-`."""
     parts = []
     for doc_id, count in pages.items():
         budget = PAGE_BUDGETS.get(doc_id)
         over = count is not None and budget is not None and count > budget
         parts.append(f"{doc_id} {'-' if count is None else count}" + (f" (over {budget})" if over else ""))
-    counted = [count for count in pages.values() if count is not None]
     line = ", ".join(parts)
-    if counted and len(counted) == len(pages):
-        total = sum(counted)
+    if all(pages.get(doc_id) is not None for doc_id in PAGE_BUDGETS):  # the whole set was built as PDF
+        total = sum(count for count in pages.values() if count is not None)
         line += f"; set {total}" + (f" (over {SET_PAGE_BUDGET})" if total > SET_PAGE_BUDGET else "")
     return line
