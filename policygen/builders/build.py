@@ -32,7 +32,7 @@ from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries, update_manifest, versions
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import REPORT_OWNER, build_coverage_report
-from policygen.sets.institution import DOCUMENT_IDS, template_name
+from policygen.sets.institution import DOCUMENT_IDS, document_templates
 from policygen.sets.model_set import MODEL_OWNER, build_model_documents, model_base_file
 from policygen.writers import FORMATS, Writer, get_writer, get_writer_suffix
 
@@ -250,11 +250,9 @@ def _render_owner(
     pending = []
     for lang in request.languages or workspace.languages():
         for document in documents(renderer, lang):
-            template = template_name(document.meta.doc_id, lang)
-            inputs = {
-                "profile": profile_inputs,
-                "templates": [input_record(workspace, path) for path in renderer.dependencies(template)],
-            }
+            templates = document_templates(document.meta.doc_id, lang, workspace.languages())
+            sources = dict.fromkeys(path for template in templates for path in renderer.dependencies(template))
+            inputs = {"profile": profile_inputs, "templates": [input_record(workspace, path) for path in sources]}
             pending += _rendered(document, writers, owner, inputs)
     return pending
 
