@@ -179,3 +179,28 @@ def test_a_profile_without_a_web_address_or_phone_gets_a_poster_without_qr_code(
     result = run_cli("build", "ak-tilek-fmc", "-w", workspace, "--out", out, "--doc", "poster", "--lang", "ky", "-q")
     assert result.exit_code == 0, result.stderr
     assert pdf_pictures(out / "ak-tilek-fmc" / "ky" / "poster.pdf") == []
+
+
+HELPLINE = """
+support_services:
+  - kind: crisis
+    name: {ky: Ишеним телефону, ru: Телефон доверия}
+    phone: "+996 312 000999"
+"""
+
+
+@pytest.mark.parametrize(("checked", "marked"), [("", True), ("    phone_verified: true\n", False)])
+def test_a_helpline_number_nobody_checked_is_printed_with_a_mark_on_the_leaflet_and_poster(tmp_path, checked, marked):
+    workspace = copy_workspace(tmp_path / "ws")
+    profile_file = workspace / "institutions" / "ak-tilek-fmc.yaml"
+    profile_file.write_text(profile_file.read_text(encoding="utf-8") + HELPLINE + checked, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", "ak-tilek-fmc", "-w", workspace, "--out", out, "--lang", "ru", "--doc", "leaflet", "--doc", "poster"
+    )
+    assert result.exit_code == 0, result.stderr
+    for doc_id in ("leaflet", "poster"):
+        for path in (out / "ak-tilek-fmc" / "ru" / f"{doc_id}.pdf", out / "ak-tilek-fmc" / "ru" / f"{doc_id}.docx"):
+            text = layout_text(path) if path.suffix == ".pdf" else docx_text(path)
+            assert "+996 312 000999" in text, path
+            assert ("+996 312 000999 (номер не проверен)" in text) is marked, path

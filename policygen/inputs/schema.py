@@ -326,6 +326,9 @@ class SupportService(StrictModel):
     """Name of the service."""
     phone: Phone | None = None
     """Phone number."""
+    phone_verified: Flag = False
+    """true once someone has called the number and checked it; the leaflet and the poster print an unverified
+    number with a mark asking for that check."""
     details: LocalizedText | None = None
     """Hours, address or how to reach it."""
 
