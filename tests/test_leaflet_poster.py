@@ -15,7 +15,7 @@ import zxingcpp
 from conftest import REPO, copy_workspace, pdf_text, run_cli
 from PIL import Image
 
-from policygen import load_profile, open_workspace
+from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
 
 EXAMPLES = ("ak-tilek-fmc", "bishkek-city-hospital", "osh-medical-university")
 REPORTING_QR = {
@@ -204,3 +204,32 @@ def test_a_helpline_number_nobody_checked_is_printed_with_a_mark_on_the_leaflet_
             text = layout_text(path) if path.suffix == ".pdf" else docx_text(path)
             assert "+996 312 000999" in text, path
             assert ("+996 312 000999 (номер не проверен)" in text) is marked, path
+
+
+LEAFLET_CLAUSE = """
+clauses:
+  add:
+    - id: night-escort
+      after: leaflet/what-to-do
+      title: {ky: Түнкү нөөмөттөн кийин, ru: После ночной смены}
+      text:
+        ky: Түнкү нөөмөттөн кийин кызматкерди аялдамага чейин коштоп барышат.
+        ru: После ночной смены работника провожают до остановки.
+"""
+
+
+def test_a_profile_adds_its_own_clause_to_the_leaflet_in_the_named_place(tmp_path):
+    workspace = copy_workspace(tmp_path / "ws")
+    profile_file = workspace / "institutions" / "ak-tilek-fmc.yaml"
+    profile_file.write_text(profile_file.read_text(encoding="utf-8") + LEAFLET_CLAUSE, encoding="utf-8")
+    opened = open_workspace(workspace)
+    loaded = load_profile(profile_file, opened)
+    leaflet = build_documents(TemplateRenderer(opened.template_search_path()), loaded, "ru")["leaflet"]
+    assert [clause.id for clause in leaflet.clauses()] == [
+        "what-it-is",
+        "what-to-do",
+        "night-escort",
+        "what-happens-next",
+        "your-protection",
+        "support",
+    ]
