@@ -68,8 +68,7 @@ def join_poster(
         headings = [index for index, block in enumerate(blocks) if isinstance(block, Heading)]
         place = headings[1] if len(headings) > 1 else len(blocks)
         blocks.insert(place, Figure(QR_NAME, qr_png(link), "image/png", QR_WIDTH_CM, (Text(caption),)))
-    draft = first.meta.draft_mark or next((half.meta.draft_mark for half in halves if half.meta.draft_mark), "")
-    if draft:
-        draft = renderer.strings(languages[0]).text("draft_mark")
+    unreviewed = any(half.meta.draft_mark for half in halves)  # either language's text unreviewed marks the poster
+    draft = renderer.strings(languages[0]).text("draft_mark") if unreviewed else ""
     meta = dataclasses.replace(first.meta, layout="poster", paper=paper, draft_mark=draft)
     return Document(meta, tuple(blocks))
