@@ -6,12 +6,14 @@ The public API: what the command line uses, and what scripts and tests may rely 
 from policygen.builders.build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
 from policygen.builders.builder import Builder, OwnerOutcome, Progress, Unit, UnitOutput
 from policygen.builders.checks import check_institutions
+from policygen.builders.review_sheet import write_review_sheet
 from policygen.builders.submission import build_submission
 from policygen.builders.validate import validate_institutions
 from policygen.builders.workers import default_jobs
 from policygen.check.coverage import InstitutionCheck, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
+from policygen.check.pages import PAGE_BUDGETS, SET_PAGE_BUDGET, built_pages, pages_line
 from policygen.check.wording import WordingProblem, glossary, refused_terms, typed_durations
 from policygen.errors import (
     EXIT_FAILED,
@@ -32,7 +34,7 @@ from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
-from policygen.sets.review_sheet import review_sheet, write_review_sheet
+from policygen.sets.review_sheet import review_sheet
 from policygen.sets.submission import submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
@@ -55,6 +57,8 @@ __all__ = [
     "EXIT_UNUSABLE",
     "FORMATS",
     "LANGUAGES",
+    "PAGE_BUDGETS",
+    "SET_PAGE_BUDGET",
     "BuildReport",
     "BuildRequest",
     "Builder",
@@ -82,6 +86,7 @@ __all__ = [
     "build_documents",
     "build_model",
     "build_submission",
+    "built_pages",
     "check_as_json",
     "check_as_table",
     "check_institutions",
@@ -95,6 +100,7 @@ __all__ = [
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "pages_line",
     "refused_terms",
     "review_file_argument",
     "review_sheet",
