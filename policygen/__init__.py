@@ -15,6 +15,7 @@ from policygen.builders.workers import default_jobs
 from policygen.check.coverage import InstitutionCheck, check_documents, failure_diagnostics
 from policygen.check.output import as_json as check_as_json
 from policygen.check.output import as_table as check_as_table
+from policygen.check.pages import PAGE_BUDGETS, SET_PAGE_BUDGET, built_pages, pages_line
 from policygen.check.wording import WordingProblem, glossary, refused_terms, typed_durations
 from policygen.errors import (
     EXIT_FAILED,
@@ -81,6 +82,8 @@ __all__ = [
     "FORMATS",
     "LANGUAGES",
     "LANGUAGE_ID",
+    "PAGE_BUDGETS",
+    "SET_PAGE_BUDGET",
     "BuildReport",
     "BuildRequest",
     "Builder",
@@ -111,6 +114,7 @@ __all__ = [
     "build_documents",
     "build_model",
     "build_submission",
+    "built_pages",
     "check_as_json",
     "check_as_table",
     "check_documents",
@@ -130,6 +134,7 @@ __all__ = [
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "pages_line",
     "refused_terms",
     "review_file_argument",
     "review_sheet",

@@ -116,7 +116,8 @@ def test_every_docx_entry_has_a_fixed_date_system_and_permissions_in_one_order(e
     for path in sorted(example_build.rglob("*.docx")):
         with zipfile.ZipFile(path) as archive:
             assert_fixed_entries(archive)
-            orders.add(tuple(archive.namelist()))
+            # a document with pictures (the poster's QR code) has its images besides the parts every one has
+            orders.add(tuple(name for name in archive.namelist() if not name.startswith("word/media/")))
     assert len(orders) == 1, "every document's parts are stored in the same order"
 
 
@@ -282,10 +283,10 @@ def test_model_set_build_shows_progress_on_stderr_and_is_incremental(workspace: 
     quiet = run_cli("build", "--model", "--lang", "ru", "--format", "docx", "-w", workspace, "--force", "-q")
 
     assert first.exit_code == second.exit_code == quiet.exit_code == 0
-    assert "[1/1] model ru: 5 files" in first.stderr.splitlines()
+    assert "[1/1] model ru: 7 files" in first.stderr.splitlines()
     assert "[1/1]" not in first.stdout
-    assert summary_counts(first.stdout) == (5, 0)
-    assert summary_counts(second.stdout) == (0, 5)
+    assert summary_counts(first.stdout) == (7, 0)
+    assert summary_counts(second.stdout) == (0, 7)
     assert (quiet.stdout, quiet.stderr) == ("", "")
 
 

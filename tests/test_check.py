@@ -72,7 +72,15 @@ def test_json_has_its_documented_stable_shape(example_check_json):
     institution = example_check_json["institutions"][0]
     assert set(institution) == {"id", "profile", "type", "passed", "example", "errors", "warnings", "languages"}
     language = institution["languages"]["ru"]
-    assert set(language) == {"passed", "missing_required", "elements", "unsupported_claims", "draft_documents"}
+    assert set(language) == {
+        "passed",
+        "missing_required",
+        "elements",
+        "unsupported_claims",
+        "draft_documents",
+        "readability",
+        "pages",
+    }
     element = language["elements"][0]
     assert set(element) == {"id", "level", "required", "covered", "clauses"}
     assert set(element["clauses"][0]) == {"document", "document_title", "number", "title"}

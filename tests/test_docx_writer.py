@@ -264,7 +264,7 @@ def test_page_is_a4_with_legal_margins():
     section = docx.Document(io.BytesIO(render())).sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     margins = (section.left_margin, section.right_margin, section.top_margin, section.bottom_margin)
-    assert [round(margin.mm) for margin in margins] == [25, 15, 20, 20]
+    assert [round(margin.mm) for margin in margins] == [25, 20, 20, 20]
 
 
 # header, footer, properties, language

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_workspace, files_under, run_cli
 
-from policygen import BuildRequest, build, open_workspace
+from policygen import DOCUMENT_IDS, BuildRequest, build, open_workspace
 from policygen.writers.docx import DocxWriter
 
 FORMAT = ("--format", "docx")
@@ -43,7 +43,9 @@ def workspace(tmp_path: Path) -> Path:
 def test_second_run_builds_nothing_and_says_so(workspace):
     result = run_cli("build", "-w", workspace, *FORMAT)
     assert result.exit_code == 0
-    assert "nothing to do: all 40 files are up to date" in result.output
+    assert (
+        f"nothing to do: all {8 * len(DOCUMENT_IDS)} files are up to date" in result.output
+    )  # 8 languages of examples
     assert set(built_paths(result.output).values()) == {0}
 
 
@@ -51,7 +53,12 @@ def test_forced_rebuild_gives_identical_bytes_for_every_file(workspace):
     before = files_under(workspace / "output")
     result = run_cli("build", "-w", workspace, "--force", "--jobs", "2", *FORMAT)
     assert result.exit_code == 0, result.stderr
-    assert built_paths(result.output) == {"ak-tilek-fmc": 10, "bishkek-city-hospital": 15, "osh-medical-university": 15}
+    documents = len(DOCUMENT_IDS)
+    assert built_paths(result.output) == {
+        "ak-tilek-fmc": 2 * documents,
+        "bishkek-city-hospital": 3 * documents,
+        "osh-medical-university": 3 * documents,
+    }
     assert files_under(workspace / "output") == before
 
 
@@ -124,7 +131,7 @@ def test_unit_raising_a_base_exception_fails_its_institution_only(tmp_path, monk
     assert failed.owner == "ak-tilek-fmc"
     assert "WriterCrash: fetch stopped" in failed.diagnostics[0].message
     assert not (out_dir / "ak-tilek-fmc").exists()
-    assert len(list((out_dir / "bishkek-city-hospital").rglob("*.docx"))) == 15
+    assert len(list((out_dir / "bishkek-city-hospital").rglob("*.docx"))) == 3 * len(DOCUMENT_IDS)
     assert not list(out_dir.rglob(".policygen-*"))
 
 
@@ -164,4 +171,4 @@ def test_one_unit_with_one_job_renders_in_a_worker_process_not_in_the_main_one(w
     )
     assert not report.failed
     assert rendered_in == []  # the main process rendered nothing; the worker's calls stay in the worker
-    assert len(report.outcomes[0].files) == 5
+    assert len(report.outcomes[0].files) == len(DOCUMENT_IDS)

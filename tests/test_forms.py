@@ -17,7 +17,7 @@ from policygen import TemplateRenderer, build_documents, load_profile, open_work
 from policygen.model import Document, Form, plain_text, walk
 
 FORM_DOCUMENTS = ("complaint-procedure", "training-programme")
-A4_CONTENT_BOX = (70.87, 56.69, 552.76, 785.2)  # x0, y0, x1, y1 in points: A4 less the 2.5/1.5/2/2 cm margins
+A4_CONTENT_BOX = (70.87, 56.69, 538.58, 785.2)  # x0, y0, x1, y1 in points: A4 less the 2.5/2/2/2 cm margins
 TABLE_LOOK_FIRST_ROW = 0x0020
 
 

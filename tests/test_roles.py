@@ -62,8 +62,9 @@ def docx_text(path: Path) -> str:
 
 
 def clause_text(text: str, title: str, next_title: str) -> str:
-    """The text of a document between one clause heading and the next."""
-    start = text.index(title)
+    """The text of a document between one clause heading and the next (a heading, not a reference to it in
+    quotes: «title»)."""
+    start = next(found.start() for found in re.finditer(re.escape(title), text) if text[found.start() - 1] != "«")
     return text[start : text.index(next_title, start)]
 
 
@@ -230,7 +231,9 @@ def test_the_rural_centre_routes_a_case_against_its_head_to_its_parent_organisat
         text = " ".join(read(example_build / RURAL / "ru" / f"complaint-procedure.{suffix}").split())
         conflicts = clause_text(text, "Конфликт интересов и отвод", "Временные меры защиты")
         assert "Если жалоба подана на руководителя Организации, он не участвует в рассмотрении дела" in conflicts
-        assert f"Жалоба направляется в следующий орган: {parent} (тел. +996 3232 00500)." in conflicts
+        # pdftotext drops the hyphen of a compound (Кара-Суйский) broken at a line's end: compared without hyphens
+        routed = f"Жалоба направляется в следующий орган: {parent} (тел. +996 3232 00500)."
+        assert routed.replace("-", "") in conflicts.replace("-", "")
         commission = clause_text(text, "Комиссия образована в Головной организации", "Заместитель председателя")
         assert commission
         appeal = clause_text(text, "Каждая из сторон вправе обжаловать решение", "Жалобу рассматривают")

@@ -224,7 +224,7 @@ def test_parts_made_some_other_way_are_refused_after_rendering(workspace):
 def test_every_packaged_language_file_follows_its_skeleton():
     renderer = TemplateRenderer(open_workspace(REPO).template_search_path())
     skeletons = sorted((REPO / "templates").rglob("skeleton.yaml"))
-    assert len(skeletons) == 13
+    assert len(skeletons) == 15
     for skeleton in skeletons:
         folder = skeleton.parent.relative_to(REPO / "templates").as_posix()
         for lang in renderer.languages():

@@ -10,13 +10,14 @@ from policygen.builders.keys import environment_key, institution_models_key
 from policygen.builders.model_cache import cached_documents
 from policygen.builders.workers import worker_pool, worker_result
 from policygen.check.coverage import InstitutionCheck, check_loaded
+from policygen.check.pages import built_pages
 from policygen.errors import Diagnostic, PolicygenError
 from policygen.inputs.profiles import load_profile
 from policygen.inputs.workspace import Workspace
 from policygen.limits import memory_exceeded
 from policygen.model import Document
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import check_institution
+from policygen.sets.institution import DOCUMENT_IDS, check_institution
 
 
 def check_institutions(
@@ -28,7 +29,8 @@ def check_institutions(
 ) -> list[InstitutionCheck]:
     """The check of each profile, in order. A set whose document models a build kept in the output folder
     (`out_dir`, by default the workspace's own unless it is a link) from the same inputs is checked from them;
-    the others are made on up to `jobs` memory-bounded worker processes."""
+    the others are made on up to `jobs` memory-bounded worker processes. The pages of each document are counted
+    in its PDF in that folder."""
     results = kept_checks(workspace, paths, out_dir)
     pending = [path for path in paths if path not in results]
     if pending:
@@ -48,7 +50,21 @@ def check_institutions(
                     failed = bool(results[path].diagnostics)
                     state = "failed" if failed else "checked"
                     on_progress(Progress(path.stem, "check", done, len(pending), state, failed))
-    return [results[path] for path in paths]
+    checks = [results[path] for path in paths]
+    folder = _kept_in(workspace, out_dir)
+    if folder is not None:
+        for result in checks:
+            for check in result.languages:
+                if result.institution_id is not None:
+                    check.pages = built_pages(folder, result.institution_id, check.lang, DOCUMENT_IDS)
+    return checks
+
+
+def _kept_in(workspace: Workspace, out_dir: Path | None) -> Path | None:
+    """The output folder a build kept its files in: `out_dir`, else the workspace's own unless it is a link."""
+    if out_dir is None and not workspace.default_output_dir.is_symlink():
+        return workspace.default_output_dir
+    return out_dir
 
 
 def kept_checks(
@@ -56,9 +72,7 @@ def kept_checks(
 ) -> dict[Path, InstitutionCheck]:
     """The checks that need no rendering: of profiles that cannot be loaded, and of sets whose models in every
     language a build kept from the same inputs (`environment`: the environment key, when already taken)."""
-    folder = out_dir
-    if folder is None and not workspace.default_output_dir.is_symlink():
-        folder = workspace.default_output_dir
+    folder = _kept_in(workspace, out_dir)
     environment = environment or environment_key()
     renderer = TemplateRenderer(workspace.template_search_path())
     found = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from policygen.model import Document
 from policygen.output.manifest import ManifestEntry
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import build_coverage_report
-from policygen.sets.institution import build_documents, template_name
+from policygen.sets.institution import build_documents, document_templates
 from policygen.sets.model_set import MODEL_OWNER, build_model_documents, model_base_file
 from policygen.writers import Writer, get_writer
 
@@ -90,7 +91,7 @@ def institution_job(
     }
     files = []
     for doc_id in doc_ids:
-        inputs = {**profile, "templates": _template_records(ctx, doc_id, lang)}
+        inputs = {**profile, "templates": _template_records(ctx, doc_id, lang, loaded.profile.languages)}
         files += document_files(unit, previous, documents[doc_id], f"{unit.owner}/{lang}/{doc_id}", inputs)
     return UnitOutput(files, kept)
 
@@ -107,7 +108,7 @@ def model_set_job(lang: str, models_key: str, doc_ids: tuple[str, ...], unit: Un
     profile = [input_record(ctx.workspace, base)] if base is not None else []
     files = []
     for doc_id in doc_ids:
-        inputs = {"profile": profile, "templates": _template_records(ctx, doc_id, lang)}
+        inputs = {"profile": profile, "templates": _template_records(ctx, doc_id, lang, ctx.workspace.languages())}
         files += document_files(unit, previous, documents[doc_id], f"{unit.owner}/{lang}/{doc_id}", inputs)
     return UnitOutput(files, kept)
 
@@ -169,8 +170,13 @@ def rendered_bytes(writer: Writer, document: Document, name: str) -> bytes:
     return rendered.encode("utf-8") if isinstance(rendered, str) else rendered
 
 
-def _template_records(ctx: WorkerContext, doc_id: str, lang: str) -> list[dict[str, str]]:
-    return [input_record(ctx.workspace, path) for path in ctx.renderer.dependencies(template_name(doc_id, lang))]
+def _template_records(
+    ctx: WorkerContext, doc_id: str, lang: str, languages: Iterable[str] = ()
+) -> list[dict[str, str]]:
+    """The templates a document is made from (the poster's also in its partner language, one of `languages`)."""
+    names = document_templates(doc_id, lang, languages)
+    sources = dict.fromkeys(path for name in names for path in ctx.renderer.dependencies(name))
+    return [input_record(ctx.workspace, path) for path in sources]
 
 
 def _kept(owner: str, lang: str, models_key: str, documents: dict[str, Document]) -> list[tuple[str, bytes]]:

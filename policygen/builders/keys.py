@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from policygen.inputs.clock import build_day
@@ -15,7 +16,7 @@ from policygen.inputs.workspace import Workspace, packaged_templates
 from policygen.model import Document
 from policygen.output.manifest import versions
 from policygen.render.sandbox import TemplateRenderer
-from policygen.sets.institution import DOCUMENT_IDS, template_name
+from policygen.sets.institution import DOCUMENT_IDS, document_templates
 from policygen.sets.model_set import model_base_file
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -89,9 +90,17 @@ def document_digest(document: Document, writer: str, environment: str) -> str:
     return digest(environment, writer, hashlib.sha256(repr(document).encode("utf-8")).hexdigest())
 
 
-def set_templates_key(workspace: Workspace, renderer: TemplateRenderer, lang: str) -> str:
-    """The templates of an institution's or the model set in `lang`, with the files recording their review."""
-    templates = sorted({path for doc_id in DOCUMENT_IDS for path in renderer.dependencies(template_name(doc_id, lang))})
+def set_templates_key(workspace: Workspace, renderer: TemplateRenderer, lang: str, languages: Iterable[str]) -> str:
+    """The templates of an institution's or the model set in `lang` (the poster's also in its partner language,
+    one of the set's `languages`), with the files recording their review."""
+    templates = sorted(
+        {
+            path
+            for doc_id in DOCUMENT_IDS
+            for name in document_templates(doc_id, lang, languages)
+            for path in renderer.dependencies(name)
+        }
+    )
     records = [input_record(workspace, path) for path in (*templates, *review_files(renderer.search_path))]
     return records_key(records)
 
@@ -104,7 +113,8 @@ def institution_models_key(
     the documents)."""
     profile = loaded.profile
     aged = ",".join(stale_ids(profile.legal_references, build_day(), profile.recheck_months))
-    return digest("institution", environment, loaded.digest, lang, aged, set_templates_key(workspace, renderer, lang))
+    templates = set_templates_key(workspace, renderer, lang, profile.languages)
+    return digest("institution", environment, loaded.digest, lang, aged, templates)
 
 
 def model_set_models_key(workspace: Workspace, renderer: TemplateRenderer, lang: str, environment: str) -> str:
@@ -114,7 +124,8 @@ def model_set_models_key(workspace: Workspace, renderer: TemplateRenderer, lang:
     if base is not None:  # one leading out of institutions/ is refused, unread, when the set is made
         inside = base.resolve().is_relative_to(workspace.institutions_dir.resolve())
         base_digest = file_digest(base) if inside else "outside institutions/"
-    return digest("model", environment, base_digest, lang, set_templates_key(workspace, renderer, lang))
+    templates = set_templates_key(workspace, renderer, lang, workspace.languages())
+    return digest("model", environment, base_digest, lang, templates)
 
 
 def contained_digest(path: Path, folder: Path, max_bytes: int) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from policygen.check.elements import PolicyElement, policy_elements, required_elements
 from policygen.check.legal import limitation_problems, stale_reference_warnings
 from policygen.check.notions import missing_notions
+from policygen.check.readability import Readability, readability
 from policygen.errors import Diagnostic, PolicygenError
 from policygen.inputs.clock import build_day
 from policygen.inputs.profiles import LoadedProfile
@@ -57,14 +58,21 @@ class LanguageCheck:
     elements: list[ElementCoverage]
     unsupported: list[UnsupportedClaim] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)  # documents built from text not reviewed by a legal translator
+    readability: list[Readability] = field(default_factory=list)  # per document, in the set's order
+    pages: dict[str, int | None] = field(default_factory=dict)  # per document, from the built PDFs (None: not built)
 
     @property
     def missing_required(self) -> list[ElementCoverage]:
         return [coverage for coverage in self.elements if coverage.required and not coverage.covered]
 
     @property
+    def too_long(self) -> list[Readability]:
+        """Documents over their target of mean sentence length that must meet it (the leaflet, the poster)."""
+        return [figures for figures in self.readability if figures.binding and not figures.meets_target]
+
+    @property
     def passed(self) -> bool:
-        return not self.missing_required and not self.unsupported
+        return not self.missing_required and not self.unsupported and not self.too_long
 
 
 def check_documents(documents: dict[str, Document], lang: str, is_education: bool) -> LanguageCheck:
@@ -89,7 +97,8 @@ def check_documents(documents: dict[str, Document], lang: str, is_education: boo
         ElementCoverage(element, element.id in required, tuple(places[element.id])) for element in policy_elements()
     ]
     drafts = [doc_id for doc_id, document in documents.items() if document.meta.draft_mark]
-    return LanguageCheck(lang, elements, unsupported, drafts)
+    figures = [readability(doc_id, document) for doc_id, document in documents.items()]
+    return LanguageCheck(lang, elements, unsupported, drafts, figures)
 
 
 @dataclass
@@ -157,6 +166,15 @@ def failure_diagnostics(result: InstitutionCheck) -> list[Diagnostic]:
                     f"{check.lang}: required element {coverage.element.id} is not covered "
                     f"({coverage.element.description}; references: {', '.join(coverage.element.refs)})",
                     hint="keep or restore the standard clause that covers it (see `clauses:` in the profile)",
+                )
+            )
+        for figures in check.too_long:
+            problems.append(
+                Diagnostic(
+                    str(result.profile_path),
+                    f"{check.lang}: {figures.document}: sentences of {figures.mean_words:.1f} words on average, over "
+                    f"its target of {figures.target}",
+                    hint="shorten the sentences of its template, or the profile's texts it prints (channels, services)",
                 )
             )
         for claim in check.unsupported:

@@ -6,6 +6,7 @@ from typing import Any
 
 from policygen.check.coverage import InstitutionCheck, LanguageCheck
 from policygen.check.elements import policy_elements
+from policygen.check.pages import pages_line
 
 CHECK_JSON_FORMAT = 1
 
@@ -68,6 +69,20 @@ def _language_json(check: LanguageCheck) -> dict[str, Any]:
             for claim in check.unsupported
         ],
         "draft_documents": list(check.drafts),
+        "readability": [
+            {
+                "document": figures.document,
+                "sentences": figures.sentences,
+                "words": figures.words,
+                "mean_sentence_words": round(figures.mean_words, 1),
+                "share_over_40_words": round(figures.long_share, 3),
+                "target": figures.target,
+                "meets_target": figures.meets_target,
+                "binding": figures.binding,
+            }
+            for figures in check.readability
+        ],
+        "pages": dict(check.pages),
     }
 
 
@@ -96,7 +111,32 @@ def as_table(result: InstitutionCheck) -> str:
             + ", ".join(f"{doc_id} ({', '.join(langs)})" for doc_id, langs in sorted(drafts.items()))
         )
     lines.append("  (yes covered, NO required and missing, no recommended and missing; * required for this type)")
+    lines.extend(_readability_lines(result))
+    lines.extend(_pages_lines(result))
     return "\n".join(lines)
+
+
+def _readability_lines(result: InstitutionCheck) -> list[str]:
+    lines = ["  readability: mean words per sentence, share of sentences over 40 words (target: at most)"]
+    for check in result.languages:
+        parts = []
+        for figures in check.readability:
+            part = f"{figures.document} {figures.mean_words:.1f}, {figures.long_share:.0%}"
+            if figures.target is not None:
+                verdict = "" if figures.meets_target else (" OVER" if figures.binding else " over: warning")
+                part += f" ({figures.target}{verdict})"
+            parts.append(part)
+        lines.append(f"    {check.lang:3} " + "; ".join(parts))
+    return lines
+
+
+def _pages_lines(result: InstitutionCheck) -> list[str]:
+    counted = [check for check in result.languages if any(count is not None for count in check.pages.values())]
+    if not counted:
+        return ["  pages: no PDF of this institution built yet (run `policygen build`, then check again)"]
+    lines = ["  pages in the built PDFs (budget: at most)"]
+    lines.extend(f"    {check.lang:3} {pages_line(check.pages)}" for check in result.languages)
+    return lines
 
 
 def _mark(covered: bool, required: bool) -> str:

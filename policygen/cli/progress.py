@@ -10,7 +10,7 @@ from types import TracebackType
 
 import click
 
-from policygen import BuildReport, OwnerOutcome, Progress
+from policygen import DOCUMENT_IDS, BuildReport, OwnerOutcome, Progress, built_pages, pages_line
 
 
 class BuildProgress:
@@ -62,6 +62,7 @@ def summary_table(report: BuildReport, out_dir: Path) -> str:
             rows.append(f"{name:32} {0:>6} {0:>8}  FAILED: {first.message}")
         else:
             rows.append(f"{name:32} {len(outcome.files):>6} {len(outcome.unchanged):>8}  ok")
+    rows.extend(_pages_rows(report, out_dir))
     built = sum(len(outcome.files) for outcome in report.outcomes)
     skipped = sum(len(outcome.unchanged) for outcome in report.outcomes)
     if built == 0 and skipped and not report.failed:
@@ -81,3 +82,20 @@ def submission_summary(outcome: OwnerOutcome, out_dir: Path) -> str:
         return f"submission {package.name} is up to date: {count} files, manifest and zip in {package}"
     written = len([entry for entry in outcome.files if entry.document not in ("manifest", "zip")])
     return f"built submission {package.name}: {count} files, manifest and zip in {package} ({written} written now)"
+
+
+def _pages_rows(report: BuildReport, out_dir: Path) -> list[str]:
+    """Pages per document of each institution and language built as PDF, counted in the files now in place."""
+    built: dict[tuple[str, str], set[str]] = {}
+    for outcome in report.outcomes:
+        if not outcome.failed:
+            for entry in (*outcome.files, *outcome.unchanged):
+                if entry.format == "pdf":
+                    built.setdefault((entry.institution, entry.language), set()).add(entry.document)
+    if not built:
+        return []
+    rows = ["pages per document (budget: at most)"]
+    for (owner, lang), documents in built.items():
+        doc_ids = [doc_id for doc_id in DOCUMENT_IDS if doc_id in documents]
+        rows.append(f"  {owner} {lang}: {pages_line(built_pages(out_dir, owner, lang, doc_ids))}")
+    return rows

@@ -407,6 +407,9 @@ class SupportService(StrictModel):
     """Name of the service."""
     phone: Phone | None = None
     """Phone number."""
+    phone_verified: Flag = False
+    """true once someone has called the number and checked it; the leaflet and the poster print an unverified
+    number with a mark asking for that check."""
     details: LocalizedText | None = None
     """Hours, address or how to reach it."""
 
@@ -562,6 +565,18 @@ class ClauseCustomisation(StrictModel):
     """Clauses whose text the institution replaces."""
 
 
+class PaperSize(str, Enum):
+    A4 = "A4"
+    A3 = "A3"
+
+
+class PosterOptions(StrictModel):
+    """How the poster for patients and visitors is printed."""
+
+    paper: PaperSize = PaperSize.A4
+    """A4 (the default) or A3, for a larger poster in a waiting room; the type grows with the paper."""
+
+
 class Profile(StrictModel):
     """An institution profile: everything its documents say about it."""
 
@@ -641,6 +656,8 @@ class Profile(StrictModel):
     when the head keeps control, and the order says so."""
     clauses: ClauseCustomisation = Field(default_factory=ClauseCustomisation)
     """Optional changes to the standard clauses: switch off, add, replace."""
+    poster: PosterOptions = Field(default_factory=PosterOptions)
+    """Options of the poster for patients and visitors (paper size)."""
     review_period_years: Annotated[int, Field(ge=1, le=5), BeforeValidator(_parse_count)]
     """Years between scheduled reviews of the policy."""
     records_retention_years: Annotated[int, Field(ge=1, le=75), BeforeValidator(_parse_count)]

@@ -3,7 +3,7 @@
 It imports nothing of ours."""
 
 from policygen.model.data import to_data
-from policygen.model.document import Document, Meta
+from policygen.model.document import LAYOUTS, PAPER_SIZES, Document, Meta
 from policygen.model.nodes import (
     BLOCK_TYPES,
     ID_PATTERN,
@@ -42,8 +42,10 @@ __all__ = [
     "BLOCK_TYPES",
     "ID_PATTERN",
     "INLINE_TYPES",
+    "LAYOUTS",
     "MAX_FORM_LINES",
     "MAX_LIST_DEPTH",
+    "PAPER_SIZES",
     "Annex",
     "Approval",
     "Block",

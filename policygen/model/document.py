@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from policygen.model.nodes import Block, Clause, Node
+from policygen.model.nodes import Block, Clause, ModelError, Node
 from policygen.model.rules import check_blocks
+
+LAYOUTS = ("document", "poster")
+PAPER_SIZES = {"A4": (210, 297), "A3": (297, 420)}
+"""Width and height of each paper size a document may be printed on, in millimetres."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,14 @@ class Meta:
     page_label: str  # e.g. "Page {page} of {pages}"; both placeholders are required
     draft_mark: str = ""  # non-empty: printed in the header of every page (e.g. "DRAFT")
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    layout: str = "document"  # "document", or "poster": large type, no page label
+    paper: str = "A4"  # A4, or A3 (a poster may be printed on A3)
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ModelError(f"unknown layout {self.layout!r}; known: {', '.join(LAYOUTS)}")
+        if self.paper not in PAPER_SIZES:
+            raise ModelError(f"unknown paper size {self.paper!r}; known: {', '.join(PAPER_SIZES)}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -22,15 +23,31 @@ from policygen.limits import describe_excess, model_size
 from policygen.model import Document, Meta
 from policygen.parse.markdown import parse_markdown
 from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.poster import POSTER_ID, join_poster, poster_languages, reporting_link
 from policygen.transforms.crossref import resolve_references
 from policygen.transforms.customise import customise
 
-DOCUMENT_IDS = ("policy", "code-of-conduct", "complaint-procedure", "training-programme", "adoption-order")
+DOCUMENT_IDS = (
+    "policy",
+    "code-of-conduct",
+    "complaint-procedure",
+    "training-programme",
+    "adoption-order",
+    "leaflet",
+    "poster",
+)
 """The documents of an institution's set, by id (design.md); each has templates/<id>/<lang>.md.j2."""
 
 
 def template_name(doc_id: str, lang: str) -> str:
     return f"{doc_id}/{lang}.md.j2"
+
+
+def document_templates(doc_id: str, lang: str, languages: Iterable[str]) -> list[str]:
+    """The templates a document of the set in `lang` is made from: its own, and for the poster also its
+    partner language's (the Kyrgyz poster prints the Russian text too)."""
+    langs = poster_languages(lang, languages) if doc_id == POSTER_ID else (lang,)
+    return [template_name(doc_id, one) for one in langs]
 
 
 def template_context(profile: Profile, lang: str) -> dict[str, Any]:
@@ -47,6 +64,7 @@ def template_context(profile: Profile, lang: str) -> dict[str, Any]:
     institution["commission_minimum"] = MIN_COMMISSION
     institution["head_case_body"] = localize(profile.head_case_body(), lang)
     institution["appeal_to"] = localize(profile.appeal_route(), lang)
+    institution["reporting_link"] = reporting_link(profile.reporting_channels)
     return {"inst": institution, "lang": lang}
 
 
@@ -142,8 +160,25 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lan
     profile = loaded.profile
     context = template_context(profile, lang)
     institution = (profile.short_name or profile.name)[lang]
+    created = profile.approval.order_date
+
+    def render_half(half_lang: str) -> Document:
+        name = (profile.short_name or profile.name)[half_lang]
+        half_context = context if half_lang == lang else template_context(profile, half_lang)
+        return render_document(renderer, half_context, POSTER_ID, half_lang, name, created)
+
     documents = {
-        doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
+        doc_id: (
+            join_poster(
+                renderer,
+                render_half,
+                poster_languages(lang, profile.languages),
+                context["inst"]["reporting_link"],
+                profile.poster.paper.value,
+            )
+            if doc_id == POSTER_ID
+            else render_document(renderer, context, doc_id, lang, institution, created)
+        )
         for doc_id in DOCUMENT_IDS
     }
     return finish_set(renderer, customise(documents, loaded, lang), lang)

@@ -35,6 +35,7 @@ from policygen.sets.institution import (
     localize,
     render_document,
 )
+from policygen.sets.poster import POSTER_ID, join_poster, poster_languages
 
 MODEL_OWNER = "model"
 """Output folder of the model set: output/model/<lang>/<doc>.docx|.pdf."""
@@ -86,6 +87,7 @@ def model_context(workspace: Workspace, lang: str) -> dict[str, Any]:
         languages=[lang],
         is_education=True,
         is_model=True,
+        reporting_link=None,
     )
     base = model_base_file(workspace)
     if base is not None:
@@ -98,7 +100,20 @@ def build_model_documents(renderer: TemplateRenderer, workspace: Workspace, lang
     context = model_context(workspace, lang)
     created = source_date(MODEL_CREATED)
     label = renderer.strings(lang).text("model_documents")
-    documents = {doc_id: render_document(renderer, context, doc_id, lang, label, created) for doc_id in DOCUMENT_IDS}
+
+    def render_half(half_lang: str) -> Document:
+        half_context = context if half_lang == lang else model_context(workspace, half_lang)
+        half_label = renderer.strings(half_lang).text("model_documents")
+        return render_document(renderer, half_context, POSTER_ID, half_lang, half_label, created)
+
+    documents = {
+        doc_id: (
+            join_poster(renderer, render_half, poster_languages(lang, workspace.languages()), None, "A4")
+            if doc_id == POSTER_ID
+            else render_document(renderer, context, doc_id, lang, label, created)
+        )
+        for doc_id in DOCUMENT_IDS
+    }
     return finish_set(renderer, documents, lang)
 
 

@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from policygen.errors import RenderError
 from policygen.model import (
+    PAPER_SIZES,
     Annex,
     Approval,
     Block,
@@ -50,7 +51,7 @@ CM = 567  # twips per centimetre, the unit of indents and tab stops below
 POINT_INDENT = 709  # 1.25 cm: where the text of a clause or point starts, after its number
 LIST_HANGING = 360  # a bullet or list number hangs this far left of its text
 LIST_TEXT = tuple(POINT_INDENT + depth * LIST_HANGING for depth in (1, 2, 3))  # bullets align with point text
-TEXT_WIDTH = 17 * CM  # A4 (21 cm) minus the 2.5 cm and 1.5 cm side margins
+TEXT_WIDTH = int(16.5 * CM)  # A4 (21 cm) minus the 2.5 cm and 2 cm side margins
 WORD_NS = nsdecls("w")  # xmlns:w for XML snippets parsed on their own
 
 # The numbering instances (w:num) the styles use; each OrderedList adds its own, restarting at 1.
@@ -357,9 +358,20 @@ UNUSED_PACKAGE_PARTS = (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES)  # a blank page's 
 UNUSED_SETTINGS = ("w:proofState", "w:savePreviewPicture")
 
 
+POSTER_TYPE_SCALE = {"A4": 13 / 12, "A3": 18.4 / 12}
+"""How much larger a poster's type is than a document's (13 pt body text on A4, 18.4 pt on A3, as in the PDF)."""
+
+
+def _scaled_type(styles, scale: float) -> None:
+    """Every font size of the styles (w:sz, w:szCs, in half-points) multiplied by `scale`."""
+    for size in (*styles.iter(qn("w:sz")), *styles.iter(qn("w:szCs"))):
+        size.set(qn("w:val"), str(round(int(size.get(qn("w:val"))) * scale)))
+
+
 @functools.cache
-def _base_package(language_tag: str) -> bytes:
-    """An empty document with our styles, numbering, settings and page layout, built once per language."""
+def _base_package(language_tag: str, layout: str = "document", paper: str = "A4") -> bytes:
+    """An empty document with our styles, numbering, settings and page layout, built once per language, layout
+    and paper size."""
     document = docx.Document()
     for rels, unused in (
         (document.part.rels, UNUSED_DOCUMENT_PARTS),
@@ -367,12 +379,16 @@ def _base_package(language_tag: str) -> bytes:
     ):
         for rel_id in [rel_id for rel_id, rel in rels.items() if rel.reltype in unused]:
             del rels[rel_id]
-    document.styles.element[:] = list(_styles_element(language_tag))
+    styles = _styles_element(language_tag)
+    if layout == "poster":
+        _scaled_type(styles, POSTER_TYPE_SCALE[paper])
+    document.styles.element[:] = list(styles)
     document.part.numbering_part.element[:] = list(parse_xml(NUMBERING_XML))
     _configure_settings(document.settings.element, language_tag)
     section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(25), Mm(15)
+    width, height = PAPER_SIZES[paper]
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    section.left_margin, section.right_margin = Mm(25), Mm(20)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.header_distance, section.footer_distance = Mm(10), Mm(10)
     buffer = io.BytesIO()
@@ -660,7 +676,7 @@ class DocxWriter:
     def render(self, document: Document) -> bytes:
         meta = document.meta
         target = f"{meta.doc_id}{self.suffix}"
-        word_document = docx.Document(io.BytesIO(_base_package(meta.language_tag)))
+        word_document = docx.Document(io.BytesIO(_base_package(meta.language_tag, meta.layout, meta.paper)))
         _DocxTranslator(word_document, target).visit_all(document.blocks)
         _write_header_and_footer(word_document.sections[0], meta, target)
         _set_core_properties(word_document.core_properties, meta, target)

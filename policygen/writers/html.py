@@ -71,6 +71,16 @@ def document_target(meta: Meta) -> str:
     return f"{meta.language}/{meta.doc_id}"
 
 
+def _page_classes(meta: Meta, *, reversed_label: bool) -> list[str]:
+    """The classes of <body> that choose the print stylesheet's page: the label's order, a poster, A3 paper."""
+    classes = ["page-label-reversed"] if reversed_label else []
+    if meta.layout != "document":
+        classes.append(f"layout-{meta.layout}")
+    if meta.paper != "A4":
+        classes.append(f"paper-{meta.paper.lower()}")
+    return classes
+
+
 class HtmlWriter:
     """Writes a Document as one HTML page, styled for print by the packaged stylesheet."""
 
@@ -149,7 +159,7 @@ class _HtmlTranslator(Visitor):
             )
         start, middle, end = parts[0::2]
         attributes = {
-            "class": "page-label-reversed" if placeholders[0] == "pages" else None,
+            "class": " ".join(_page_classes(meta, reversed_label=placeholders[0] == "pages")) or None,
             "data-institution": meta.institution,
             "data-title": meta.title,
             "data-draft-mark": meta.draft_mark,
