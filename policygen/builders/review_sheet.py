@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+from policygen.builders.workers import run_bounded
 from policygen.errors import WorkspaceError
 from policygen.inputs.workspace import Workspace
 from policygen.model import (
@@ -21,6 +23,7 @@ from policygen.model import (
     inline_runs,
     plain_text,
 )
+from policygen.output.atomic import write_files
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import DOCUMENT_IDS, template_name
 from policygen.sets.model_set import MODEL_CREATED, build_model_documents
@@ -66,6 +69,16 @@ def review_sheet(workspace: Workspace, doc_id: str) -> Document:
         keywords=(doc_id, "review-sheet"),
     )
     return Document(meta, blocks)
+
+
+def write_review_sheet(workspace: Workspace, doc_id: str, target: Path) -> None:
+    """Write the review sheet of `doc_id` to `target` as DOCX (atomically), rendered in a memory-bounded worker."""
+    data = run_bounded(_review_sheet_bytes, workspace, doc_id)
+    write_files(target.parent, [(target.name, data)])
+
+
+def _review_sheet_bytes(workspace: Workspace, doc_id: str) -> bytes:
+    return review_sheet_docx(review_sheet(workspace, doc_id))
 
 
 def review_sheet_docx(document: Document) -> bytes:
