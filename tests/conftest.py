@@ -251,6 +251,21 @@ def soffice_convert(paths: list[Path], target_format: str, out_dir: Path) -> lis
     return converted
 
 
+def edit(path: Path, *replacements: tuple[str, str]) -> str:
+    """Replace each `old` text of a file once by `new`, asserting each is there; returns the new text."""
+    text = path.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def line_of(text: str, marker: str) -> int:
+    """The number of the first line of `text` that holds `marker`."""
+    return next(number for number, line in enumerate(text.splitlines(), start=1) if marker in line)
+
+
 def normalized_words(text: str) -> list[str]:
     """Words of a text with whitespace, soft hyphens and typographic spaces normalised."""
     text = text.replace("\u00ad", "").replace("\u202f", " ").replace("\xa0", " ")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import copy_workspace, normalized_words, pdf_text, run_cli
+from conftest import copy_workspace, line_of, normalized_words, pdf_text, run_cli
 
 PROFILE = "ak-tilek-fmc"
 
@@ -18,10 +18,6 @@ def customised_workspace(tmp_path: Path, clauses_yaml: str) -> tuple[Path, Path,
     text = profile.read_text(encoding="utf-8") + "\n" + clauses_yaml
     profile.write_text(text, encoding="utf-8")
     return workspace, profile, text
-
-
-def line_of(text: str, marker: str) -> int:
-    return next(number for number, line in enumerate(text.splitlines(), start=1) if marker in line)
 
 
 def build(workspace: Path, *options: str):

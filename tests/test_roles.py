@@ -8,7 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import REPO, copy_workspace, pdf_text, run_cli
+from conftest import REPO, copy_workspace, edit, line_of, pdf_text, run_cli
 
 from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
 
@@ -39,19 +39,6 @@ LOCATED = re.compile(
 def located(stderr: str) -> dict[str, tuple[int, str]]:
     """key path -> (line, message) of every located message with a hint."""
     return {match["key"]: (int(match["line"]), match["message"]) for match in LOCATED.finditer(stderr)}
-
-
-def edit(path: Path, *replacements: tuple[str, str]) -> str:
-    text = path.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
-    return text
-
-
-def line_of(text: str, marker: str) -> int:
-    return next(number for number, line in enumerate(text.splitlines(), start=1) if marker in line)
 
 
 def docx_text(path: Path) -> str:

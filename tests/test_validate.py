@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_workspace, run_cli
+from conftest import REPO, copy_workspace, edit, line_of, run_cli
 
 PROFILE = "ak-tilek-fmc"
 LOCATED = re.compile(
@@ -27,19 +27,6 @@ def workspace(tmp_path: Path) -> Path:
 
 def profile_of(workspace: Path, name: str = PROFILE) -> Path:
     return workspace / "institutions" / f"{name}.yaml"
-
-
-def edit(path: Path, *replacements: tuple[str, str]) -> str:
-    text = path.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
-    return text
-
-
-def line_of(text: str, marker: str) -> int:
-    return next(number for number, line in enumerate(text.splitlines(), start=1) if marker in line)
 
 
 def located(stderr: str) -> dict[str, tuple[str, int, str]]:
