@@ -144,6 +144,22 @@ def test_model_poster_has_no_qr_code_and_blanks_for_the_contacts(tmp_path):
         assert len(pypdf.PdfReader(poster.with_name("leaflet.pdf")).pages) <= 2
 
 
+def footer_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return "".join(archive.read(name).decode() for name in archive.namelist() if name.startswith("word/footer"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ky", "ru", "en"])
+def test_poster_docx_prints_no_page_label_while_the_leaflet_keeps_its_own(example_build, lang):
+    folder = example_build / "bishkek-city-hospital" / lang
+    poster = footer_xml(folder / "poster.docx")
+    assert "<w:instrText" not in poster and "<w:t" not in poster
+    assert re.search(
+        r"<w:instrText[^>]*> PAGE </w:instrText>.*> NUMPAGES </w:instrText>", footer_xml(folder / "leaflet.docx")
+    )
+
+
 def test_a_profile_asking_for_an_a3_poster_gets_one_a3_page_with_larger_type(tmp_path):
     workspace = copy_workspace(tmp_path / "ws")
     profile_file = workspace / "institutions" / "ak-tilek-fmc.yaml"

@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from conftest import REPO, copy_workspace, run_cli
 
-from policygen import DOCUMENT_IDS
+from policygen import DOCUMENT_IDS, PAGE_BUDGETS, SET_PAGE_BUDGET
 
 A4_WIDTH, A4_HEIGHT = 595.28, 841.89
 MARGIN = 20 / 25.4 * 72  # 20 mm in points
@@ -215,3 +215,34 @@ def test_every_example_pdf_keeps_margins_of_at_least_20_mm(example_build):
                 where = (path.relative_to(example_build), word, x0, y0, x1, y1)
                 assert x0 >= MARGIN - EPSILON and x1 <= A4_WIDTH - MARGIN + EPSILON, where
                 assert y0 >= MARGIN - EPSILON and y1 <= A4_HEIGHT - MARGIN + EPSILON, where
+
+
+@pytest.mark.slow
+def test_every_example_document_and_whole_set_fits_its_page_budget_in_every_language(example_build):
+    assert (PAGE_BUDGETS["policy"], PAGE_BUDGETS["leaflet"], PAGE_BUDGETS["poster"], SET_PAGE_BUDGET) == (12, 2, 1, 45)
+    sets = {}
+    for path in example_pdfs(example_build):
+        institution, lang = path.parent.parent.name, path.parent.name
+        sets.setdefault((institution, lang), {})[path.stem] = len(pypdf.PdfReader(path).pages)
+    assert len(sets) == 8
+    for (institution, lang), pages in sets.items():
+        assert set(pages) == set(DOCUMENT_IDS), (institution, lang)
+        over = {doc_id: count for doc_id, count in pages.items() if count > PAGE_BUDGETS[doc_id]}
+        assert not over, (institution, lang, over)
+        assert sum(pages.values()) <= SET_PAGE_BUDGET, (institution, lang, pages)
+
+
+@pytest.mark.slow
+def test_check_shows_every_example_within_its_page_and_sentence_targets(example_build):
+    result = run_cli("check", "-w", REPO, "--out", example_build, "--json", "-q")
+    assert result.exit_code == 0, result.stderr
+    for entry in json.loads(result.stdout)["institutions"]:
+        for lang, figures in entry["languages"].items():
+            assert None not in figures["pages"].values(), (entry["id"], lang)
+            assert sum(figures["pages"].values()) <= SET_PAGE_BUDGET, (entry["id"], lang)
+            missed = [found for found in figures["readability"] if not found["meets_target"]]
+            assert not missed, (entry["id"], lang, missed)
+    table = run_cli("check", "-w", REPO, "--out", example_build).output
+    assert "pages in the built PDFs" in table
+    over_target = re.compile(r"\(over \d+\)|\(\d+ OVER\)|over: warning")
+    assert not [line for line in table.splitlines() if over_target.search(line)]
