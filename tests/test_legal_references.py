@@ -13,6 +13,7 @@ import pytest
 from conftest import EXAMPLES, REPO, copy_workspace, normalized_words, pdf_text, run_cli
 
 from policygen import DOCUMENT_IDS, TemplateRenderer, open_workspace
+from policygen.builders.keys import model_set_models_key
 
 LANGUAGES = {
     "ak-tilek-fmc": ["ky", "ru"],
@@ -305,3 +306,19 @@ def test_adoption_order_instructs_amending_the_labour_rules_job_descriptions_and
         text = squeezed(docx_text(example_build / "osh-medical-university" / lang / "adoption-order.docx"))
         for phrase in phrases:
             assert phrase in text, (lang, phrase)
+
+
+def test_the_model_set_is_made_again_when_a_national_reference_ages_past_its_recheck(tmp_path, monkeypatch):
+    workspace = copy_workspace(tmp_path)
+    national = workspace / "institutions" / "_national.yaml"
+    checked = "    checked_on: 2026-12-01\n    verified: {ky: true, ru: false"
+    edit(national, checked, checked.replace("2026-12-01", "2025-01-15"))
+    opened = open_workspace(workspace)
+    renderer = TemplateRenderer(opened.template_search_path())
+
+    def model_key_on(day: dt.date) -> str:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(day))
+        return model_set_models_key(opened, renderer, "ky", environment="the same")
+
+    fresh, stale, later = (model_key_on(dt.date(2026, 1, day)) for day in (15, 16, 17))
+    assert fresh != stale == later

@@ -17,7 +17,7 @@ from policygen.model import Document
 from policygen.output.manifest import versions
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import DOCUMENT_IDS, document_templates
-from policygen.sets.model_set import model_base_file
+from policygen.sets.model_set import aged_base_references, model_base_file
 
 PACKAGE = Path(__file__).resolve().parent.parent
 PACKAGED_FOLDERS = (PACKAGE / "assets", PACKAGE / "data")
@@ -118,14 +118,16 @@ def institution_models_key(
 
 
 def model_set_models_key(workspace: Workspace, renderer: TemplateRenderer, lang: str, environment: str) -> str:
-    """The key of the model set's document models in `lang`: the national base, the templates and the environment."""
+    """The key of the model set's document models in `lang`: the national base, which of its legal references have
+    aged past their recheck period, the templates and the environment."""
     base = model_base_file(workspace)
-    base_digest = "no base"
+    base_digest, aged = "no base", ""
     if base is not None:  # one leading out of institutions/ is refused, unread, when the set is made
         inside = base.resolve().is_relative_to(workspace.institutions_dir.resolve())
         base_digest = file_digest(base) if inside else "outside institutions/"
+        aged = ",".join(aged_base_references(base)) if inside else ""
     templates = set_templates_key(workspace, renderer, lang, workspace.languages())
-    return digest("model", environment, base_digest, lang, templates)
+    return digest("model", environment, base_digest, lang, aged, templates)
 
 
 def contained_digest(path: Path, folder: Path, max_bytes: int) -> str:

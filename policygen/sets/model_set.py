@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from policygen.errors import ProfileError
 from policygen.inputs.clock import build_day, source_date
-from policygen.inputs.legal import cited
+from policygen.inputs.legal import cited, stale_ids
 from policygen.inputs.schema import (
     MIN_COMMISSION,
     Audience,
@@ -152,6 +152,22 @@ def _blank_for(annotation: Any) -> Any:
         if issubclass(annotation, dt.date):
             return Blank("date")
     return Blank()
+
+
+def aged_base_references(base: Path) -> list[str]:
+    """The ids of the national base's legal references whose check has aged on the build day (the model documents
+    print them with the review mark); none when the base does not read as valid, which making the set reports."""
+    try:
+        data = load_yaml_mapping(base).data
+        register = TypeAdapter(Profile.model_fields["legal_references"].annotation).validate_python(
+            data.get("legal_references", {})
+        )
+        months = TypeAdapter(int).validate_python(
+            data.get("recheck_months", Profile.model_fields["recheck_months"].default)
+        )
+    except (ProfileError, pydantic.ValidationError):
+        return []
+    return stale_ids(register, build_day(), months)
 
 
 def _overlay_base(institution: dict[str, Any], base: Path, lang: str) -> None:

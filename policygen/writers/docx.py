@@ -433,9 +433,9 @@ def _write_header_and_footer(section, meta: Meta, target: str) -> None:
             f"page label {meta.page_label!r} lacks {{page}} or {{pages}}",
             hint='write the page label with both placeholders, e.g. "Page {page} of {pages}"',
         )
+    footer = section.footer.paragraphs[0]  # every document has its footer part, so that all store one set of parts
     if meta.layout == "poster":  # one page read from a distance: no page label, as in the PDF
         return
-    footer = section.footer.paragraphs[0]
     for index, part in enumerate(PLACEHOLDER.split(meta.page_label)):
         if index % 2:
             _add_field(footer, FIELD_CODES[part])
