@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from policygen import TemplateRenderer, build_documents, load_profile, open_workspace
-from policygen.check.elements import element_ids
 from policygen.check.notions import element_notions, missing_notions
+from policygen.inputs.elements import element_ids
 from policygen.model import Clause, Document, Paragraph, Text
 from policygen.sets.model_set import build_model_documents
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 
 PACKAGE = REPO / "policygen"
-INNER_STAGES = ("model", "parse", "transforms", "check", "writers", "figures")
+INNER_STAGES = ("model", "inputs", "parse", "transforms", "check", "writers", "figures")
 OUTER_STAGES = ("render", "sets", "builders", "cli")
 
 
@@ -55,3 +55,28 @@ def test_only_the_public_api_and_the_command_line_import_the_builders():
     ]
 
     assert importers == ["__init__.py"]
+
+
+STAGES_BELOW = {
+    "model": set(),
+    "inputs": set(),
+    "parse": {"model"},
+    "figures": set(),
+    "writers": {"model", "output"},
+    "check": {"model", "inputs"},
+    "transforms": {"model", "inputs", "parse"},
+    "render": {"model", "inputs", "parse"},
+}
+"""The stages each inner stage may import (besides itself and the shared errors, limits and version modules):
+the document model, the inputs read, and nothing beside or above it."""
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES_BELOW))
+def test_an_inner_stage_imports_only_the_stages_below_it(stage: str):
+    shared = {stage, "errors", "limits", "version"}
+    beside_or_above = {
+        path.relative_to(PACKAGE).as_posix(): sorted(imported_stages(path) - shared - STAGES_BELOW[stage])
+        for path in modules_of(stage)
+    }
+
+    assert {module: stages for module, stages in beside_or_above.items() if stages} == {}

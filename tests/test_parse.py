@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from golden import assert_golden, snapshot_text
 
-from policygen.check.elements import element_ids
 from policygen.errors import TemplateError
+from policygen.inputs.elements import element_ids
 from policygen.model import to_data
 from policygen.parse.markdown import parse_markdown
 

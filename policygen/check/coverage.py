@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policygen.check.elements import PolicyElement, policy_elements, required_elements
 from policygen.check.legal import limitation_problems, stale_reference_warnings
 from policygen.check.notions import missing_notions
 from policygen.check.readability import Readability, readability
 from policygen.errors import Diagnostic, PolicygenError
 from policygen.inputs.clock import build_day
+from policygen.inputs.elements import PolicyElement, policy_elements, required_elements
 from policygen.inputs.profiles import LoadedProfile
 from policygen.model import Document, plain_text
 

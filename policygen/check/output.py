@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from policygen.check.coverage import InstitutionCheck, LanguageCheck
-from policygen.check.elements import policy_elements
 from policygen.check.pages import pages_line
+from policygen.inputs.elements import policy_elements
 
 CHECK_JSON_FORMAT = 1
 

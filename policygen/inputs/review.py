@@ -15,8 +15,8 @@ from pathlib import Path
 from policygen.errors import Diagnostic, ProfileError, WorkspaceError
 from policygen.inputs.characters import describe_all, forbidden_in_text
 from policygen.inputs.strict_yaml import KeyPath, LoadedYaml, format_key_path, load_yaml_mapping
+from policygen.inputs.template_files import check_template_file, read_template_file
 from policygen.inputs.workspace import STRINGS_FOLDER, Workspace, packaged_templates
-from policygen.render.template_files import check_template_file, read_template_file
 
 REVIEW_FILE = "translation-review.yaml"
 MAX_REVIEWER_CHARS = 255

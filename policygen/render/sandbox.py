@@ -16,6 +16,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from policygen.errors import TemplateError, TemplateStructureError, clipped
+from policygen.inputs.template_files import check_template_file, read_template_file
 from policygen.limits import TimeBoundExceeded, time_limit
 from policygen.model import Block
 from policygen.render.locale import format_counted, format_number, format_written_date
@@ -23,7 +24,6 @@ from policygen.render.names import short_name
 from policygen.render.skeleton import Part, SkeletonLibrary
 from policygen.render.strings import LanguageStrings, StringsLibrary
 from policygen.render.structure import check_rendered_parts, structured_source, template_language
-from policygen.render.template_files import check_template_file, read_template_file
 
 MAX_OUTPUT_CHARS = 2_000_000
 MAX_SEQUENCE_PRODUCT = 100_000

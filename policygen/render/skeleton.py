@@ -12,8 +12,8 @@ import jinja2
 import jinja2.nodes
 from jinja2.parser import Parser
 
-from policygen.check.elements import element_ids
 from policygen.errors import Diagnostic, ProfileError, TemplateError
+from policygen.inputs.elements import element_ids
 from policygen.inputs.strict_yaml import KeyPath, LoadedYaml, format_key_path, load_yaml_mapping_text
 
 SKELETON_FILE = "skeleton.yaml"

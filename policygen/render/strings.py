@@ -16,8 +16,8 @@ from babel import Locale, UnknownLocaleError
 from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.schema import LANGUAGE_ID
 from policygen.inputs.strict_yaml import KeyPath, LoadedYaml, Location, format_key_path, load_yaml_mapping_text
+from policygen.inputs.template_files import check_template_file, read_template_file
 from policygen.inputs.workspace import STRINGS_FOLDER, packaged_templates, strings_files
-from policygen.render.template_files import check_template_file, read_template_file
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 FORMATS: dict[KeyPath, frozenset[str]] = {

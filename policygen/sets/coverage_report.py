@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from policygen.check.coverage import InstitutionCheck
-from policygen.check.elements import policy_elements
 from policygen.figures.heatmap import COVERED, MISSING_RECOMMENDED, MISSING_REQUIRED, HeatmapRow, draw_heatmap
 from policygen.inputs.clock import source_date
+from policygen.inputs.elements import policy_elements
 from policygen.model import Document
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import render_document

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from policygen.check.coverage import InstitutionCheck, check_loaded
-from policygen.check.elements import element_ids
 from policygen.errors import PolicygenError, TemplateError
 from policygen.inputs.clock import build_day
+from policygen.inputs.elements import element_ids
 from policygen.inputs.legal import cited
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import unreviewed

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 from markdown_it.common.utils import unescapeAll
 
-from policygen.check.elements import required_elements
 from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
+from policygen.inputs.elements import required_elements
 from policygen.inputs.profiles import LoadedProfile
 from policygen.inputs.schema import Lang
 from policygen.limits import describe_excess, model_size
