@@ -166,6 +166,19 @@ def test_no_form_splits_its_field_group_across_pages(example_build, forms):
             assert len(pages) == 1, f"{path}: the form of {form[0][0]} runs over pages {pages}"
 
 
+@pytest.mark.slow
+def test_each_form_annex_of_the_complaint_procedure_fits_on_one_page(example_build):
+    for (_, _, doc_id), path in form_pdfs(example_build):
+        if doc_id != "complaint-procedure":
+            continue
+        pages_of_annex: dict[str, set[int]] = {}
+        for page, name, _, _ in widgets(path):
+            pages_of_annex.setdefault(name.split("/")[2], set()).add(page)
+        assert set(pages_of_annex) == {"complaint-form", "investigation-report", "decision-form"}, path
+        for annex, pages in pages_of_annex.items():
+            assert len(pages) == 1, f"{path}: the fields of {annex} run over pages {sorted(pages)}"
+
+
 def first_row_emphasis(document: docx.document.Document, table) -> list[str]:
     """Why Word would print the table's first row bold or shaded: its style's first-row rule where the table
     looks at it, bold runs or styles, cell shading."""

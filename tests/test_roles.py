@@ -226,6 +226,9 @@ def test_the_rural_centre_routes_a_case_against_its_head_to_its_parent_organisat
         appeal = clause_text(text, "Каждая из сторон вправе обжаловать решение", "Жалобу рассматривают")
         assert "Ошское областное управление здравоохранения (вымышленный пример)" in appeal
         assert parent not in appeal
+        # the health department decides a case against the parent's head, so its appeal goes above it
+        assert "Решение по жалобе на руководителя Головной организации" in appeal
+        assert "обжалуется в следующий орган: Министерство здравоохранения Кыргызской Республики" in appeal
     kyrgyz = " ".join(docx_text(example_build / RURAL / "ky" / "complaint-procedure.docx").split())
     assert "Даттануу төмөнкү органга жөнөтүлөт: Кара-Суу райондук үй-бүлөлүк медицина борбору" in kyrgyz
 

@@ -320,12 +320,16 @@ class ReportingChannel(StrictModel):
 
 
 class Deadlines(StrictModel):
-    """Time limits of the complaint procedure, in calendar days."""
+    """Time limits of the complaint procedure, in calendar days (in working days where the key says so)."""
 
+    handover_working_days: Days
+    """Working days within which a worker told of harassment passes the report on, with consent, to a focal point."""
     acknowledgement_days: Days
     """Days to register a complaint and confirm receipt in writing."""
     interim_measures_days: Days
     """Days to decide on protective measures once they are asked for."""
+    investigation_order_working_days: Days
+    """Working days after a formal complaint is registered within which the head orders the investigation."""
     investigation_days: Days
     """Days for the commission to finish its investigation."""
     extension_days: Days
@@ -334,6 +338,8 @@ class Deadlines(StrictModel):
     """Days for the head to decide after receiving the commission's report."""
     appeal_days: Days
     """Days within which a party may appeal the decision."""
+    appeal_decision_days: Days
+    """Days within which the appeal body answers both parties in writing."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Deadlines:
