@@ -94,6 +94,17 @@ def test_changed_deadline_changes_every_document_that_mentions_it_and_only_those
     assert "policy" not in changed  # the policy refers to the procedure's time limits, never repeats them
 
 
+def test_knowledge_check_figures_come_from_the_profile_and_change_only_the_training_programme(tmp_path):
+    figures = "training:\n  knowledge_check_questions: 12\n  pass_mark: 9\n  target_pass_percent: 75\n"
+    texts = texts_before_and_after(tmp_path, "ak-tilek-fmc", "ru", "training:\n", figures)
+    changed = {doc_id for doc_id in DOCUMENT_IDS if texts["before"][doc_id] != texts["after"][doc_id]}
+    assert changed == {"training-programme"}
+    programme = texts["after"]["training-programme"]
+    assert "тест из 12 вопросов" in programme
+    assert "Проходной балл — 9 правильных ответов." in programme
+    assert "не менее 75 % участников" in programme
+
+
 def test_changed_focal_point_changes_every_document_that_names_it_and_only_those(tmp_path):
     texts = texts_before_and_after(
         tmp_path, "ak-tilek-fmc", "ky", "Жапарова Айзада Эсенбековна", "Бейшеева Нургүл Маратовна"

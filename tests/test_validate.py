@@ -354,3 +354,19 @@ def test_a_profile_linked_inside_institutions_is_reported_by_its_workspace_path(
     assert_refused_cleanly(result, workspace)
     assert located(result.stderr)["staff_count"][:2] == (str(profile), line_of(text, "staff_count: many"))
     assert str(real) not in result.stderr
+
+
+# Issue 13, item 4: the knowledge check's figures are data ------------------------------------------------------
+
+
+def test_a_pass_mark_above_the_number_of_questions_is_refused_at_its_line(workspace):
+    profile = profile_of(workspace)
+    text = edit(profile, ("training:\n", "training:\n  knowledge_check_questions: 6\n  pass_mark: 7\n"))
+
+    result = run_cli("validate", PROFILE, "--workspace", workspace)
+
+    assert_refused_cleanly(result, workspace)
+    found = located(result.stderr)
+    assert found["training.pass_mark"][:2] == (str(profile), line_of(text, "pass_mark: 7")), result.stderr
+    assert "must not exceed knowledge_check_questions (6)" in found["training.pass_mark"][2]
+    assert "training.knowledge_check_questions" not in found

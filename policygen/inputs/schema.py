@@ -122,6 +122,7 @@ def _pattern(regex: re.Pattern[str], what: str):
 Count = Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(_parse_count)]
 Days = Annotated[int, Field(ge=1, le=365), BeforeValidator(_parse_count)]
 Hours = Annotated[int, Field(ge=1, le=40), BeforeValidator(_parse_count)]
+Percent = Annotated[int, Field(ge=1, le=100), BeforeValidator(_parse_count)]
 TRAINING_MODULES = 7  # the modules of templates/training-programme, in order
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
@@ -525,8 +526,35 @@ class Training(StrictModel):
     schedule_within_days: Days
     """Days after the adoption order within which the focal points propose the first training dates, when the
     profile schedules none."""
+    knowledge_check_questions: Annotated[int, Field(ge=1, le=100), BeforeValidator(_parse_count)]
+    """Questions of the knowledge check taken at the start and at the end of modules 1-5."""
+    pass_mark: Annotated[int, Field(ge=1, le=100), BeforeValidator(_parse_count)]
+    """Correct answers of the knowledge check needed to pass it."""
+    target_pass_percent: Percent
+    """Target of each cycle: the share of participants, in per cent, who pass the final knowledge check."""
+    target_score_gain: Annotated[int, Field(ge=1, le=100), BeforeValidator(_parse_count)]
+    """Target of each cycle: how many points the mean final score exceeds the mean initial score by."""
+    target_useful_percent: Percent
+    """Target of each cycle: the share of participants, in per cent, who rate the training useful."""
     sessions: list[TrainingSession] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     """Scheduled sessions for the training programme and the adoption order (none: dates left to the order)."""
+
+    @model_validator(mode="after")
+    def _within_the_check(self) -> Training:
+        problems = [  # each at the key it concerns, so that it points at its line
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "value_error", f"must not exceed knowledge_check_questions ({self.knowledge_check_questions})"
+                ),
+                loc=(key,),
+                input=getattr(self, key),
+            )
+            for key in ("pass_mark", "target_score_gain")
+            if getattr(self, key) > self.knowledge_check_questions
+        ]
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
 
 
 ClauseText = Annotated[
