@@ -30,9 +30,9 @@ def draw_bar_chart(bars: list[Bar]) -> bytes:
     line_height = 12 * SCALE
     rows = [textwrap.wrap(bar.caption, width=42) or [""] for bar in bars]
     heights = [max(BAR_HEIGHT, len(lines) * line_height) for lines in rows]
-    label_space = max(int(font.getlength(bar.label)) for bar in bars) + MARGIN
+    label_space = max((int(font.getlength(bar.label)) for bar in bars), default=0) + MARGIN
     width = MARGIN + LABEL_WIDTH + BAR_WIDTH + MARGIN + label_space + MARGIN
-    height = MARGIN + sum(heights) + ROW_GAP * (len(bars) - 1) + MARGIN
+    height = MARGIN + sum(heights) + ROW_GAP * max(len(bars) - 1, 0) + MARGIN
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     top = MARGIN
