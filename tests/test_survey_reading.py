@@ -13,7 +13,10 @@ import pytest
 from conftest import EXAMPLE_SUBMISSION, edit, run_cli
 from survey_helpers import csv_text, small_rows, survey_workspace
 
-from policygen import EXIT_FAILED
+from policygen import EXIT_FAILED, open_workspace
+from policygen.builders.submission import submission_inputs_key
+from policygen.inputs import survey_data
+from policygen.sets.submission import load_submission
 
 
 def xlsx_bytes(rows: list[list[str]], sheet: str = "Ответы", before: str | None = None) -> bytes:
@@ -154,3 +157,35 @@ def test_blank_answers_are_reported_and_left_out_of_the_denominator(tmp_path):
     # 20 respondents: one blank and one 'Не знаю' leave 18 who answered, 5 of them yes
     assert rows["harassed"] == ["5", "18", "27.8%", "12.5%-50.9%", "2"]
     assert rows["silent"] == ["3", "4", "75.0%", "30.1%-95.4%", "1"]
+
+
+def test_an_export_with_more_rows_than_the_limit_is_refused_at_the_first_row_past_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(survey_data, "MAX_SURVEY_ROWS", 5)
+    workspace = survey_workspace(tmp_path, csv_text(small_rows()).encode())
+    result = run_cli("submission", "evidence", EXAMPLE_SUBMISSION, "-w", workspace)
+    assert result.exit_code == EXIT_FAILED
+    assert f"{workspace / 'submissions' / 'data' / 'survey.csv'}:7: more than 5 rows" in result.stderr
+
+
+def test_an_export_larger_than_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(survey_data, "MAX_SURVEY_BYTES", 100)
+    workspace = survey_workspace(tmp_path, csv_text(small_rows()).encode())
+    result = run_cli("submission", "evidence", EXAMPLE_SUBMISSION, "-w", workspace)
+    assert result.exit_code == EXIT_FAILED
+    assert "survey.csv: the file is larger than" in result.stderr
+
+
+def test_changing_the_export_or_the_codebook_makes_the_package_again(tmp_path):
+    workspace = survey_workspace(tmp_path, csv_text(small_rows()).encode())
+    path = workspace / "submissions" / f"{EXAMPLE_SUBMISSION}.yaml"
+    opened = open_workspace(workspace)
+
+    def key() -> str | None:
+        return submission_inputs_key(opened, load_submission(path), path, "environment")
+
+    before = key()
+    (workspace / "submissions" / "data" / "survey.csv").write_text(csv_text(small_rows()[:-1]), encoding="utf-8")
+    after_data = key()
+    codebook = workspace / "submissions" / "data" / "survey.codebook.yaml"
+    edit(codebook, ("en: Test}", "en: Test of the survey}"))
+    assert len({before, after_data, key()}) == 3
