@@ -189,3 +189,33 @@ def test_changing_the_export_or_the_codebook_makes_the_package_again(tmp_path):
     codebook = workspace / "submissions" / "data" / "survey.codebook.yaml"
     edit(codebook, ("en: Test}", "en: Test of the survey}"))
     assert len({before, after_data, key()}) == 3
+
+
+@pytest.mark.parametrize(
+    "data, suffix, message",
+    [
+        (
+            b"\xef\xbb\xbfinst,role,q1,q2\r\nh1,A,\xc4\xe0,\r\n",
+            ".csv",
+            "survey.csv:2: the file is marked as UTF-8 but is not",
+        ),
+        (csv_text(small_rows()).encode("utf-16"), ".csv", "survey.csv: the file is UTF-16, UTF-32 or binary"),
+        (b"PK\x03\x04 not really a workbook", ".xlsx", "survey.xlsx: is not a readable Excel workbook"),
+        (b"\xd0\xcf\x11\xe0 an Excel 97 file", ".xls", "survey.xls: cannot read .xls files"),
+    ],
+    ids=["bom but cp1251", "utf-16", "broken xlsx", "old xls"],
+)
+def test_an_unreadable_export_is_one_error_with_a_hint(tmp_path, data, suffix, message):
+    workspace = survey_workspace(tmp_path, data, suffix)
+    result = run_cli("submission", "evidence", EXAMPLE_SUBMISSION, "-w", workspace)
+    assert result.exit_code == EXIT_FAILED
+    [line] = messages(result.stderr)
+    assert message in line and "hint: " in result.stderr
+
+
+def test_a_workbook_unpacking_beyond_the_bound_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(survey_data, "MAX_SURVEY_UNPACKED_BYTES", 1000)
+    workspace = survey_workspace(tmp_path, xlsx_bytes(small_rows()), ".xlsx")
+    result = run_cli("submission", "evidence", EXAMPLE_SUBMISSION, "-w", workspace)
+    assert result.exit_code == EXIT_FAILED
+    assert "survey.xlsx: the workbook unpacks to more than" in result.stderr

@@ -7,12 +7,13 @@ import csv
 import io
 import os
 import stat
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from policygen.errors import ProfileError
-from policygen.limits import MAX_SURVEY_BYTES, MAX_SURVEY_COLUMNS, MAX_SURVEY_ROWS
+from policygen.limits import MAX_SURVEY_BYTES, MAX_SURVEY_COLUMNS, MAX_SURVEY_ROWS, MAX_SURVEY_UNPACKED_BYTES
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -79,12 +80,17 @@ def _decoded(data: bytes, file: str) -> tuple[str, str]:
     """The text and the encoding it was read in: UTF-8 (with or without a byte order mark), else Windows-1251."""
     if data.startswith(_UTF16_OR_32_BOMS) or b"\x00" in data:
         raise ProfileError.single(file, "the file is UTF-16, UTF-32 or binary, not CSV text", hint=_SAVE_AS_CSV)
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", "strict"), "UTF-8"
     try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as error:
+        if data.startswith(codecs.BOM_UTF8):  # marked as UTF-8, yet not UTF-8
+            line = data[: error.start + len(codecs.BOM_UTF8)].count(b"\n") + 1
+            raise ProfileError.single(
+                file,
+                f"the file is marked as UTF-8 but is not (byte 0x{data[error.start + 3]:02X})",
+                line=line,
+                hint=_SAVE_AS_CSV,
+            ) from None
     try:
         return data.decode("cp1251"), "Windows-1251"
     except UnicodeDecodeError as error:
@@ -202,6 +208,28 @@ def _check_row_count(rows: list[SurveyRow], file: str, line: int) -> None:
 
 
 def _read_xlsx(data: bytes, file: str, wanted: list[str], sheet: str | None) -> SurveyTable:
+    _refuse_unpacking_beyond_bounds(data, file)
+    with warnings.catch_warnings():  # openpyxl warns of the form tools' extensions it does not read, cell by cell
+        warnings.simplefilter("ignore")
+        return _read_workbook(data, file, wanted, sheet)
+
+
+def _refuse_unpacking_beyond_bounds(data: bytes, file: str) -> None:
+    """A workbook is a zip: one that unpacks to more than MAX_SURVEY_UNPACKED_BYTES is refused before reading."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ProfileError.single(file, "is not a readable Excel workbook (not a zip)", hint=_SAVE_AS_CSV) from None
+    if unpacked > MAX_SURVEY_UNPACKED_BYTES:
+        raise ProfileError.single(
+            file,
+            f"the workbook unpacks to more than {MAX_SURVEY_UNPACKED_BYTES // 1024**2} MiB",
+            hint="export only the survey's sheet and columns, or save it as CSV",
+        )
+
+
+def _read_workbook(data: bytes, file: str, wanted: list[str], sheet: str | None) -> SurveyTable:
     import openpyxl  # here: only an Excel export needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
