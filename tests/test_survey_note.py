@@ -4,6 +4,7 @@ says the example's data are synthetic; figures typed by hand are marked as such.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -146,6 +147,7 @@ def test_no_free_text_answer_and_not_the_data_file_reach_any_file_of_the_package
     assert len(texts) > 100
     for where, text in texts.items():
         assert FREE_TEXT not in text and "must never reach" not in text and "не должен попасть" not in text, where
+    assert not [where for where, text in texts.items() if DATA.name in text]  # not even the export's name
     with zipfile.ZipFile(submission_package / f"{EXAMPLE_SUBMISSION}.zip") as archive:
         names = archive.namelist()
         assert not [name for name in names if name.endswith((".csv", ".xlsx", ".yaml"))]
@@ -207,3 +209,14 @@ def test_typed_figures_and_a_data_file_together_are_refused(tmp_path):
     assert re.search(
         r"union-2026\.yaml:\d+:\d+: evidence\.survey\.respondents: is computed from the data", result.stderr
     )
+
+
+@pytest.mark.slow
+def test_the_output_manifest_records_the_export_and_codebook_the_figures_were_computed_from(submission_workspace):
+    manifest = json.loads((submission_workspace / "output" / "manifest.json").read_text(encoding="utf-8"))
+    note = next(entry for entry in manifest["files"] if entry["path"].endswith("en/05-justification-note.pdf"))
+    codebook = DATA.with_name("synthetic-survey-2026.codebook.yaml")
+    assert note["inputs"]["survey"] == [
+        {"path": "submissions/data/" + path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        for path in (DATA, codebook)
+    ]

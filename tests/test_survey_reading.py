@@ -136,6 +136,20 @@ def test_a_header_that_could_be_split_two_ways_is_an_error_not_a_guess(tmp_path)
     assert re.search(r"survey\.csv:1: cannot tell which separator .* comma and semicolon", result.stderr)
 
 
+def test_a_survey_file_that_is_not_there_is_named_at_its_line_in_the_submission(tmp_path):
+    workspace = survey_workspace(tmp_path, csv_text(small_rows()).encode())
+    submission = workspace / "submissions" / f"{EXAMPLE_SUBMISSION}.yaml"
+    text = edit(submission, ("    codebook: data/survey.codebook.yaml\n", "    codebook: data/survey.codebok.yaml\n"))
+    line = text.splitlines().index("    codebook: data/survey.codebok.yaml") + 1
+    result = run_cli("submission", "build", EXAMPLE_SUBMISSION, "-w", workspace)
+    assert result.exit_code == EXIT_FAILED
+    [message] = messages(result.stderr)
+    assert (
+        message
+        == f"{submission}:{line}:15: evidence.survey.codebook: no file 'data/survey.codebok.yaml' beside the submission"
+    )
+
+
 @pytest.mark.parametrize("outside", ["../../../outside.csv", "/etc/passwd", "link.csv"])
 def test_a_survey_path_leading_outside_the_workspace_is_refused_at_its_line(tmp_path, outside):
     workspace = survey_workspace(tmp_path, csv_text(small_rows()).encode())

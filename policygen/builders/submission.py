@@ -106,7 +106,10 @@ def build_submission(
         )
         if on_progress is not None:
             on_progress(Progress(package, "document models", 1, 1, f"{sum(map(len, documents.values()))} made"))
-        inputs = {"submission": shown_path(workspace, path)}
+        inputs: dict[str, Any] = {"submission": shown_path(workspace, path)}
+        sources = survey_sources(workspace, submission, path)
+        if sources is not None:  # which export and codebook the figures were computed from, by their SHA-256
+            inputs["survey"] = [input_record(workspace, source) for source in sources]
         units = _units(submission, path, documents, environment, inputs)
         readme = package_readme(
             TemplateRenderer(workspace.template_search_path()), submission, combined_name(submission), CHECKSUMS_NAME

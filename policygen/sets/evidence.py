@@ -41,6 +41,13 @@ def survey_sources(workspace: Workspace, submission: Submission, path: Path) -> 
                 "keep the survey's files inside the workspace, e.g. in submissions/data/, and name them relative "
                 "to the submission file",
             )
+        if not target.is_file():
+            raise _at(
+                path,
+                ("evidence", "survey", key),
+                f"no file {given!r} beside the submission",
+                f"name the survey's {key} file by its path relative to {path.name}'s folder",
+            )
         resolved.append(target)
     return resolved[0], resolved[1]
 
