@@ -233,3 +233,44 @@ def test_a_workbook_unpacking_beyond_the_bound_is_refused_before_it_is_read(tmp_
     result = run_cli("submission", "evidence", EXAMPLE_SUBMISSION, "-w", workspace)
     assert result.exit_code == EXIT_FAILED
     assert "survey.xlsx: the workbook unpacks to more than" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "old, new, key, message",
+    [
+        ("    no_answer: [Не знаю]\n", "    no_anwser: [Не знаю]\n", "questions[0].no_anwser", "unknown key"),
+        (
+            "    yes: [Да]\n    no: [Нет]\n    no_answer",
+            "    yes: [Да]\n    no: [Да]\n    no_answer",
+            "questions[0]",
+            "answer 'Да' is listed under both yes and no",
+        ),
+        (
+            "label: {ky: Кызматы, ru: Должность, en: Role}",
+            "label: {ky: Кызматы, en: Role}",
+            "groups[0].label",
+            "no ru text, but the submission is written in ru",
+        ),
+        (
+            "    among: harassed\n",
+            "    among: silent\n",
+            "questions[1].among",
+            "among 'silent' is not an earlier question",
+        ),
+        (
+            "  - id: silent\n    column: q2\n",
+            "  - id: silent\n    column: q1\n",
+            "questions[1].column",
+            "column 'q1' is read by questions[0] too",
+        ),
+    ],
+)
+def test_a_broken_codebook_is_an_error_at_its_line(tmp_path, old, new, key, message):
+    workspace = survey_workspace(tmp_path, csv_text(small_rows()).encode())
+    codebook = workspace / "submissions" / "data" / "survey.codebook.yaml"
+    edit(codebook, (old, new))
+    result = run_cli("submission", "evidence", EXAMPLE_SUBMISSION, "-w", workspace)
+    assert result.exit_code == EXIT_FAILED
+    assert re.search(rf"{re.escape(str(codebook))}:\d+:\d+: {re.escape(key)}: {re.escape(message)}", result.stderr), (
+        result.stderr
+    )

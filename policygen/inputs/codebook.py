@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from policygen.errors import Diagnostic, ProfileError
 from policygen.inputs.profiles import located, validate_located
@@ -82,26 +83,40 @@ class Codebook(StrictModel):
     def _consistent(self) -> Codebook:
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
-        items: list[Question | Group] = [*self.questions, *self.groups]
-        ids = [item.id for item in items]
-        repeated = sorted({item for item in ids if ids.count(item) > 1})
-        if repeated:
-            raise ValueError(f"ids used twice: {', '.join(repeated)}")
-        columns = self.columns()
-        repeated = sorted({column for column in columns if columns.count(column) > 1})
-        if repeated:
-            raise ValueError(f"columns used twice: {', '.join(repeated)}")
+        problems = []
+        ids: dict[str, str] = {}
+        columns = {self.institution_column: "institution_column"}
         earlier: set[str] = set()
-        for question in self.questions:
-            if question.among is not None and question.among not in earlier:
-                raise ValueError(f"question {question.id}: among {question.among!r} is not an earlier question")
-            earlier.add(question.id)
+        entries: list[tuple[str, int, Question | Group]] = [
+            *(("questions", index, question) for index, question in enumerate(self.questions)),
+            *(("groups", index, group) for index, group in enumerate(self.groups)),
+        ]
+        for kind, index, item in entries:
+            if item.id in ids:
+                problems.append(_problem((kind, index, "id"), f"id {item.id!r} is used by {ids[item.id]} too"))
+            ids.setdefault(item.id, f"{kind}[{index}]")
+            if item.column in columns:
+                message = f"column {item.column!r} is read by {columns[item.column]} too"
+                problems.append(_problem((kind, index, "column"), message))
+            columns.setdefault(item.column, f"{kind}[{index}]")
+            if isinstance(item, Question):
+                if item.among is not None and item.among not in earlier:
+                    problems.append(
+                        _problem((kind, index, "among"), f"among {item.among!r} is not an earlier question")
+                    )
+                earlier.add(item.id)
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     def columns(self) -> list[str]:
         """Every column the findings read; no other column of the export is kept."""
         items: list[Question | Group] = [*self.questions, *self.groups]
         return [self.institution_column, *(item.column for item in items)]
+
+
+def _problem(loc: tuple[str | int, ...], message: str) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input="")
 
 
 def load_codebook(path: Path, languages: list[str]) -> Codebook:
