@@ -113,6 +113,8 @@ def test_chart_bars_are_the_shown_findings_labelled_as_the_table(submission_work
         bars = drawn.pop()
         assert [bar.caption for bar in bars] == [question["label"][lang] for question in shown]
         assert [bar.share for bar in bars] == pytest.approx([question["share"] for question in shown], abs=1e-6)
+        for bar, question in zip(bars, shown, strict=True):
+            assert bar.interval == pytest.approx(question["interval"], abs=1e-6)
         cells = json.dumps(to_data(note), ensure_ascii=False)
         for bar, question in zip(bars, shown, strict=True):
             percent, counts = re.fullmatch(r"(.+) \((.+)\)", bar.label).groups()

@@ -130,6 +130,7 @@ def findings_rows(findings: SurveyFindings, lang: str, strings: LanguageStrings)
             "value": question.figure.count,
             "denominator": question.figure.denominator,
             "share": question.figure.share if question.figure.denominator else 0.0,
+            "bounds": None if question.figure.suppressed else question.figure.interval,
             "suppressed": question.figure.suppressed,
             "no_answer": question.no_answer,
             "among": labels.get(question.among) if question.among else None,

@@ -157,8 +157,9 @@ def submission_documents(
 
 
 def _findings_chart(rows: list[dict[str, Any]]) -> bytes:
-    """The chart of the figures shown (a hidden one has no bar), each labelled with its share and 'n of N'."""
-    return draw_bar_chart([Bar(row["label"], row["share"], row["chart_label"]) for row in rows])
+    """The chart of the figures shown (a hidden one has no bar), each labelled with its share and 'n of N', its
+    95 % interval drawn across it."""
+    return draw_bar_chart([Bar(row["label"], row["share"], row["chart_label"], row["bounds"]) for row in rows])
 
 
 def _context(
