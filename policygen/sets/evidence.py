@@ -29,11 +29,11 @@ def survey_sources(workspace: Workspace, submission: Submission, path: Path) -> 
     if survey.data is None or survey.codebook is None:
         return None
     root = workspace.root.resolve()
-    resolved = []
+    resolved: list[Path] = []
     for key in ("data", "codebook"):
         given = getattr(survey, key)
-        target = (path.parent / given).resolve()
-        if not target.is_relative_to(root):
+        named = path.parent / given
+        if not named.resolve().is_relative_to(root):
             raise _at(
                 path,
                 ("evidence", "survey", key),
@@ -41,14 +41,14 @@ def survey_sources(workspace: Workspace, submission: Submission, path: Path) -> 
                 "keep the survey's files inside the workspace, e.g. in submissions/data/, and name them relative "
                 "to the submission file",
             )
-        if not target.is_file():
+        if not named.is_file():
             raise _at(
                 path,
                 ("evidence", "survey", key),
                 f"no file {given!r} beside the submission",
                 f"name the survey's {key} file by its path relative to {path.name}'s folder",
             )
-        resolved.append(target)
+        resolved.append(named)  # named as the submission names it: messages never show where a link points
     return resolved[0], resolved[1]
 
 
