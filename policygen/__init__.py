@@ -38,8 +38,9 @@ from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.render.strings import LanguageStrings
+from policygen.sets.evidence import evidence_as_json, evidence_as_table
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
-from policygen.sets.submission import submission_file
+from policygen.sets.submission import submission_evidence, submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
 
@@ -122,6 +123,8 @@ __all__ = [
     "clipped",
     "create_web_app",
     "default_jobs",
+    "evidence_as_json",
+    "evidence_as_table",
     "failure_diagnostics",
     "format_key_path",
     "get_writer",
@@ -140,6 +143,7 @@ __all__ = [
     "review_sheet",
     "review_status",
     "sign_reviews",
+    "submission_evidence",
     "submission_file",
     "submission_json_schema",
     "typed_durations",

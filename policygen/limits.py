@@ -24,6 +24,14 @@ MAX_WRITE_SECONDS = 120
 """Time to write one document in one format (for a PDF: layout and writing); a policy takes about 1 s."""
 WORKER_MEMORY_BYTES = 2 * 1024**3
 """Data memory a rendering process may use: a normal unit needs a few hundred MiB; a runaway render stops here."""
+MAX_SURVEY_BYTES = 50 * 1024**2
+"""Size of a survey export (CSV or XLSX): 1,150 answers of twenty columns take about 200 KiB."""
+MAX_SURVEY_UNPACKED_BYTES = 256 * 1024**2
+"""What an XLSX export may unpack to: its sheets are XML, some ten times the size of the same data as CSV."""
+MAX_SURVEY_ROWS = 200_000
+"""Respondents of one survey export."""
+MAX_SURVEY_COLUMNS = 2000
+"""Columns of a survey export's header."""
 
 try:
     import resource

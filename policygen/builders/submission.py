@@ -41,6 +41,8 @@ from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import REPORT_ID
+from policygen.sets.evidence import survey_findings, survey_sources
+from policygen.sets.findings import SurveyFindings
 from policygen.sets.institution import DOCUMENT_IDS, check_institution, template_name
 from policygen.sets.model_set import MODEL_OWNER, build_model_documents
 from policygen.sets.submission import (
@@ -83,6 +85,7 @@ def build_submission(
     writes the changed PDFs and the combined PDF; README.txt, SHA256SUMS, the manifest and zip follow, when a file
     changed. Example institutions are left out of the package unless `include_examples`."""
     submission = load_submission(path, workspace.languages())
+    findings = survey_findings(workspace, submission, path)  # the data file is read here and never enters the package
     package = package_folder(submission)
     out_dir = request.out_dir
     with output_lock(out_dir) as lock:
@@ -98,10 +101,15 @@ def build_submission(
             for folder in sorted({PurePosixPath(entry.path).parent.as_posix() for entry in current}):
                 lock.remove_stale_temporaries(folder)
             return OwnerOutcome(path, package, unchanged=current)
-        documents = run_bounded(prepare_documents, workspace, submission, out_dir, environment, include_examples)
+        documents = run_bounded(
+            prepare_documents, workspace, submission, out_dir, environment, include_examples, findings
+        )
         if on_progress is not None:
             on_progress(Progress(package, "document models", 1, 1, f"{sum(map(len, documents.values()))} made"))
-        inputs = {"submission": shown_path(workspace, path)}
+        inputs: dict[str, Any] = {"submission": shown_path(workspace, path)}
+        sources = survey_sources(workspace, submission, path)
+        if sources is not None:  # which export and codebook the figures were computed from, by their SHA-256
+            inputs["survey"] = [input_record(workspace, source) for source in sources]
         units = _units(submission, path, documents, environment, inputs)
         readme = package_readme(
             TemplateRenderer(workspace.template_search_path()), submission, combined_name(submission), CHECKSUMS_NAME
@@ -130,22 +138,29 @@ def submission_inputs_key(
     except PolicygenError:
         return None
     profiles = sorted(workspace.institutions_dir.glob("*.yaml"))
+    survey = survey_sources(workspace, submission, path) or ()
     return digest(
         environment,
         submission.id,
         f"include_examples={include_examples}",
         file_digest(path),  # loaded already: a regular file within the loader's bounds
+        *(file_digest(source) for source in survey),  # read already, as the findings were computed
         *(f"{file.name}:{contained_digest(file, workspace.institutions_dir, MAX_FILE_BYTES)}" for file in profiles),
         records_key(records),
     )
 
 
 def prepare_documents(
-    workspace: Workspace, submission: Submission, out_dir: Path, environment: str, include_examples: bool = False
+    workspace: Workspace,
+    submission: Submission,
+    out_dir: Path,
+    environment: str,
+    include_examples: bool = False,
+    findings: SurveyFindings | None = None,
 ) -> dict[str, dict[str, Document]]:
-    """Run in a worker: every document of the package per language, in binding order. The institutions' sets and
-    the model set are taken from the models a build kept in the output folder, where they are current; example
-    institutions are left out unless `include_examples`."""
+    """Run in a worker: every document of the package per language, in binding order, every language from the
+    same survey `findings`. The institutions' sets and the model set are taken from the models a build kept in the
+    output folder, where they are current; example institutions are left out unless `include_examples`."""
     renderer = TemplateRenderer(workspace.template_search_path())
     paths = workspace.institution_files()
     kept = kept_checks(workspace, paths, out_dir, environment)
@@ -157,7 +172,7 @@ def prepare_documents(
         model = cached_documents(out_dir, MODEL_OWNER, lang, model_key) or build_model_documents(
             renderer, workspace, lang
         )
-        documents[lang] = submission_documents(renderer, workspace, submission, adopted, model, lang)
+        documents[lang] = submission_documents(renderer, workspace, submission, adopted, model, lang, findings)
     return documents
 
 

@@ -37,6 +37,8 @@ from policygen import (
     check_as_table,
     check_institutions,
     default_jobs,
+    evidence_as_json,
+    evidence_as_table,
     failure_diagnostics,
     json_schema,
     load_profile,
@@ -46,6 +48,7 @@ from policygen import (
     review_file_argument,
     review_status,
     sign_reviews,
+    submission_evidence,
     submission_file,
     submission_json_schema,
     validate_institutions,
@@ -504,6 +507,27 @@ def submission_build(
         _report_files(outcome, request.out_dir)
         if summary or not quiet:
             click.echo(submission_summary(outcome, request.out_dir))
+        return EXIT_OK
+
+    _run(action)
+
+
+@submission.command(name="evidence")
+@workspace_option
+@click.argument("submission_id", metavar="SUBMISSION")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON, for machines.")
+@verbosity_options
+def submission_evidence_command(workspace_dir: Path, submission_id: str, as_json: bool) -> None:
+    """Print the survey's findings as the justification note gives them: per question and per group, the count,
+    those who answered, the share and its 95 % interval, small cells suppressed; free-text answers never."""
+
+    def action() -> int:
+        workspace = open_workspace(workspace_dir)
+        submission, findings = submission_evidence(workspace, submission_file(workspace, submission_id))
+        if as_json:
+            click.echo(json.dumps(evidence_as_json(submission, findings), ensure_ascii=False, indent=2))
+        else:
+            click.echo(evidence_as_table(submission, findings))
         return EXIT_OK
 
     _run(action)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from policygen.inputs.schema import (
     MAX_LANGUAGES,
+    MAX_LINE,
     Count,
     Date,
     Days,
@@ -25,6 +26,8 @@ from policygen.inputs.schema import (
     ProperName,
     Slug,
     StrictModel,
+    _parse_count,
+    _text,
 )
 
 
@@ -92,32 +95,72 @@ class Finding(StrictModel):
         return self
 
 
-class Survey(StrictModel):
-    """The union's survey of health workers and students."""
+SurveyPath = Annotated[str, Field(min_length=1, max_length=MAX_LINE), BeforeValidator(_text)]
+TYPED_SURVEY_KEYS = ("title", "period_start", "period_end", "respondents", "institutions", "method", "findings")
 
-    title: LocalizedText
-    """Title of the study."""
-    period_start: Date
-    """First day of the fieldwork (YYYY-MM-DD)."""
-    period_end: Date
-    """Last day of the fieldwork (YYYY-MM-DD)."""
-    respondents: Count
-    """Number of people who answered."""
-    institutions: Count
-    """Number of institutions where respondents work or study."""
-    method: LocalizedText
-    """How the survey was run (anonymous questionnaire, sampling...)."""
-    findings: list[Finding] = Field(min_length=1)
-    """Key findings, each a number with its denominator."""
+
+class Survey(StrictModel):
+    """The union's survey of health workers and students: its export and codebook (`data`, `codebook`), from which
+    every figure is computed, or the figures typed by hand (`title` ... `findings`), which the note marks as such."""
+
+    data: SurveyPath | None = None
+    """The survey's export, CSV (UTF-8 or Windows-1251; comma, semicolon or tab) or XLSX, relative to this file and
+    inside the workspace; it never enters the package."""
+    codebook: SurveyPath | None = None
+    """The codebook (YAML) saying what the export's columns mean, relative to this file and inside the workspace."""
+    sheet: Line | None = None
+    """The sheet of an XLSX export to read; the first one when left out."""
+    suppress_below: Annotated[int, Field(ge=1, le=1000), BeforeValidator(_parse_count)] = 10
+    """A cell is shown only when at least this many respondents gave each answer (a sibling that would let a reader
+    subtract their way to a hidden cell is hidden too)."""
+    title: LocalizedText | None = None
+    """Typed by hand: title of the study."""
+    period_start: Date | None = None
+    """Typed by hand: first day of the fieldwork (YYYY-MM-DD)."""
+    period_end: Date | None = None
+    """Typed by hand: last day of the fieldwork (YYYY-MM-DD)."""
+    respondents: Count | None = None
+    """Typed by hand: number of people who answered."""
+    institutions: Count | None = None
+    """Typed by hand: number of institutions where respondents work or study."""
+    method: LocalizedText | None = None
+    """Typed by hand: how the survey was run (anonymous questionnaire, sampling...)."""
+    findings: list[Finding] | None = Field(default=None, min_length=1)
+    """Typed by hand: key findings, each a number with its denominator."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Survey:
+        typed = [key for key in TYPED_SURVEY_KEYS if getattr(self, key) is not None]
+        if self.data is not None or self.codebook is not None:
+            errors = [_key_error(key, getattr(self, key), "is computed from the data: remove it") for key in typed]
+            errors += [_missing(key) for key in ("data", "codebook") if getattr(self, key) is None]
+            if errors:
+                raise ValidationError.from_exception_data(type(self).__name__, errors)
+            return self
+        if self.sheet is not None:
+            raise ValueError("sheet is given without data")
+        missing = [_missing(key) for key in TYPED_SURVEY_KEYS if getattr(self, key) is None]
+        if missing:
+            raise ValidationError.from_exception_data(type(self).__name__, missing)
+        assert self.period_start and self.period_end and self.findings and self.respondents is not None
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
         larger = [finding.id for finding in self.findings if finding.denominator > self.respondents]
         if larger:
             raise ValueError(f"findings {', '.join(larger)} have a denominator larger than respondents")
         return self
+
+    @property
+    def from_data(self) -> bool:
+        return self.data is not None
+
+
+def _missing(key: str) -> InitErrorDetails:
+    return InitErrorDetails(type="missing", loc=(key,), input={})
+
+
+def _key_error(key: str, value: Any, message: str) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=(key,), input=value)
 
 
 class TrainingEvidence(StrictModel):
@@ -137,7 +180,8 @@ class Evidence(StrictModel):
     """The evidence the justification note presents."""
 
     example_values: Flag
-    """true while the figures are examples to be replaced by the real survey figures: every document then says so."""
+    """true while the figures are examples to be replaced by the real survey figures: every document then says so
+    (synthetic survey data, whose codebook says `synthetic: true`, are named as such)."""
     survey: Survey
     """The survey."""
     trainings: TrainingEvidence

@@ -27,6 +27,9 @@ FORMATS: dict[KeyPath, frozenset[str]] = {
     ("references", "document_clause"): frozenset({"document", "number", "title"}),
     ("dates", "running"): frozenset({"day", "month", "year"}),
     ("dates", "of"): frozenset({"day", "month_of", "year"}),
+    ("survey_figures", "count_of_total"): frozenset({"count", "total"}),
+    ("survey_figures", "interval"): frozenset({"low", "high"}),
+    ("survey_figures", "suppressed"): frozenset({"threshold"}),
 }
 """The strings that are formats, with the placeholders each must use: all of them, and no other."""
 LANGUAGE_KEYED: frozenset[KeyPath] = frozenset({("language_names",), ("language_names_in",)})

@@ -17,10 +17,12 @@ from policygen.inputs.submission_schema import AnnexId, Submission
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.output.manifest import manifest_bytes
-from policygen.render.locale import format_number, format_share, format_written_date
+from policygen.render.locale import format_number, format_written_date
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.citations import submission_citations
 from policygen.sets.coverage_report import build_coverage_report
+from policygen.sets.evidence import survey_context, survey_findings
+from policygen.sets.findings import SurveyFindings
 from policygen.sets.institution import finish_set, localize, render_document, template_title
 from policygen.transforms.figures import with_figures
 
@@ -71,6 +73,12 @@ def load_submission(path: Path, languages: tuple[str, ...] | None = None) -> Sub
     return validate_located(Submission, loaded.data, located(loaded), path, languages)
 
 
+def submission_evidence(workspace: Workspace, path: Path) -> tuple[Submission, SurveyFindings]:
+    """The submission at `path` and its survey findings, as the package's documents print them."""
+    submission = load_submission(path, workspace.languages())
+    return submission, survey_findings(workspace, submission, path)
+
+
 def package_folder(submission: Submission) -> str:
     """The package's folder within the output folder."""
     return f"{SUBMISSIONS_OUTPUT}/{submission.id}"
@@ -107,9 +115,11 @@ def submission_documents(
     adopted: list[InstitutionCheck],
     model: dict[str, Document],
     lang: Lang,
+    findings: SurveyFindings | None = None,
 ) -> dict[str, Document]:
     """The package in `lang`, in binding order: the letter, the register, then the annexes; `model` is the model
-    set in `lang` and `adopted` the check of every institution that has its documents."""
+    set in `lang`, `adopted` the check of every institution that has its documents and `findings` the survey's
+    (computed here when not given)."""
     model_check = InstitutionCheck(
         workspace.root / SUBMISSIONS_DIR,
         "model",
@@ -117,8 +127,10 @@ def submission_documents(
         names={code: renderer.strings(code).text("model_documents") for code in renderer.languages()},
         languages=[check_documents(model, lang, True)],
     )
-    context = _context(renderer, submission, adopted, lang)
     submission_path = workspace.root / SUBMISSIONS_DIR / f"{submission.id}.yaml"
+    if findings is None:
+        findings = survey_findings(workspace, submission, submission_path)
+    context = _context(renderer, submission, adopted, lang, findings)
     context["legal_references"] = submission_citations(workspace, submission, submission_path, lang)
     created = submission.outgoing.date
     documents: dict[str, Document] = {}
@@ -138,46 +150,28 @@ def submission_documents(
                 template=SUBMISSION_TEMPLATES[doc_id],
             )
             if doc_id == AnnexId.justification_note.value:
-                chart = _findings_chart(submission, lang, renderer.strings(lang).babel_locale)
+                chart = _findings_chart(context["sub"]["evidence"]["survey"]["shown"])
                 document = with_figures(document, {"findings": (chart, CHART_WIDTH_CM)})
             documents[doc_id] = document
     return finish_set(renderer, documents, lang)
 
 
-def findings_rows(submission: Submission, lang: str, locale: str) -> list[dict[str, Any]]:
-    """Each finding with its share and counts as the note's table and the chart's labels print them, formatted
-    for Babel `locale`."""
-    rows = []
-    for finding in submission.evidence.survey.findings:
-        percent = format_share(finding.value, finding.denominator, locale)
-        counts = f"{format_number(finding.value, locale)} / {format_number(finding.denominator, locale)}"
-        rows.append(
-            {
-                "id": finding.id,
-                "label": finding.label[lang],
-                "value": finding.value,
-                "denominator": finding.denominator,
-                "percent": percent,
-                "chart_label": f"{percent} ({counts})",
-            }
-        )
-    return rows
-
-
-def _findings_chart(submission: Submission, lang: str, locale: str) -> bytes:
-    bars = [
-        Bar(row["label"], row["value"] / row["denominator"], row["chart_label"])
-        for row in findings_rows(submission, lang, locale)
-    ]
-    return draw_bar_chart(bars)
+def _findings_chart(rows: list[dict[str, Any]]) -> bytes:
+    """The chart of the figures shown (a hidden one has no bar), each labelled with its share and 'n of N', its
+    95 % interval drawn across it."""
+    return draw_bar_chart([Bar(row["label"], row["share"], row["chart_label"], row["bounds"]) for row in rows])
 
 
 def _context(
-    renderer: TemplateRenderer, submission: Submission, adopted: list[InstitutionCheck], lang: Lang
+    renderer: TemplateRenderer,
+    submission: Submission,
+    adopted: list[InstitutionCheck],
+    lang: Lang,
+    findings: SurveyFindings,
 ) -> dict[str, Any]:
     strings = renderer.strings(lang)
     sub = localize(submission, lang)
-    sub["evidence"]["survey"]["findings"] = findings_rows(submission, lang, strings.babel_locale)
+    sub["evidence"]["survey"] = survey_context(findings, lang, strings)
     annexes = [
         {
             "number": annex_number(submission, annex.value),
