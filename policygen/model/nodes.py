@@ -69,7 +69,19 @@ class Ref(Node):
     clause_id: str
 
 
-Inline = Text | Strong | Emphasis | LineBreak | Ref
+@dataclass(frozen=True, slots=True)
+class ClauseNumber(Node):
+    """The number of a clause of the same document, as a resolved cross-reference prints it; the DOCX writer makes
+    it a field pointing at the clause, so that the number follows the clause when a clause is inserted by hand."""
+
+    clause_id: str
+    number: str
+
+    def __post_init__(self) -> None:
+        _check_id(self.clause_id, "clause id")
+
+
+Inline = Text | Strong | Emphasis | LineBreak | Ref | ClauseNumber
 
 
 # Blocks -------------------------------------------------------------------------------------------------
@@ -275,6 +287,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
             parts.append("\n")
         elif isinstance(inline, Ref):
             parts.append(f"@ref({inline.doc_id}#{inline.clause_id})")
+        elif isinstance(inline, ClauseNumber):
+            parts.append(inline.number)
         else:
             parts.append(plain_text(inline.children))
     return "".join(parts)

@@ -14,6 +14,7 @@ from policygen.model import (
     Approval,
     BulletList,
     Clause,
+    ClauseNumber,
     Document,
     Emphasis,
     Figure,
@@ -173,6 +174,9 @@ class _HtmlTranslator(Visitor):
         self.body.append("<em>")
         self.visit_all(node.children)
         self.body.append("</em>")
+
+    def visit_ClauseNumber(self, node: ClauseNumber) -> None:
+        self.body.append(escape(node.number))
 
     def visit_LineBreak(self, node: LineBreak) -> None:
         self.body.append("<br>")
