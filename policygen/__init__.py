@@ -37,6 +37,9 @@ from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
 from policygen.sets.submission import build_submission, submission_file
 from policygen.version import __version__
+from policygen.word.redline import ClauseChange
+from policygen.word.redline_file import DEFAULT_AUTHOR as REDLINE_AUTHOR
+from policygen.word.redline_file import RedlineReport, write_redline
 from policygen.writers import FORMATS, get_writer
 
 _WRITER_CLASSES = {"DocxWriter": "docx", "HtmlWriter": "html", "PdfWriter": "pdf"}
@@ -57,8 +60,10 @@ __all__ = [
     "EXIT_UNUSABLE",
     "FORMATS",
     "LANGUAGES",
+    "REDLINE_AUTHOR",
     "BuildReport",
     "BuildRequest",
+    "ClauseChange",
     "Diagnostic",
     "DocxWriter",
     "FileStatus",
@@ -69,6 +74,7 @@ __all__ = [
     "PdfWriter",
     "PolicygenError",
     "Profile",
+    "RedlineReport",
     "TemplateRenderer",
     "UnitResult",
     "VerifyReport",
@@ -99,4 +105,5 @@ __all__ = [
     "submission_json_schema",
     "validate_institutions",
     "verify_package",
+    "write_redline",
 ]

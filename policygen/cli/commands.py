@@ -20,6 +20,7 @@ from policygen import (
     EXIT_FAILED,
     EXIT_OK,
     FORMATS,
+    REDLINE_AUTHOR,
     BuildReport,
     BuildRequest,
     Diagnostic,
@@ -49,6 +50,7 @@ from policygen import (
     submission_json_schema,
     validate_institutions,
     verify_package,
+    write_redline,
 )
 from policygen.cli.internal_error import exit_on_internal_error
 from policygen.cli.progress import BuildProgress, summary_table
@@ -613,6 +615,42 @@ def init(directory: Path) -> None:
             click.echo(f"  institutions/{path.name}")
         click.echo(f"  {SCHEMA_FILE.as_posix()}")
         click.echo("next: edit a profile, then run `policygen validate` and `policygen build` in that folder")
+        return EXIT_OK
+
+    _run(action)
+
+
+@main.command(name="redline")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The redline: OUT.docx (Word tracked changes) or OUT.pdf (changes marked, a table of clauses first).",
+)
+@click.option("--author", default=REDLINE_AUTHOR, show_default=True, help="The author Word shows for every change.")
+@click.option(
+    "--date",
+    "changed_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date of every change.  [default: SOURCE_DATE_EPOCH, else NEW's date]",
+)
+@verbosity_options
+def redline_command(old: Path, new: Path, output: Path, author: str, changed_on: dt.datetime | None) -> None:
+    """Compare two DOCX files clause by clause (through their clause bookmarks) and word by word.
+
+    OUT.docx holds Word tracked changes: "Accept all" gives NEW's text, "Reject all" OLD's. OUT.pdf shows
+    insertions underlined and deletions struck through, after a table of the clauses changed.
+    """
+
+    def action() -> int:
+        report = write_redline(old, new, output, author, changed_on)
+        if _verbosity() is not Verbosity.QUIET:
+            click.echo(f"wrote {report.output}: {len(report.changes)} clauses changed")
+            for change in report.changes:
+                click.echo(f"  {change.number}. {change.title}: {change.kind}")
         return EXIT_OK
 
     _run(action)

@@ -1,0 +1,203 @@
+"""`policygen redline OLD NEW -o OUT`: Word tracked changes that accept into NEW and reject into OLD, and a PDF."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import copy_workspace, pdf_text, run_cli, soffice_convert
+from lxml import etree
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+INSTITUTION = "bishkek-city-hospital"
+DOCS = ("policy", "complaint-procedure")
+CHANGED_PROFILE = """clauses:
+  disable: [policy/informal-resolution]
+  replace:
+    - clause: policy/review
+      text:
+        ky: Жобо жыл сайын кайра каралат.
+        ru: Положение пересматривается ежегодно, а также по предложению профсоюза.
+        en: The policy is reviewed every year.
+"""
+
+
+def build(workspace: Path, out: Path) -> Path:
+    arguments = ["build", INSTITUTION, "-w", workspace, "--out", out, "--lang", "ru", "--format", "docx", "-q"]
+    result = run_cli(*arguments, *[option for doc in DOCS for option in ("--doc", doc)])
+    assert result.exit_code == 0, result.stderr
+    return out / INSTITUTION / "ru"
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The policy and complaint procedure before and after: a deadline changed (7 -> 10 days), a clause switched
+    off, a clause's text replaced."""
+    root = tmp_path_factory.mktemp("redline")
+    workspace = copy_workspace(root / "workspace")
+    old = build(workspace, root / "old")
+    profile = workspace / "institutions" / f"{INSTITUTION}.yaml"
+    text = profile.read_text(encoding="utf-8")
+    assert "  decision_days: 7\n" in text and "\nclauses:" not in text
+    profile.write_text(text.replace("  decision_days: 7\n", "  decision_days: 10\n") + CHANGED_PROFILE, "utf-8")
+    new = build(workspace, root / "new")
+    return old, new
+
+
+@pytest.fixture(scope="module")
+def redlines(versions, tmp_path_factory) -> Path:
+    old, new = versions
+    out = tmp_path_factory.mktemp("redlines")
+    for doc in DOCS:
+        result = run_cli("redline", old / f"{doc}.docx", new / f"{doc}.docx", "-o", out / f"{doc}.docx")
+        assert result.exit_code == 0, result.stderr
+    return out
+
+
+def body(path: Path) -> etree._Element:
+    return etree.fromstring(zipfile.ZipFile(path).read("word/document.xml")).find(f"{W}body")
+
+
+def inside(element: etree._Element, tag: str) -> bool:
+    return any(ancestor.tag == f"{W}{tag}" for ancestor in element.iterancestors())
+
+
+def resolved_texts(path: Path, accept: bool) -> list[str]:
+    """The text of every paragraph (in tables too) once every change is accepted (or rejected), worked out on
+    the XML here, apart from policygen's own code: dropped rows and paragraphs go, kept insertions stay."""
+    dropped, kept = ("del", "ins") if accept else ("ins", "del")
+    texts = []
+    for paragraph in body(path).iter(f"{W}p"):
+        row = next(paragraph.iterancestors(f"{W}tr"), None)
+        if row is not None and row.find(f"{W}trPr/{W}{dropped}") is not None:
+            continue
+        parts = []
+        for element in paragraph.iter(f"{W}t", f"{W}delText", f"{W}tab", f"{W}br"):
+            if inside(element, dropped) or (element.tag == f"{W}delText" and accept):
+                continue
+            parts.append({f"{W}tab": "\t", f"{W}br": "\n"}.get(element.tag, element.text or ""))
+        if paragraph.find(f"{W}pPr/{W}rPr/{W}{dropped}") is not None:
+            assert not "".join(parts), "a paragraph that goes keeps no text"
+            continue
+        texts.append("".join(parts))
+    return texts
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_accepting_every_change_gives_the_new_text_and_rejecting_every_one_the_old(versions, redlines, doc):
+    old, new = versions
+    assert resolved_texts(redlines / f"{doc}.docx", accept=True) == resolved_texts(new / f"{doc}.docx", True)
+    assert resolved_texts(redlines / f"{doc}.docx", accept=False) == resolved_texts(old / f"{doc}.docx", True)
+    assert resolved_texts(old / f"{doc}.docx", True) != resolved_texts(new / f"{doc}.docx", True)
+
+
+def changed_words(path: Path, tag: str) -> list[str]:
+    """The text of each w:ins or w:del, outside the results of REF fields (renumbered references)."""
+    text_tag = "t" if tag == "ins" else "delText"
+    found = []
+    for change in body(path).iter(f"{W}{tag}"):
+        if change.getparent().tag in (f"{W}rPr", f"{W}trPr"):
+            continue
+        text = "".join(element.text or "" for element in change.iter(f"{W}{text_tag}"))
+        if not re.fullmatch(r"\d+", text) or not _in_field_result(change):
+            found.append(text)
+    return found
+
+
+def _in_field_result(change: etree._Element) -> bool:
+    before = change.getprevious()
+    while before is not None and before.tag in (f"{W}ins", f"{W}del"):
+        before = before.getprevious()
+    return before is not None and before.find(f"{W}fldChar[@{W}fldCharType='separate']") is not None
+
+
+def test_the_redline_marks_the_changed_deadline_the_switched_off_clause_and_the_replaced_text_only(redlines):
+    inserted, deleted = changed_words(redlines / "policy.docx", "ins"), changed_words(redlines / "policy.docx", "del")
+    assert "Положение пересматривается ежегодно, а также по предложению профсоюза." in inserted
+    assert "Неформальное урегулирование" in deleted  # the heading of the clause switched off
+    assert set(inserted) - {"10"} == {"Положение пересматривается ежегодно, а также по предложению профсоюза."}
+    assert "7" in deleted and "10" in inserted
+    procedure = redlines / "complaint-procedure.docx"
+    assert "10" in changed_words(procedure, "ins") and "7" in changed_words(procedure, "del")
+    for change in body(procedure).iter(f"{W}ins", f"{W}del"):
+        paragraph = next(change.iterancestors(f"{W}p"))
+        text = "".join(element.text or "" for element in change.iter(f"{W}t", f"{W}delText"))
+        if text not in ("7", "10"):  # else a policy's clause renumbered: the procedure's typed reference to it
+            assert text.isdigit() and "«Положение" in "".join(t.text or "" for t in paragraph.iter(f"{W}t"))
+
+
+def test_the_command_lists_the_clauses_changed(versions, tmp_path):
+    old, new = versions
+    result = run_cli("redline", old / "policy.docx", new / "policy.docx", "-o", tmp_path / "policy.docx")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"wrote {tmp_path / 'policy.docx'}: 4 clauses changed"
+    assert [line.rsplit(": ", 1)[1] for line in lines[1:]] == ["removed", "changed", "changed", "changed"]
+    assert "Неформальное урегулирование: removed" in lines[1]
+    quiet = run_cli("redline", "-q", old / "policy.docx", new / "policy.docx", "-o", tmp_path / "quiet.docx")
+    assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+def test_every_change_has_the_author_given_and_a_fixed_date(versions, tmp_path):
+    old, new = versions
+    args = (old / "policy.docx", new / "policy.docx")
+    run_cli("redline", *args, "-o", tmp_path / "a.docx", "--author", "Профсоюз", "--date", "2026-03-01")
+    marks = [m for m in body(tmp_path / "a.docx").iter(f"{W}ins", f"{W}del")]
+    assert marks and {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {("Профсоюз", "2026-03-01T00:00:00Z")}
+    run_cli("redline", *args, "-o", tmp_path / "b.docx")
+    run_cli("redline", *args, "-o", tmp_path / "c.docx")
+    assert (tmp_path / "b.docx").read_bytes() == (tmp_path / "c.docx").read_bytes()
+    dates = {m.get(f"{W}date") for m in body(tmp_path / "b.docx").iter(f"{W}ins")}
+    assert len(dates) == 1 and {m.get(f"{W}author") for m in body(tmp_path / "b.docx").iter(f"{W}ins")} == {"redline"}
+
+
+def test_styles_numbering_and_clause_bookmarks_of_the_new_version_are_kept(versions, redlines):
+    _, new = versions
+    redline, original = zipfile.ZipFile(redlines / "policy.docx"), zipfile.ZipFile(new / "policy.docx")
+    for part in ("word/styles.xml", "word/numbering.xml", "word/header1.xml", "word/footer1.xml"):
+        assert redline.read(part) == original.read(part)
+    names = lambda path: [b.get(f"{W}name") for b in body(path).iter(f"{W}bookmarkStart")]  # noqa: E731
+    assert names(redlines / "policy.docx") == names(new / "policy.docx")
+    document = docx.Document(str(redlines / "policy.docx"))
+    assert all(paragraph.style is not None for paragraph in document.paragraphs)
+    assert len(document.tables) == len(docx.Document(str(new / "policy.docx")).tables)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_redline_and_converts_it_to_pdf(redlines, tmp_path):
+    sources = [redlines / f"{doc}.docx" for doc in DOCS]
+    converted = soffice_convert(sources, "pdf", tmp_path)
+    text = pdf_text(converted[0])
+    assert "Положение пересматривается ежегодно, а также по предложению профсоюза." in re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("name", ["OUT.txt", "OUT"])
+def test_an_output_that_is_neither_docx_nor_pdf_is_refused_with_a_hint(versions, tmp_path, name):
+    old, new = versions
+    result = run_cli("redline", old / "policy.docx", new / "policy.docx", "-o", tmp_path / name)
+    assert result.exit_code == 2
+    assert "the redline is written as .docx or .pdf" in result.stderr and "hint: " in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_docx_without_clause_bookmarks_is_compared_as_one_stretch(tmp_path):
+    for name, text in (("old", "Первый абзац. Второй абзац."), ("new", "Первый абзац. Третий абзац.")):
+        document = docx.Document()
+        document.add_paragraph(text)
+        document.save(str(tmp_path / f"{name}.docx"))
+    result = run_cli("redline", tmp_path / "old.docx", tmp_path / "new.docx", "-o", tmp_path / "out.docx")
+    assert result.exit_code == 0, result.stderr
+    assert resolved_texts(tmp_path / "out.docx", True)[-1] == "Первый абзац. Третий абзац."
+    assert resolved_texts(tmp_path / "out.docx", False)[-1] == "Первый абзац. Второй абзац."
+
+
+def test_the_same_file_twice_gives_no_change(versions, tmp_path):
+    _, new = versions
+    shutil.copy(new / "policy.docx", tmp_path / "same.docx")
+    result = run_cli("redline", new / "policy.docx", tmp_path / "same.docx", "-o", tmp_path / "out.docx")
+    assert result.exit_code == 0 and "0 clauses changed" in result.stdout
+    assert next(body(tmp_path / "out.docx").iter(f"{W}ins", f"{W}del"), None) is None
