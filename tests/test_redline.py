@@ -69,7 +69,7 @@ def inside(element: etree._Element, tag: str) -> bool:
 def resolved_texts(path: Path, accept: bool) -> list[str]:
     """The text of every paragraph (in tables too) once every change is accepted (or rejected), worked out on
     the XML here, apart from policygen's own code: dropped rows and paragraphs go, kept insertions stay."""
-    dropped, kept = ("del", "ins") if accept else ("ins", "del")
+    dropped = "del" if accept else "ins"
     texts = []
     for paragraph in body(path).iter(f"{W}p"):
         row = next(paragraph.iterancestors(f"{W}tr"), None)
@@ -146,7 +146,7 @@ def test_every_change_has_the_author_given_and_a_fixed_date(versions, tmp_path):
     old, new = versions
     args = (old / "policy.docx", new / "policy.docx")
     run_cli("redline", *args, "-o", tmp_path / "a.docx", "--author", "Профсоюз", "--date", "2026-03-01")
-    marks = [m for m in body(tmp_path / "a.docx").iter(f"{W}ins", f"{W}del")]
+    marks = list(body(tmp_path / "a.docx").iter(f"{W}ins", f"{W}del"))
     assert marks and {(m.get(f"{W}author"), m.get(f"{W}date")) for m in marks} == {("Профсоюз", "2026-03-01T00:00:00Z")}
     run_cli("redline", *args, "-o", tmp_path / "b.docx")
     run_cli("redline", *args, "-o", tmp_path / "c.docx")
