@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import docx
 import pytest
 from conftest import copy_workspace, pdf_text, run_cli, soffice_convert
 from lxml import etree
+from PIL import Image
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 INSTITUTION = "bishkek-city-hospital"
@@ -201,3 +203,128 @@ def test_the_same_file_twice_gives_no_change(versions, tmp_path):
     result = run_cli("redline", new / "policy.docx", tmp_path / "same.docx", "-o", tmp_path / "out.docx")
     assert result.exit_code == 0 and "0 clauses changed" in result.stdout
     assert next(body(tmp_path / "out.docx").iter(f"{W}ins", f"{W}del"), None) is None
+
+
+def test_the_pdf_redline_opens_with_the_table_of_clauses_changed_then_shows_both_texts(versions, tmp_path):
+    old, new = versions
+    result = run_cli("redline", old / "policy.docx", new / "policy.docx", "-o", tmp_path / "policy.pdf")
+    assert result.exit_code == 0, result.stderr
+    first_page = re.sub(r"\s+", " ", pdf_text_of_page(tmp_path / "policy.pdf", 1))
+    assert "Изменения между двумя редакциями" in first_page
+    for row in ("12 Неформальное урегулирование исключён", "13 Сроки изменён", "23 Пересмотр Положения изменён"):
+        assert row in first_page
+    text = re.sub(r"\s+", " ", pdf_text(tmp_path / "policy.pdf"))
+    assert "Положение пересматривается ежегодно, а также по предложению профсоюза." in text  # inserted
+    assert "Неформальное урегулирование не применяется" in text  # deleted, struck through
+
+
+def pdf_text_of_page(path: Path, page: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-enc", "UTF-8", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def coloured_pixels(path: Path, page: int, colour: tuple[int, int, int], folder: Path) -> int:
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page), str(path), str(folder / "p")])
+    image = Image.open(next(folder.glob("p*.png"))).convert("RGB")
+    for png in folder.glob("p*.png"):
+        png.unlink()
+    return sum(
+        1 for pixel in image.get_flattened_data() if all(abs(a - b) < 40 for a, b in zip(pixel, colour, strict=True))
+    )
+
+
+def test_the_pdf_colours_insertions_blue_and_deletions_red(versions, tmp_path):
+    old, new = versions
+    run_cli("redline", old / "policy.docx", new / "policy.docx", "-o", tmp_path / "policy.pdf")
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(
+                ["pdfinfo", str(tmp_path / "policy.pdf")], capture_output=True, text=True, check=True
+            ).stdout,
+        ).group(1)
+    )
+    texts = {page: pdf_text_of_page(tmp_path / "policy.pdf", page) for page in range(1, pages + 1)}
+    deleted_on = next(page for page, text in texts.items() if "Неформальное урегулирование не" in text)
+    inserted_on = next(page for page, text in texts.items() if "по предложению профсоюза" in text)
+    unchanged_on = next(page for page in texts if page not in (1, deleted_on, inserted_on))
+    assert coloured_pixels(tmp_path / "policy.pdf", deleted_on, RED, tmp_path) > 100
+    assert coloured_pixels(tmp_path / "policy.pdf", inserted_on, BLUE, tmp_path) > 100
+    assert coloured_pixels(tmp_path / "policy.pdf", unchanged_on, RED, tmp_path) == 0
+
+
+RED, BLUE = (0xA5, 0x1D, 0x2D), (0x1A, 0x5F, 0xB4)  # as print.css colours deletions and insertions
+
+
+def rewritten(source: Path, target: Path, changes: dict[str, bytes], suffix: str = ".docx") -> Path:
+    """A copy of a DOCX with some parts replaced or added."""
+    path = target.with_suffix(suffix)
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as copy:
+        for entry in original.infolist():
+            copy.writestr(entry.filename, changes.pop(entry.filename, original.read(entry)))
+        for name, data in changes.items():
+            copy.writestr(name, data)
+    return path
+
+
+ENTITY_BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><w:document xmlns:w="http://schemas.openxmlformats.org/'
+    b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&c;</w:t></w:r></w:p></w:body></w:document>'
+)
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]><w:document xmlns:w="http://'
+    b'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p>'
+    b"</w:body></w:document>"
+)
+EXTERNAL_RELATIONSHIP = (
+    b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+    b'Target="http://example.invalid/track.png" TargetMode="External"/></Relationships>'
+)
+
+
+def hostile_file(kind: str, source: Path, folder: Path) -> Path:
+    target = folder / kind
+    if kind == "entity-bomb":
+        return rewritten(source, target, {"word/document.xml": ENTITY_BOMB})
+    if kind == "external-entity":
+        return rewritten(source, target, {"word/document.xml": EXTERNAL_ENTITY})
+    if kind == "external-relationship":
+        return rewritten(source, target, {"word/_rels/document.xml.rels": EXTERNAL_RELATIONSHIP})
+    if kind == "macro-enabled":
+        return rewritten(source, target, {}, suffix=".docm")
+    if kind == "zip-bomb":
+        return rewritten(source, target, {"word/media/padding.bin": bytes(250 * 1024 * 1024)})
+    path = target.with_suffix(".docx")  # a PDF renamed
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("entity-bomb", "declares a document type or entities"),
+        ("external-entity", "declares a document type or entities"),
+        ("external-relationship", "links to an outside resource"),
+        ("macro-enabled", "macro-enabled Word file (.docm) is refused"),
+        ("zip-bomb", "the package unpacks to"),
+        ("pdf-renamed", "not a Word document"),
+    ],
+)
+def test_a_hostile_or_foreign_file_is_refused_in_one_line_and_nothing_is_written(versions, tmp_path, kind, message):
+    _, new = versions
+    hostile = hostile_file(kind, new / "policy.docx", tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    for old_file, new_file in ((hostile, new / "policy.docx"), (new / "policy.docx", hostile)):
+        result = run_cli("redline", old_file, new_file, "-o", out / "redline.docx")
+        assert result.exit_code == 2
+        lines = result.stderr.splitlines()
+        assert len(lines) == 2 and message in lines[0] and lines[0].startswith(f"{hostile}: ")
+        assert lines[1].startswith("    hint: ")
+        assert list(out.iterdir()) == []

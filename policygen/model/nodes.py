@@ -81,7 +81,21 @@ class ClauseNumber(Node):
         _check_id(self.clause_id, "clause id")
 
 
-Inline = Text | Strong | Emphasis | LineBreak | Ref | ClauseNumber
+@dataclass(frozen=True, slots=True)
+class Inserted(Node):
+    """Text a redline shows as inserted (underlined)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Deleted(Node):
+    """Text a redline shows as deleted (struck through)."""
+
+    children: tuple[Inline, ...]
+
+
+Inline = Text | Strong | Emphasis | LineBreak | Ref | ClauseNumber | Inserted | Deleted
 
 
 # Blocks -------------------------------------------------------------------------------------------------
