@@ -34,12 +34,13 @@ from policygen.inputs.workspace import Workspace, open_workspace, packaged_examp
 from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.departures import Departure, InstitutionDepartures, departures_from_model
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
 from policygen.sets.submission import build_submission, submission_file
 from policygen.version import __version__
 from policygen.word.redline import ClauseChange
 from policygen.word.redline_file import DEFAULT_AUTHOR as REDLINE_AUTHOR
-from policygen.word.redline_file import RedlineReport, write_redline
+from policygen.word.redline_file import RedlineReport, redline_against_model, write_redline
 from policygen.writers import FORMATS, get_writer
 
 _WRITER_CLASSES = {"DocxWriter": "docx", "HtmlWriter": "html", "PdfWriter": "pdf"}
@@ -64,11 +65,13 @@ __all__ = [
     "BuildReport",
     "BuildRequest",
     "ClauseChange",
+    "Departure",
     "Diagnostic",
     "DocxWriter",
     "FileStatus",
     "HtmlWriter",
     "InstitutionCheck",
+    "InstitutionDepartures",
     "InstitutionOutcome",
     "LoadedProfile",
     "PdfWriter",
@@ -91,6 +94,7 @@ __all__ = [
     "check_institutions",
     "clipped",
     "default_jobs",
+    "departures_from_model",
     "failure_diagnostics",
     "get_writer",
     "json_schema",
@@ -98,6 +102,7 @@ __all__ = [
     "open_workspace",
     "output_lock",
     "packaged_examples",
+    "redline_against_model",
     "review_file_argument",
     "review_status",
     "sign_reviews",

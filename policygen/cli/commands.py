@@ -37,12 +37,14 @@ from policygen import (
     check_as_table,
     check_institutions,
     default_jobs,
+    departures_from_model,
     failure_diagnostics,
     json_schema,
     load_profile,
     open_workspace,
     output_lock,
     packaged_examples,
+    redline_against_model,
     review_file_argument,
     review_status,
     sign_reviews,
@@ -380,6 +382,11 @@ def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, 
     default=None,
     help="Output folder of the report.  [default: WORKSPACE/output]",
 )
+@click.option(
+    "--deviations",
+    is_flag=True,
+    help="Instead, list per institution the clauses that depart from the model set (its customised clauses).",
+)
 @verbosity_options
 @summary_option
 def check(
@@ -389,6 +396,7 @@ def check(
     report: bool,
     out_dir: Path | None,
     summary: bool,
+    deviations: bool,
 ) -> None:
     """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
 
@@ -399,6 +407,10 @@ def check(
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
+        if deviations:
+            if as_json_output or report:
+                raise click.UsageError("--deviations goes without --json and --report")
+            return _print_deviations(workspace, profiles)
         out = _output_folder(workspace, out_dir) if report else None
         with _locked(out):
             return check_and_report(workspace, out)
@@ -431,6 +443,21 @@ def check(
         return EXIT_FAILED if failed else EXIT_OK
 
     _run(action)
+
+
+def _print_deviations(workspace: Workspace, profiles: tuple[str, ...]) -> int:
+    """`check --deviations`: each institution's clauses that depart from the model, on stdout whether quiet or not
+    (they are what the option asks for); exit 1 when an institution could not be compared."""
+    results = departures_from_model(workspace, workspace.resolve_profiles(profiles))
+    for result in results:
+        if result.diagnostics:
+            _report(list(result.diagnostics))
+            continue
+        click.echo(f"{result.institution_id}: {len(result.departures)} clauses depart from the model")
+        for departure in result.departures:
+            place = f"{departure.doc_id}/{departure.clause_id}"
+            click.echo(f"  {place} ({departure.number}. {departure.title}): {departure.kind}")
+    return EXIT_FAILED if any(result.diagnostics for result in results) else EXIT_OK
 
 
 @main.command()
@@ -621,8 +648,15 @@ def init(directory: Path) -> None:
 
 
 @main.command(name="redline")
-@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, metavar="OLD.docx NEW.docx | PROFILE")
+@workspace_option
+@click.option("--doc", "doc_id", type=click.Choice(DOCUMENT_IDS), help="With PROFILE: the document to compare.")
+@click.option("--lang", help="With PROFILE: the language of the document.")
+@click.option(
+    "--against",
+    type=click.Choice(["model"]),
+    help="With PROFILE: compare the model's text (with the institution's values) with its document.",
+)
 @click.option(
     "--output",
     "-o",
@@ -638,15 +672,40 @@ def init(directory: Path) -> None:
     help="The date of every change.  [default: SOURCE_DATE_EPOCH, else NEW's date]",
 )
 @verbosity_options
-def redline_command(old: Path, new: Path, output: Path, author: str, changed_on: dt.datetime | None) -> None:
-    """Compare two DOCX files clause by clause (through their clause bookmarks) and word by word.
+def redline_command(
+    sources: tuple[str, ...],
+    workspace_dir: Path,
+    doc_id: str | None,
+    lang: str | None,
+    against: str | None,
+    output: Path,
+    author: str,
+    changed_on: dt.datetime | None,
+) -> None:
+    """Compare two versions of a document clause by clause (through their clause bookmarks) and word by word.
 
-    OUT.docx holds Word tracked changes: "Accept all" gives NEW's text, "Reject all" OLD's. OUT.pdf shows
+    OLD.docx NEW.docx: two files.  PROFILE --doc DOC --lang LANG --against model: what the institution's document
+    changes relative to the model set beyond its own values (its customised clauses).
+
+    OUT.docx holds Word tracked changes: "Accept all" gives the new text, "Reject all" the old. OUT.pdf shows
     insertions underlined and deletions struck through, after a table of the clauses changed.
     """
 
     def action() -> int:
-        report = write_redline(old, new, output, author, changed_on)
+        if len(sources) == 2:
+            if doc_id or lang or against:
+                raise click.UsageError("--doc, --lang and --against go with a PROFILE, not with two files")
+            for source in sources:
+                if not Path(source).is_file():
+                    raise WorkspaceError(f"{source}: no such file", hint="name two DOCX files, old then new")
+            report = write_redline(Path(sources[0]), Path(sources[1]), output, author, changed_on)
+        elif len(sources) == 1:
+            if not (doc_id and lang and against):
+                raise click.UsageError("with a PROFILE, give --doc DOC, --lang LANG and --against model")
+            workspace = open_workspace(workspace_dir)
+            report = redline_against_model(workspace, sources[0], doc_id, lang, output, author, changed_on)
+        else:
+            raise click.UsageError("give two DOCX files (old, new), or one PROFILE with --doc, --lang and --against")
         if _verbosity() is not Verbosity.QUIET:
             click.echo(f"wrote {report.output}: {len(report.changes)} clauses changed")
             for change in report.changes:

@@ -140,11 +140,16 @@ def finish_set(renderer: TemplateRenderer, documents: dict[str, Document], lang:
 
 def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
     """The institution's whole document set in `lang`, customised by its profile and cross-referenced."""
+    return finish_set(renderer, customise(render_documents(renderer, loaded, lang), loaded, lang), lang)
+
+
+def render_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
+    """The institution's documents in `lang` as the model's templates give them with its values: before its
+    clause customisation, with cross-references unresolved."""
     profile = loaded.profile
     context = template_context(profile, lang)
     institution = (profile.short_name or profile.name)[lang]
-    documents = {
+    return {
         doc_id: render_document(renderer, context, doc_id, lang, institution, profile.approval.order_date)
         for doc_id in DOCUMENT_IDS
     }
-    return finish_set(renderer, customise(documents, loaded, lang), lang)

@@ -57,6 +57,11 @@ def read_docx(path: Path) -> WordPackage:
         data = path.read_bytes()
     except OSError as error:
         raise WordFileError(name, f"cannot read the file: {error.strerror}", hint="check the path") from None
+    return read_docx_bytes(name, data)
+
+
+def read_docx_bytes(name: str, data: bytes) -> WordPackage:
+    """The package of DOCX bytes named `name` in messages; refused as read_docx refuses a file."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise WordFileError(name, "not a Word document (a DOCX is a zip package)", hint=_HINT)
     parts = _parts(name, data)

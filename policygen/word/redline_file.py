@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from policygen.errors import WordFileError, WorkspaceError
+from policygen.errors import WorkspaceError
+from policygen.inputs.profiles import LoadedProfile, load_profile
+from policygen.inputs.workspace import Workspace
 from policygen.output.atomic import write_atomically
-from policygen.word.package import WordPackage, parse_part, read_docx
-from policygen.word.redline import ClauseChange, redline
+from policygen.render.sandbox import TemplateRenderer
+from policygen.sets.departures import compare_with_model
+from policygen.word.package import WordPackage, parse_part, read_docx, read_docx_bytes
+from policygen.word.redline import ClauseChange, Redline, redline
+from policygen.writers.anchors import clause_anchor
+from policygen.writers.docx import DocxWriter
 
 DEFAULT_AUTHOR = "redline"
 REDLINE_SUFFIXES = (".docx", ".pdf")
@@ -51,23 +57,70 @@ def write_redline(
 ) -> RedlineReport:
     """Compare OLD with NEW and write the redline to OUTPUT: a DOCX with tracked changes, or (for a .pdf) a PDF
     that shows them, opening with a table of the clauses changed."""
-    suffix = output.suffix.lower()
-    if suffix not in REDLINE_SUFFIXES:
+    _check_request(output, author)
+    old_package, new_package = read_docx(old), read_docx(new)
+    result = redline(old_package, new_package, author, date or redline_date(new_package))
+    return _write(result, new_package, str(old), str(new), output)
+
+
+def redline_against_model(
+    workspace: Workspace,
+    profile: str,
+    doc_id: str,
+    lang: str,
+    output: Path,
+    author: str = DEFAULT_AUTHOR,
+    date: dt.datetime | None = None,
+) -> RedlineReport:
+    """The redline from the model's text with the institution's values to its document: its customised clauses
+    (listed as the changes, also in the PDF's table), and what follows from them, such as renumbering."""
+    _check_request(output, author)
+    loaded = _loaded_profile(workspace, profile, lang)
+    comparison = compare_with_model(TemplateRenderer(workspace.template_search_path()), loaded, lang)
+    writer = DocxWriter()
+    model_docx, own_docx = (
+        writer.render(documents[doc_id]) for documents in (comparison.model, comparison.institution)
+    )
+    model_label, own_label = f"model/{lang}/{doc_id}", f"{loaded.profile.id}/{lang}/{doc_id}"
+    model_package, own_package = read_docx_bytes(model_label, model_docx), read_docx_bytes(own_label, own_docx)
+    result = redline(model_package, own_package, author, date or redline_date(own_package))
+    changes = tuple(
+        ClauseChange(clause_anchor(doc_id, departure.clause_id), departure.number, departure.title, departure.kind)
+        for departure in comparison.departures
+        if departure.doc_id == doc_id
+    )
+    return _write(replace(result, changes=changes), own_package, model_label, own_label, output)
+
+
+def _loaded_profile(workspace: Workspace, profile: str, lang: str) -> LoadedProfile:
+    paths = workspace.resolve_profiles((profile,))
+    loaded = load_profile(paths[0], workspace)
+    if lang not in loaded.profile.languages:
+        raise WorkspaceError(
+            f"{loaded.profile.id} has no documents in {lang!r}",
+            hint=f"its languages: {', '.join(loaded.profile.languages)}",
+        )
+    return loaded
+
+
+def _check_request(output: Path, author: str) -> None:
+    if output.suffix.lower() not in REDLINE_SUFFIXES:
         raise WorkspaceError(
             f"{output}: the redline is written as .docx or .pdf, not {output.suffix or 'a file without suffix'}",
             hint="name the output file OUT.docx (tracked changes for Word) or OUT.pdf (to read and print)",
         )
     if not author.strip() or len(author) > 255:
         raise WorkspaceError("the author of the changes must be 1 to 255 characters", hint="e.g. --author 'Union'")
-    old_package, new_package = read_docx(old), read_docx(new)
-    result = redline(old_package, new_package, author, date or redline_date(new_package))
-    if suffix == ".pdf":
+    if not output.parent.is_dir():
+        raise WorkspaceError(f"{output}: the folder to write the redline in does not exist", hint="create it first")
+
+
+def _write(result: Redline, new_package: WordPackage, old_label: str, new_label: str, output: Path) -> RedlineReport:
+    if output.suffix.lower() == ".pdf":
         from policygen.word.redline_pdf import redline_pdf
 
-        data = redline_pdf(result, new_package, old, new)
+        data = redline_pdf(result, new_package, old_label, new_label)
     else:
         data = result.docx
-    if not output.parent.is_dir():
-        raise WordFileError(str(output), "the folder to write the redline in does not exist", hint="create it first")
     write_atomically(output.parent, output.name, data)
     return RedlineReport(output, result.changes)

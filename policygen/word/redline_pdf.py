@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 from lxml import etree
 
@@ -38,18 +37,18 @@ BULLETS = {"ListBullet": "•", "ListBullet2": "–", "ListBullet3": "◦"}
 NUMBERED = ("ListNumber", "ListNumber2", "ListNumber3")
 
 
-def redline_pdf(result: Redline, new: WordPackage, old_path: Path, new_path: Path) -> bytes:
+def redline_pdf(result: Redline, new: WordPackage, old_label: str, new_label: str) -> bytes:
     """The PDF of a redline, in the new version's language (English for a language policygen has no words for)."""
     core = parse_part(new.name, CORE, new.parts[CORE]) if CORE in new.parts else None
     tag = _core(core, f"{_DC}language") or "en-GB"
     library = StringsLibrary([packaged_templates()])
     lang = tag.split("-")[0].lower()
     strings = library.get(lang if lang in library.languages() else "en")
-    title = _core(core, f"{_DC}title") or new_path.stem
+    title = _core(core, f"{_DC}title") or new_label
     words = lambda key: strings.text("redline", key)  # noqa: E731
     opening: list[Block] = [
         Heading(1, (Text(words("title")),)),
-        Paragraph((Text(f"{words('old')}: {old_path}"), LineBreak(), Text(f"{words('new')}: {new_path}"))),
+        Paragraph((Text(f"{words('old')}: {old_label}"), LineBreak(), Text(f"{words('new')}: {new_label}"))),
         Paragraph((Text(words("legend")),)),
     ]
     if result.changes:
