@@ -38,6 +38,7 @@ from policygen.sets.departures import Departure, InstitutionDepartures, departur
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
 from policygen.sets.submission import build_submission, submission_file
 from policygen.version import __version__
+from policygen.word.import_edits import PENDING_CHOICES, ClauseEdit, ImportReport, import_edits
 from policygen.word.redline import ClauseChange
 from policygen.word.redline_file import DEFAULT_AUTHOR as REDLINE_AUTHOR
 from policygen.word.redline_file import RedlineReport, redline_against_model, write_redline
@@ -61,15 +62,18 @@ __all__ = [
     "EXIT_UNUSABLE",
     "FORMATS",
     "LANGUAGES",
+    "PENDING_CHOICES",
     "REDLINE_AUTHOR",
     "BuildReport",
     "BuildRequest",
     "ClauseChange",
+    "ClauseEdit",
     "Departure",
     "Diagnostic",
     "DocxWriter",
     "FileStatus",
     "HtmlWriter",
+    "ImportReport",
     "InstitutionCheck",
     "InstitutionDepartures",
     "InstitutionOutcome",
@@ -97,6 +101,7 @@ __all__ = [
     "departures_from_model",
     "failure_diagnostics",
     "get_writer",
+    "import_edits",
     "json_schema",
     "load_profile",
     "open_workspace",

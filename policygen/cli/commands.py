@@ -20,6 +20,7 @@ from policygen import (
     EXIT_FAILED,
     EXIT_OK,
     FORMATS,
+    PENDING_CHOICES,
     REDLINE_AUTHOR,
     BuildReport,
     BuildRequest,
@@ -39,6 +40,7 @@ from policygen import (
     default_jobs,
     departures_from_model,
     failure_diagnostics,
+    import_edits,
     json_schema,
     load_profile,
     open_workspace,
@@ -711,6 +713,57 @@ def redline_command(
             for change in report.changes:
                 click.echo(f"  {change.number}. {change.title}: {change.kind}")
         return EXIT_OK
+
+    _run(action)
+
+
+@main.command(name="import-edits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.docx")
+@click.option(
+    "--profile", "profile", required=True, help="The institution (id or profile file) the file was built for."
+)
+@workspace_option
+@click.option(
+    "--pending",
+    type=click.Choice(PENDING_CHOICES),
+    default="accept",
+    show_default=True,
+    help="Take the text with every tracked change still in the file accepted, or rejected.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@verbosity_options
+def import_edits_command(file: Path, profile: str, workspace_dir: Path, pending: str, dry_run: bool) -> None:
+    """Bring a lawyer's Word edits to clauses back into the institution's profile.
+
+    Each clause is found through its bookmark; each clause whose text changed is written into the profile's
+    clause customisation (clauses.replace) for the file's language, keeping the file's comments. An edit to a
+    profile value (a deadline, a name, a phone) is refused with the key to change instead, and so is an edit that
+    removes what a required element needs. Exit 1 when an edit was refused (the others are imported).
+    """
+
+    def action() -> int:
+        report = import_edits(open_workspace(workspace_dir), file, profile, pending, dry_run)
+        quiet = _verbosity() is Verbosity.QUIET
+        for edit in report.edits:
+            place = f"{edit.doc_id}/{edit.clause_id} ({edit.number}. {edit.title})"
+            if edit.imported:
+                if not quiet:
+                    click.echo(f"{place}: {'would be imported' if dry_run else 'imported'}")
+            else:
+                _report([Diagnostic(str(file), f"{place}: not imported: {edit.message}", hint=edit.hint)])
+            if edit.lost:
+                click.echo(f"{file}: {place}: warning: formatting not kept: {', '.join(edit.lost)}", err=True)
+        for note in report.notes:
+            click.echo(f"{file}: note: {note}", err=True)
+        imported = len(report.edits) - len(report.refused)
+        if not quiet:
+            if report.written:
+                click.echo(f"wrote {report.profile_path}: {imported} clauses of {report.doc_id} ({report.lang})")
+            elif dry_run and imported:
+                click.echo(f"would write {report.profile_path}: {imported} clauses (--dry-run: nothing written)")
+            elif not report.edits:
+                click.echo(f"{file}: no clause changed; nothing to import")
+        return EXIT_FAILED if report.refused else EXIT_OK
 
     _run(action)
 
