@@ -30,8 +30,8 @@ from policygen.word.package import parse_part, read_docx, read_docx_bytes
 from policygen.word.profile_values import edits_on_values, profile_values
 from policygen.word.revisions import resolved
 from policygen.word.xml import block_text, w
+from policygen.writers import get_writer
 from policygen.writers.anchors import clause_anchor
-from policygen.writers.docx import DocxWriter
 
 PENDING_CHOICES = ("accept", "reject")
 ANCHOR_HINT = (
@@ -157,7 +157,7 @@ def _document(edited: dict[str, Segment], documents: dict[str, Document], name: 
 
 
 def _built_body(document: Document):
-    package = read_docx_bytes(document.meta.doc_id, DocxWriter().render(document))
+    package = read_docx_bytes(document.meta.doc_id, _docx(document))
     return package.document.find(w("body"))
 
 
@@ -318,3 +318,10 @@ def _check_builds(workspace: Workspace, loaded: LoadedProfile, renderer: Templat
                 f"{loaded.path}: the profile with the imported clauses would not build: {problems}",
                 hint="nothing was written; fix the edit in Word, or the profile, and import again",
             ) from None
+
+
+def _docx(document: Document) -> bytes:
+    """A document as DOCX, the writer imported on first use (so that `validate` never loads python-docx)."""
+    data = get_writer("docx").render(document)
+    assert isinstance(data, bytes)
+    return data

@@ -10,13 +10,14 @@ from pathlib import Path
 from policygen.errors import WorkspaceError
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.workspace import Workspace
+from policygen.model import Document
 from policygen.output.atomic import write_atomically
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.departures import compare_with_model
 from policygen.word.package import WordPackage, parse_part, read_docx, read_docx_bytes
 from policygen.word.redline import ClauseChange, Redline, redline
+from policygen.writers import get_writer
 from policygen.writers.anchors import clause_anchor
-from policygen.writers.docx import DocxWriter
 
 DEFAULT_AUTHOR = "redline"
 REDLINE_SUFFIXES = (".docx", ".pdf")
@@ -77,10 +78,7 @@ def redline_against_model(
     _check_request(output, author)
     loaded = _loaded_profile(workspace, profile, lang)
     comparison = compare_with_model(TemplateRenderer(workspace.template_search_path()), loaded, lang)
-    writer = DocxWriter()
-    model_docx, own_docx = (
-        writer.render(documents[doc_id]) for documents in (comparison.model, comparison.institution)
-    )
+    model_docx, own_docx = (_docx(documents[doc_id]) for documents in (comparison.model, comparison.institution))
     model_label, own_label = f"model/{lang}/{doc_id}", f"{loaded.profile.id}/{lang}/{doc_id}"
     model_package, own_package = read_docx_bytes(model_label, model_docx), read_docx_bytes(own_label, own_docx)
     result = redline(model_package, own_package, author, date or redline_date(own_package))
@@ -124,3 +122,10 @@ def _write(result: Redline, new_package: WordPackage, old_label: str, new_label:
         data = result.docx
     write_atomically(output.parent, output.name, data)
     return RedlineReport(output, result.changes)
+
+
+def _docx(document: Document) -> bytes:
+    """A document as DOCX, the writer imported on first use (so that `validate` never loads python-docx)."""
+    data = get_writer("docx").render(document)
+    assert isinstance(data, bytes)
+    return data
