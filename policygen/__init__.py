@@ -41,7 +41,7 @@ from policygen.version import __version__
 from policygen.word.import_edits import PENDING_CHOICES, ClauseEdit, ImportReport, import_edits
 from policygen.word.redline import ClauseChange
 from policygen.word.redline_file import DEFAULT_AUTHOR as REDLINE_AUTHOR
-from policygen.word.redline_file import RedlineReport, redline_against_model, write_redline
+from policygen.word.redline_file import RedlineReport, redline_against_model, redline_from_edition, write_redline
 from policygen.writers import FORMATS, get_writer
 
 _WRITER_CLASSES = {"DocxWriter": "docx", "HtmlWriter": "html", "PdfWriter": "pdf"}
@@ -108,6 +108,7 @@ __all__ = [
     "output_lock",
     "packaged_examples",
     "redline_against_model",
+    "redline_from_edition",
     "review_file_argument",
     "review_status",
     "sign_reviews",

@@ -47,6 +47,7 @@ from policygen import (
     output_lock,
     packaged_examples,
     redline_against_model,
+    redline_from_edition,
     review_file_argument,
     review_status,
     sign_reviews,
@@ -659,6 +660,14 @@ def init(directory: Path) -> None:
     type=click.Choice(["model"]),
     help="With PROFILE: compare the model's text (with the institution's values) with its document.",
 )
+@click.option("--from", "edition", help="With PROFILE: compare this edition (kept by build) with the current file.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --from: the output folder the document was built in.  [default: WORKSPACE/output]",
+)
 @click.option(
     "--output",
     "-o",
@@ -680,6 +689,8 @@ def redline_command(
     doc_id: str | None,
     lang: str | None,
     against: str | None,
+    edition: str | None,
+    out_dir: Path | None,
     output: Path,
     author: str,
     changed_on: dt.datetime | None,
@@ -687,7 +698,8 @@ def redline_command(
     """Compare two versions of a document clause by clause (through their clause bookmarks) and word by word.
 
     OLD.docx NEW.docx: two files.  PROFILE --doc DOC --lang LANG --against model: what the institution's document
-    changes relative to the model set beyond its own values (its customised clauses).
+    changes relative to the model set beyond its own values (its customised clauses).  PROFILE --doc DOC --lang
+    LANG --from EDITION: an edition that a build kept (OUT/<id>/<lang>/editions/) against the current file.
 
     OUT.docx holds Word tracked changes: "Accept all" gives the new text, "Reject all" the old. OUT.pdf shows
     insertions underlined and deletions struck through, after a table of the clauses changed.
@@ -695,19 +707,29 @@ def redline_command(
 
     def action() -> int:
         if len(sources) == 2:
-            if doc_id or lang or against:
-                raise click.UsageError("--doc, --lang and --against go with a PROFILE, not with two files")
+            if doc_id or lang or against or edition or out_dir:
+                raise click.UsageError("--doc, --lang, --against, --from and --out go with a PROFILE, not two files")
             for source in sources:
                 if not Path(source).is_file():
                     raise WorkspaceError(f"{source}: no such file", hint="name two DOCX files, old then new")
             report = write_redline(Path(sources[0]), Path(sources[1]), output, author, changed_on)
         elif len(sources) == 1:
-            if not (doc_id and lang and against):
-                raise click.UsageError("with a PROFILE, give --doc DOC, --lang LANG and --against model")
+            if not (doc_id and lang and bool(against) != bool(edition)):
+                raise click.UsageError(
+                    "with a PROFILE, give --doc DOC, --lang LANG and --against model, or --from EDITION"
+                )
             workspace = open_workspace(workspace_dir)
-            report = redline_against_model(workspace, sources[0], doc_id, lang, output, author, changed_on)
+            if edition:
+                out = _output_folder(workspace, out_dir)
+                report = redline_from_edition(
+                    workspace, out, sources[0], doc_id, lang, edition, output, author, changed_on
+                )
+            else:
+                report = redline_against_model(workspace, sources[0], doc_id, lang, output, author, changed_on)
         else:
-            raise click.UsageError("give two DOCX files (old, new), or one PROFILE with --doc, --lang and --against")
+            raise click.UsageError(
+                "give two DOCX files (old, new), or one PROFILE with --doc, --lang and --against or --from"
+            )
         if _verbosity() is not Verbosity.QUIET:
             click.echo(f"wrote {report.output}: {len(report.changes)} clauses changed")
             for change in report.changes:

@@ -12,6 +12,7 @@ from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.workspace import Workspace
 from policygen.model import Document
 from policygen.output.atomic import write_atomically
+from policygen.output.editions import edition_path, editions_of
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.departures import compare_with_model
 from policygen.word.package import WordPackage, parse_part, read_docx, read_docx_bytes
@@ -88,6 +89,32 @@ def redline_against_model(
         if departure.doc_id == doc_id
     )
     return _write(replace(result, changes=changes), own_package, model_label, own_label, output)
+
+
+def redline_from_edition(
+    workspace: Workspace,
+    out_dir: Path,
+    profile: str,
+    doc_id: str,
+    lang: str,
+    edition: str,
+    output: Path,
+    author: str = DEFAULT_AUTHOR,
+    date: dt.datetime | None = None,
+) -> RedlineReport:
+    """The redline from an edition kept in the output folder to the document as last built."""
+    loaded = _loaded_profile(workspace, profile, lang)
+    current = f"{loaded.profile.id}/{lang}/{doc_id}.docx"
+    if not (out_dir / current).is_file():
+        raise WorkspaceError(
+            f"{out_dir / current} has not been built",
+            hint=f"build it first: policygen build {loaded.profile.id} --doc {doc_id} --lang {lang}",
+        )
+    known = editions_of(out_dir, current)
+    if edition not in known:
+        listed = ", ".join(known) if known else "none yet (a build that changes the document keeps the previous file)"
+        raise WorkspaceError(f"{current} has no edition {edition!r}", hint=f"its editions: {listed}")
+    return write_redline(out_dir / edition_path(current, edition), out_dir / current, output, author, date)
 
 
 def _loaded_profile(workspace: Workspace, profile: str, lang: str) -> LoadedProfile:
