@@ -328,3 +328,17 @@ def test_a_hostile_or_foreign_file_is_refused_in_one_line_and_nothing_is_written
         assert len(lines) == 2 and message in lines[0] and lines[0].startswith(f"{hostile}: ")
         assert lines[1].startswith("    hint: ")
         assert list(out.iterdir()) == []
+
+
+def test_formatting_word_adds_unseen_is_no_change_but_bold_is(versions, tmp_path):
+    _, new = versions
+    document = docx.Document(str(new / "policy.docx"))
+    runs = [run for paragraph in document.paragraphs for run in paragraph.runs if run.text.strip()]
+    runs[5].font.name = "Times New Roman"  # rFonts, as Word writes on a run it touched
+    runs[5]._r.get_or_add_rPr().append(etree.fromstring(f'<w:noProof xmlns:w="{W[1:-1]}"/>'))
+    runs[9].bold = True
+    document.save(str(tmp_path / "touched.docx"))
+    result = run_cli("redline", new / "policy.docx", tmp_path / "touched.docx", "-o", tmp_path / "out.docx")
+    assert result.exit_code == 0, result.stderr
+    inserted = changed_words(tmp_path / "out.docx", "ins")
+    assert inserted == [runs[9].text]

@@ -151,7 +151,7 @@ def _numbering_ids(package: WordPackage) -> frozenset[str]:
 
 def _block_key(block: etree._Element) -> tuple:
     if block.tag == P:
-        return ("p", style_of(block), block_text(block))
+        return ("p", style_of(block), block_text(block), _formatting_signature(block))
     if block.tag == TBL:
         return ("tbl", block_text(block))
     return (block.tag, block.get(w("name"), ""))  # a bookmark's end, or another element beside the blocks
@@ -299,7 +299,7 @@ def _atoms(paragraph: etree._Element) -> list[_Atom]:
             atoms.append(_Atom(key, child, "", None, in_run=False))
             continue
         properties = child.find(RPR)
-        style = "" if properties is None else etree.tostring(properties, method="c14n").decode()
+        style = _visible_formatting(properties)
         for part in child:
             if part.tag == RPR:
                 continue
@@ -319,6 +319,35 @@ def _atoms(paragraph: etree._Element) -> list[_Atom]:
                 code = ("x", etree.tostring(part, method="c14n").decode(), style)
                 atoms.append(_Atom(code, part, "", properties, in_run=True))
     return atoms
+
+
+VISIBLE_FORMATTING = tuple(
+    w(name)
+    for name in ("rStyle", "b", "i", "u", "strike", "dstrike", "vertAlign", "caps", "smallCaps", "color", "highlight")
+)
+
+
+def _formatting_signature(paragraph: etree._Element) -> tuple[tuple[str, int], ...]:
+    """How much text each stretch of one visible formatting holds, so that bolding a word is a change."""
+    stretches: list[tuple[str, int]] = []
+    for run in paragraph.iter(R):
+        length = sum(len(text.text or "") for text in run.iter(T))
+        formatting = _visible_formatting(run.find(RPR))
+        if stretches and stretches[-1][0] == formatting:
+            stretches[-1] = (formatting, stretches[-1][1] + length)
+        elif length:
+            stretches.append((formatting, length))
+    return tuple(stretches)
+
+
+def _visible_formatting(properties: etree._Element | None) -> str:
+    """The formatting of a run a reader sees, so that what Word adds unseen (a language, a spelling mark, an
+    editing session's id) is no change."""
+    if properties is None:
+        return ""
+    return "".join(
+        etree.tostring(child, method="c14n").decode() for child in properties if child.tag in VISIBLE_FORMATTING
+    )
 
 
 def _compare_paragraphs(old: etree._Element, new: etree._Element, marks: _Marks) -> etree._Element:
