@@ -236,12 +236,14 @@ def _note_edits_outside_clauses(report: ImportReport, built: dict[str, Segment],
 # Writing the profile ----------------------------------------------------------------------------------------
 
 
-def _yaml() -> YAML:
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
+def _round_trip() -> YAML:
+    """ruamel's round-trip YAML, which makes only mappings, lists and scalars (never Python objects), and keeps
+    comments and layout; the profile it rewrites was first read through the strict loader."""
+    round_trip = YAML(typ="rt")
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096
+    round_trip.indent(mapping=2, sequence=4, offset=2)
+    return round_trip
 
 
 def _text_value(markdown: str) -> str:
@@ -261,10 +263,10 @@ def _write_profile(
     refused (nothing written) when the file cannot be kept so, or when the profile would not build."""
     path = loaded.path
     source = path.read_text(encoding="utf-8")
-    yaml = _yaml()
-    data = yaml.load(source)
+    round_trip = _round_trip()
+    data = round_trip.load(source)
     kept = io.StringIO()
-    yaml.dump(data, kept)
+    round_trip.dump(data, kept)
     if kept.getvalue() != source:
         raise WorkspaceError(
             f"{path}: the file's layout (indentation, quoting or line breaks) cannot be kept when it is rewritten",
@@ -296,7 +298,7 @@ def _write_profile(
             clauses["replace"] = CommentedSeq()
         clauses["replace"].append(CommentedMap([("clause", f"{doc_id}/{clause_id}"), ("text", text)]))
     output = io.StringIO()
-    yaml.dump(data, output)
+    round_trip.dump(data, output)
     _check_builds(workspace, loaded, renderer, output.getvalue())
     write_atomically(path.parent, path.name, output.getvalue().encode("utf-8"))
 
