@@ -155,3 +155,39 @@ def test_redline_of_an_unknown_profile_is_refused_with_a_hint(tmp_path):
     arguments = ("--doc", "policy", "--lang", "ru", "--against", "model", "-o", tmp_path / "out.docx")
     result = run_cli("redline", "no-such-hospital", "-w", REPO, *arguments)
     assert result.exit_code == 2 and "hint:" in result.stderr
+
+
+def customisation_in(languages: list[str]) -> str:
+    """The customisation of CUSTOMISATION with a text in each of the profile's languages (and no other)."""
+    texts = {"ky": "Кызматкерди коштоп барышат.", "ru": "Работника провожают.", "en": "An employee is escorted."}
+    text = "{" + ", ".join(f"{lang}: {texts[lang]}" for lang in languages) + "}"
+    return (
+        "clauses:\n  disable: [policy/informal-resolution]\n  add:\n    - id: night-escort\n"
+        f"      after: policy/prevention\n      title: {text}\n      text: {text}\n  replace:\n"
+        f"    - clause: code-of-conduct/conflicts-of-interest\n      text: {text}\n"
+    )
+
+
+@pytest.mark.parametrize("institution", ["ak-tilek-fmc", "bishkek-city-hospital", "osh-medical-university"])
+def test_redline_against_the_model_lists_exactly_the_customised_clauses_of_each_example(institution, tmp_path):
+    workspace = copy_workspace(tmp_path / "workspace")
+    profile = workspace / "institutions" / f"{institution}.yaml"
+    languages = load_profile(profile, open_workspace(workspace)).profile.languages
+    profile.write_text(profile.read_text(encoding="utf-8") + customisation_in(list(languages)), encoding="utf-8")
+    customised_now = customised_clauses(workspace, institution)
+    assert customised_now == EXPECTED
+    deviations = run_cli("check", "--deviations", institution, "-w", workspace, "-q")
+    assert deviations.exit_code == 0, deviations.stderr
+    assert listed(deviations.stdout) == {institution: customised_now}
+    for doc in ("policy", "code-of-conduct"):
+        out = tmp_path / f"{doc}.docx"
+        arguments = ("--doc", doc, "--lang", "ru", "--against", "model", "-o", out)
+        result = run_cli("redline", institution, "-w", workspace, *arguments)
+        assert result.exit_code == 0, result.stderr
+        lines = result.stdout.splitlines()
+        expected = {(place, kind) for place, kind in customised_now if place.startswith(f"{doc}/")}
+        assert lines[0] == f"wrote {out}: {len(expected)} clauses changed"
+        kinds = sorted(line.rsplit(": ", 1)[1] for line in lines[1:])
+        assert kinds == sorted(kind for _, kind in expected)
+        if doc == "policy":
+            assert "Работника провожают.: added" in result.stdout

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import copy_workspace, pdf_text, run_cli
+from conftest import copy_workspace, files_under, pdf_text, run_cli
 from test_redline import hostile_file
 
 INSTITUTION = "bishkek-city-hospital"
@@ -177,9 +177,14 @@ def test_a_file_without_clause_bookmarks_is_refused_with_a_hint(workspace, tmp_p
     assert profile(workspace).read_bytes() == before
 
 
-@pytest.mark.parametrize("kind", ["entity-bomb", "external-relationship", "macro-enabled", "pdf-renamed"])
+@pytest.mark.parametrize(
+    "kind",
+    ["entity-bomb", "external-entity", "external-relationship", "macro-enabled", "zip-bomb", "pdf-renamed"],
+)
 def test_a_hostile_file_is_refused_and_the_profile_is_untouched(workspace, tmp_path, kind):
-    before = profile(workspace).read_bytes()
-    result = import_file(workspace, hostile_file(kind, policy_docx(workspace), tmp_path))
+    hostile = hostile_file(kind, policy_docx(workspace), tmp_path)
+    before = files_under(workspace)
+    result = import_file(workspace, hostile)
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 2
-    assert profile(workspace).read_bytes() == before
+    assert result.stderr.startswith(f"{hostile}: ") and "\n    hint: " in result.stderr
+    assert files_under(workspace) == before

@@ -71,7 +71,11 @@ def _report(diagnostics: list[Diagnostic]) -> None:
 
 
 def _report_files(outcome: OwnerOutcome, out_dir: Path) -> None:
-    """Under --verbose: each file an outcome wrote or found up to date, one line each."""
+    """Each previous file kept as an edition (but under --quiet), and under --verbose each file an outcome wrote or
+    found up to date, one line each."""
+    if _verbosity() is not Verbosity.QUIET:
+        for entry in outcome.editions:
+            click.echo(f"edition kept {out_dir / entry.path}", err=True)
     if _verbosity() is Verbosity.VERBOSE:
         for entry in outcome.files:
             click.echo(f"written     {out_dir / entry.path}", err=True)
