@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 from policygen.builders.build import BuildReport, BuildRequest, build, build_coverage_reports, build_model
 from policygen.builders.builder import Builder, OwnerOutcome, Progress, Unit, UnitOutput
 from policygen.builders.checks import check_institutions
+from policygen.builders.import_edits import PENDING_CHOICES, ClauseEdit, ImportReport, import_edits
+from policygen.builders.redline import DEFAULT_AUTHOR as REDLINE_AUTHOR
+from policygen.builders.redline import RedlineReport, redline_against_model, redline_from_edition, write_redline
 from policygen.builders.review_sheet import review_sheet, write_review_sheet
 from policygen.builders.submission import build_submission
 from policygen.builders.validate import validate_institutions
@@ -38,11 +41,13 @@ from policygen.output.lock import output_lock
 from policygen.output.verify import VerifyReport, verify_package
 from policygen.render.sandbox import TemplateRenderer
 from policygen.render.strings import LanguageStrings
+from policygen.sets.departures import Departure, InstitutionDepartures, departures_from_model
 from policygen.sets.evidence import evidence_as_json, evidence_as_table
 from policygen.sets.institution import DOCUMENT_IDS, build_documents
 from policygen.sets.submission import submission_evidence, submission_file
 from policygen.version import __version__
 from policygen.writers import FORMATS, get_writer
+from policygen.writers.redline import ClauseChange
 
 if TYPE_CHECKING:  # what __getattr__ imports on first use, typed for the type checker
     from policygen.web import add_user as add_web_user
@@ -84,15 +89,22 @@ __all__ = [
     "LANGUAGES",
     "LANGUAGE_ID",
     "PAGE_BUDGETS",
+    "PENDING_CHOICES",
+    "REDLINE_AUTHOR",
     "SET_PAGE_BUDGET",
     "BuildReport",
     "BuildRequest",
     "Builder",
+    "ClauseChange",
+    "ClauseEdit",
+    "Departure",
     "Diagnostic",
     "DocxWriter",
     "FileStatus",
     "HtmlWriter",
+    "ImportReport",
     "InstitutionCheck",
+    "InstitutionDepartures",
     "Lang",
     "LanguageStrings",
     "LoadedProfile",
@@ -101,6 +113,7 @@ __all__ = [
     "PolicygenError",
     "Profile",
     "Progress",
+    "RedlineReport",
     "TemplateRenderer",
     "Unit",
     "UnitOutput",
@@ -123,12 +136,14 @@ __all__ = [
     "clipped",
     "create_web_app",
     "default_jobs",
+    "departures_from_model",
     "evidence_as_json",
     "evidence_as_table",
     "failure_diagnostics",
     "format_key_path",
     "get_writer",
     "glossary",
+    "import_edits",
     "is_loopback",
     "json_schema",
     "load_inherited",
@@ -138,6 +153,8 @@ __all__ = [
     "output_lock",
     "packaged_examples",
     "pages_line",
+    "redline_against_model",
+    "redline_from_edition",
     "refused_terms",
     "review_file_argument",
     "review_sheet",
@@ -151,5 +168,6 @@ __all__ = [
     "verify_package",
     "web_users_defined",
     "write_atomically",
+    "write_redline",
     "write_review_sheet",
 ]

@@ -173,3 +173,9 @@ class OutputBusyError(_TargetError):
     """Another policygen process holds the lock on the output folder."""
 
     exit_code = EXIT_UNUSABLE
+
+
+class WordFileError(_TargetError):
+    """A Word file given to redline or import-edits cannot be used: not a DOCX, hostile, or without anchors."""
+
+    exit_code = EXIT_UNUSABLE

@@ -62,9 +62,9 @@ STAGES_BELOW = {
     "inputs": set(),
     "parse": {"model"},
     "figures": set(),
-    "writers": {"model", "output"},
+    "writers": {"model", "parse", "output"},
     "check": {"model", "inputs"},
-    "transforms": {"model", "inputs", "parse"},
+    "transforms": {"model", "inputs", "parse", "check"},
     "render": {"model", "inputs", "parse"},
 }
 """The stages each inner stage may import (besides itself and the shared errors, limits and version modules):

@@ -19,10 +19,12 @@ from policygen.builders.keys import (
 )
 from policygen.check.coverage import InstitutionCheck
 from policygen.errors import PolicygenError, ProfileError
+from policygen.inputs.clock import build_day
 from policygen.inputs.profiles import LoadedProfile, load_profile
 from policygen.inputs.review import review_files
 from policygen.inputs.schema import Lang
 from policygen.inputs.workspace import Workspace
+from policygen.output.editions import edition_name
 from policygen.render.sandbox import TemplateRenderer
 from policygen.sets.coverage_report import REPORT_ID, REPORT_OWNER
 from policygen.sets.institution import DOCUMENT_IDS, template_name
@@ -88,6 +90,7 @@ def build(
                         _paths(loaded.profile.id, lang, request.doc_ids, request.formats),
                         path,
                         partial(institution_job, lang, models_key, request.doc_ids, request.strict),
+                        edition_name(loaded.profile.approval.order_date, loaded.profile.approval.order_number),
                     )
                 )
         except PolicygenError as error:
@@ -122,6 +125,7 @@ def build_model(
                     _paths(MODEL_OWNER, lang, request.doc_ids, request.formats),
                     workspace.institutions_dir,
                     partial(model_set_job, lang, models_key, request.doc_ids),
+                    edition_name(build_day()),  # the model set has no approving order
                 )
             )
     except PolicygenError as error:

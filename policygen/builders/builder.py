@@ -3,9 +3,10 @@ each owner's files written all or nothing, and every file recorded in the output
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from policygen.builders.keys import file_digest
@@ -13,6 +14,7 @@ from policygen.builders.workers import worker_pool, worker_result
 from policygen.errors import Diagnostic, OutputError, PolicygenError, clipped
 from policygen.limits import memory_exceeded
 from policygen.output.atomic import checked_output_path, existing_output, write_files
+from policygen.output.editions import edition_for, edition_path
 from policygen.output.lock import output_lock
 from policygen.output.manifest import ManifestEntry, previous_entries, update_manifest
 
@@ -30,6 +32,7 @@ class Unit:
     paths: tuple[str, ...]  # the files it makes, relative to the output folder
     source: Path  # the file its errors are reported against (a profile, a submission, the institutions folder)
     job: Callable[[Unit, dict[str, ManifestEntry]], UnitOutput]  # picklable; given the unit and its files' entries
+    edition: str = ""  # the edition its files are (output/editions.py); "": a file it changes keeps no edition
 
 
 @dataclass
@@ -68,6 +71,7 @@ class OwnerOutcome:
     owner: str | None = None  # None when its profile could not even be read for its id
     files: list[ManifestEntry] = field(default_factory=list)
     unchanged: list[ManifestEntry] = field(default_factory=list)
+    editions: list[ManifestEntry] = field(default_factory=list)  # previous files kept, as a build changed them
     diagnostics: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
@@ -102,7 +106,8 @@ class Builder:
         record them in the manifest. A build with nothing to do starts no process."""
         finishers = finishers or {}
         with output_lock(self.out_dir) as lock:
-            previous = {} if self.force else previous_entries(self.out_dir)
+            recorded = previous_entries(self.out_dir)
+            previous = {} if self.force else recorded
             outcomes: dict[str, OwnerOutcome] = {}
             made: dict[str, dict[Unit, list[FileResult]]] = {}
             kept: dict[str, list[tuple[str, bytes]]] = {}
@@ -127,7 +132,7 @@ class Builder:
 
             def finish(owner: str) -> None:
                 results = [result for unit in order[owner] for result in made[owner].get(unit, [])]
-                self._write(outcomes[owner], results, kept.get(owner, []), finishers.get(owner), previous)
+                self._write(outcomes[owner], results, kept.get(owner, []), finishers.get(owner), previous, recorded)
 
             def unit_done(unit: Unit, result: UnitResult, done: int) -> None:
                 owner = unit.owner
@@ -148,13 +153,17 @@ class Builder:
             self._run(pending, previous, setup, setup_args, unit_done)
             for owner, outcome in outcomes.items():
                 if not outcome.failed:  # also when all was up to date: a killed build's leftovers go on the next run
-                    paths = [entry.path for entry in (*outcome.files, *outcome.unchanged)]
+                    paths = [entry.path for entry in (*outcome.files, *outcome.unchanged, *outcome.editions)]
                     paths += [path for path, _ in kept.get(owner, [])]
                     for folder in sorted({PurePosixPath(path).parent.as_posix() for path in paths}):
                         lock.remove_stale_temporaries(folder)
-            recorded = [entry for outcome in outcomes.values() for entry in (*outcome.files, *outcome.unchanged)]
-            if recorded:
-                update_manifest(self.out_dir, recorded)
+            written = [
+                entry
+                for outcome in outcomes.values()
+                for entry in (*outcome.files, *outcome.unchanged, *outcome.editions)
+            ]
+            if written:
+                update_manifest(self.out_dir, written)
         return outcomes
 
     def up_to_date(self, unit: Unit, previous: dict[str, ManifestEntry]) -> list[ManifestEntry] | None:
@@ -198,19 +207,50 @@ class Builder:
         kept: list[tuple[str, bytes]],
         finisher: Finisher | None,
         previous: dict[str, ManifestEntry],
+        recorded: dict[str, ManifestEntry],
     ) -> None:
-        """Write an owner's new files if every unit of it succeeded; otherwise leave them all as they were."""
+        """Write an owner's new files if every unit of it succeeded; otherwise leave them all as they were. A
+        file with an edition whose bytes change keeps its previous bytes as an edition, written with the others."""
         if outcome.failed:
             return
         try:
             if finisher is not None:
                 results = results + finisher(results, previous)
-            write_files(self.out_dir, [(entry.path, data) for entry, data in results if data is not None] + kept)
+            editions = [
+                kept_edition
+                for entry, data in results
+                if data is not None and entry.edition
+                for kept_edition in self._edition(entry, data, recorded.get(entry.path))
+            ]
+            new = [(entry.path, data) for entry, data in results if data is not None]
+            write_files(self.out_dir, [(entry.path, data) for entry, data in editions] + new + kept)
         except PolicygenError as error:
             outcome.diagnostics = error.diagnostics()
             return
         outcome.files = [entry for entry, data in results if data is not None]
         outcome.unchanged = [entry for entry, data in results if data is None]
+        outcome.editions = [entry for entry, _ in editions]
+
+    def _edition(
+        self, entry: ManifestEntry, data: bytes, earlier: ManifestEntry | None
+    ) -> list[tuple[ManifestEntry, bytes]]:
+        """The file on disk at `entry`'s path as an edition to write, when the new bytes `data` differ from it and
+        it is the file the manifest records (one damaged or changed by hand is replaced, not kept): named by the
+        edition recorded for it (the order it was built under), else by the new file's; none when an edition holds
+        its bytes already."""
+        path = existing_output(self.out_dir, entry.path)
+        if earlier is None or path is None:
+            return []
+        try:
+            before = path.read_bytes()
+        except OSError:
+            return []  # unreadable: it is replaced as before, there is nothing to keep
+        sha256 = hashlib.sha256(before).hexdigest()
+        if sha256 != earlier.sha256 or sha256 == hashlib.sha256(data).hexdigest():
+            return []
+        name, to_write = edition_for(self.out_dir, entry.path, earlier.edition or entry.edition, before)
+        kept = replace(earlier, path=edition_path(entry.path, name), unit_sha256="", document_sha256="", edition=name)
+        return [(kept, before)] if to_write else []
 
 
 def intact(out_dir: Path, entry: ManifestEntry) -> bool:

@@ -143,7 +143,8 @@ def document_files(
         file_key = document_digest(document, writer_key, ctx.environment)
         earlier = previous.get(path)
         if earlier is not None and earlier.document_sha256 == file_key and intact(ctx.out_dir, earlier):
-            files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs), None))
+            edition = earlier.edition or unit.edition  # the file is the one built under its own order or day
+            files.append((replace(earlier, unit_sha256=unit.key, inputs=inputs, edition=edition), None))
             continue
         data = rendered_bytes(writer, document, path)
         entry = ManifestEntry(
@@ -157,6 +158,7 @@ def document_files(
             inputs,
             unit.key,
             file_key,
+            unit.edition,
         )
         files.append((entry, data))
     return files

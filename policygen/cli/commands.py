@@ -21,6 +21,8 @@ from policygen import (
     EXIT_FAILED,
     EXIT_OK,
     FORMATS,
+    PENDING_CHOICES,
+    REDLINE_AUTHOR,
     BuildReport,
     BuildRequest,
     Diagnostic,
@@ -37,14 +39,18 @@ from policygen import (
     check_as_table,
     check_institutions,
     default_jobs,
+    departures_from_model,
     evidence_as_json,
     evidence_as_table,
     failure_diagnostics,
+    import_edits,
     json_schema,
     load_profile,
     open_workspace,
     output_lock,
     packaged_examples,
+    redline_against_model,
+    redline_from_edition,
     review_file_argument,
     review_status,
     sign_reviews,
@@ -53,6 +59,7 @@ from policygen import (
     submission_json_schema,
     validate_institutions,
     verify_package,
+    write_redline,
     write_review_sheet,
 )
 from policygen.cli.internal_error import exit_on_internal_error, report_internal_error
@@ -67,7 +74,11 @@ def _report(diagnostics: list[Diagnostic]) -> None:
 
 
 def _report_files(outcome: OwnerOutcome, out_dir: Path) -> None:
-    """Under --verbose: each file an outcome wrote or found up to date, one line each."""
+    """Each previous file kept as an edition (but under --quiet), and under --verbose each file an outcome wrote or
+    found up to date, one line each."""
+    if _verbosity() is not Verbosity.QUIET:
+        for entry in outcome.editions:
+            click.echo(f"edition kept {out_dir / entry.path}", err=True)
     if _verbosity() is Verbosity.VERBOSE:
         for entry in outcome.files:
             click.echo(f"written     {out_dir / entry.path}", err=True)
@@ -384,6 +395,11 @@ def _ordered(chosen: tuple[str, ...], canonical: tuple[str, ...]) -> tuple[str, 
     default=None,
     help="Output folder of the report.  [default: WORKSPACE/output]",
 )
+@click.option(
+    "--deviations",
+    is_flag=True,
+    help="Instead, list per institution the clauses that depart from the model set (its customised clauses).",
+)
 @verbosity_options
 @summary_option
 def check(
@@ -393,6 +409,7 @@ def check(
     report: bool,
     out_dir: Path | None,
     summary: bool,
+    deviations: bool,
 ) -> None:
     """Check that each institution's documents cover the policy elements of ILO C190/R206 and good practice.
 
@@ -403,6 +420,10 @@ def check(
 
     def action() -> int:
         workspace = open_workspace(workspace_dir)
+        if deviations:
+            if as_json_output or report:
+                raise click.UsageError("--deviations goes without --json and --report")
+            return _print_deviations(workspace, profiles)
         out = _output_folder(workspace, out_dir) if report else out_dir
         quiet = _verbosity() is Verbosity.QUIET
         with _locked(out if report else None), BuildProgress(quiet) as progress:
@@ -444,6 +465,21 @@ def check(
         return EXIT_FAILED if failed else EXIT_OK
 
     _run(action)
+
+
+def _print_deviations(workspace: Workspace, profiles: tuple[str, ...]) -> int:
+    """`check --deviations`: each institution's clauses that depart from the model, on stdout whether quiet or not
+    (they are what the option asks for); exit 1 when an institution could not be compared."""
+    results = departures_from_model(workspace, workspace.resolve_profiles(profiles))
+    for result in results:
+        if result.diagnostics:
+            _report(list(result.diagnostics))
+            continue
+        click.echo(f"{result.institution_id}: {len(result.departures)} clauses depart from the model")
+        for departure in result.departures:
+            place = f"{departure.doc_id}/{departure.clause_id}"
+            click.echo(f"  {place} ({departure.number}. {departure.title}): {departure.kind}")
+    return EXIT_FAILED if any(result.diagnostics for result in results) else EXIT_OK
 
 
 @main.command()
@@ -801,6 +837,146 @@ def users_add(workspace_dir: Path, name: str, institutions: tuple[str, ...], rol
             scope = "every institution" if role == "lawyer" else ", ".join(institutions)
             click.echo(f"user {name}: {given} ({scope})")
         return EXIT_OK
+
+    _run(action)
+
+
+@main.command(name="redline")
+@click.argument("sources", nargs=-1, required=True, metavar="OLD.docx NEW.docx | PROFILE")
+@workspace_option
+@click.option("--doc", "doc_id", type=click.Choice(DOCUMENT_IDS), help="With PROFILE: the document to compare.")
+@click.option("--lang", help="With PROFILE: the language of the document.")
+@click.option(
+    "--against",
+    type=click.Choice(["model"]),
+    help="With PROFILE: compare the model's text (with the institution's values) with its document.",
+)
+@click.option("--from", "edition", help="With PROFILE: compare this edition (kept by build) with the current file.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --from: the output folder the document was built in.  [default: WORKSPACE/output]",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The redline: OUT.docx (Word tracked changes) or OUT.pdf (changes marked, a table of clauses first).",
+)
+@click.option("--author", default=REDLINE_AUTHOR, show_default=True, help="The author Word shows for every change.")
+@click.option(
+    "--date",
+    "changed_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date of every change.  [default: SOURCE_DATE_EPOCH, else NEW's date]",
+)
+@verbosity_options
+def redline_command(
+    sources: tuple[str, ...],
+    workspace_dir: Path,
+    doc_id: str | None,
+    lang: str | None,
+    against: str | None,
+    edition: str | None,
+    out_dir: Path | None,
+    output: Path,
+    author: str,
+    changed_on: dt.datetime | None,
+) -> None:
+    """Compare two versions of a document clause by clause (through their clause bookmarks) and word by word.
+
+    OLD.docx NEW.docx: two files.  PROFILE --doc DOC --lang LANG --against model: what the institution's document
+    changes relative to the model set beyond its own values (its customised clauses).  PROFILE --doc DOC --lang
+    LANG --from EDITION: an edition that a build kept (OUT/<id>/<lang>/editions/) against the current file.
+
+    OUT.docx holds Word tracked changes: "Accept all" gives the new text, "Reject all" the old. OUT.pdf shows
+    insertions underlined and deletions struck through, after a table of the clauses changed.
+    """
+
+    def action() -> int:
+        if len(sources) == 2:
+            if doc_id or lang or against or edition or out_dir:
+                raise click.UsageError("--doc, --lang, --against, --from and --out go with a PROFILE, not two files")
+            for source in sources:
+                if not Path(source).is_file():
+                    raise WorkspaceError(f"{source}: no such file", hint="name two DOCX files, old then new")
+            report = write_redline(Path(sources[0]), Path(sources[1]), output, author, changed_on)
+        elif len(sources) == 1:
+            if not (doc_id and lang and bool(against) != bool(edition)):
+                raise click.UsageError(
+                    "with a PROFILE, give --doc DOC, --lang LANG and --against model, or --from EDITION"
+                )
+            workspace = open_workspace(workspace_dir)
+            if edition:
+                out = _output_folder(workspace, out_dir)
+                report = redline_from_edition(
+                    workspace, out, sources[0], doc_id, lang, edition, output, author, changed_on
+                )
+            else:
+                report = redline_against_model(workspace, sources[0], doc_id, lang, output, author, changed_on)
+        else:
+            raise click.UsageError(
+                "give two DOCX files (old, new), or one PROFILE with --doc, --lang and --against or --from"
+            )
+        if _verbosity() is not Verbosity.QUIET:
+            click.echo(f"wrote {report.output}: {len(report.changes)} clauses changed")
+            for change in report.changes:
+                click.echo(f"  {change.number}. {change.title}: {change.kind}")
+        return EXIT_OK
+
+    _run(action)
+
+
+@main.command(name="import-edits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.docx")
+@click.option(
+    "--profile", "profile", required=True, help="The institution (id or profile file) the file was built for."
+)
+@workspace_option
+@click.option(
+    "--pending",
+    type=click.Choice(PENDING_CHOICES),
+    default="accept",
+    show_default=True,
+    help="Take the text with every tracked change still in the file accepted, or rejected.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@verbosity_options
+def import_edits_command(file: Path, profile: str, workspace_dir: Path, pending: str, dry_run: bool) -> None:
+    """Bring a lawyer's Word edits to clauses back into the institution's profile.
+
+    Each clause is found through its bookmark; each clause whose text changed is written into the profile's
+    clause customisation (clauses.replace) for the file's language, keeping the file's comments. An edit to a
+    profile value (a deadline, a name, a phone) is refused with the key to change instead, and so is an edit that
+    removes what a required element needs. Exit 1 when an edit was refused (the others are imported).
+    """
+
+    def action() -> int:
+        report = import_edits(open_workspace(workspace_dir), file, profile, pending, dry_run)
+        quiet = _verbosity() is Verbosity.QUIET
+        for edit in report.edits:
+            place = f"{edit.doc_id}/{edit.clause_id} ({edit.number}. {edit.title})"
+            if edit.imported:
+                if not quiet:
+                    click.echo(f"{place}: {'would be imported' if dry_run else 'imported'}")
+            else:
+                _report([Diagnostic(str(file), f"{place}: not imported: {edit.message}", hint=edit.hint)])
+            if edit.lost:
+                click.echo(f"{file}: {place}: warning: formatting not kept: {', '.join(edit.lost)}", err=True)
+        for note in report.notes:
+            click.echo(f"{file}: note: {note}", err=True)
+        imported = len(report.edits) - len(report.refused)
+        if not quiet:
+            if report.written:
+                click.echo(f"wrote {report.profile_path}: {imported} clauses of {report.doc_id} ({report.lang})")
+            elif dry_run and imported:
+                click.echo(f"would write {report.profile_path}: {imported} clauses (--dry-run: nothing written)")
+            elif not report.edits:
+                click.echo(f"{file}: no clause changed; nothing to import")
+        return EXIT_FAILED if report.refused else EXIT_OK
 
     _run(action)
 

@@ -69,7 +69,33 @@ class Ref(Node):
     clause_id: str
 
 
-Inline = Text | Strong | Emphasis | LineBreak | Ref
+@dataclass(frozen=True, slots=True)
+class ClauseNumber(Node):
+    """The number of a clause of the same document, as a resolved cross-reference prints it; the DOCX writer makes
+    it a field pointing at the clause, so that the number follows the clause when a clause is inserted by hand."""
+
+    clause_id: str
+    number: str
+
+    def __post_init__(self) -> None:
+        _check_id(self.clause_id, "clause id")
+
+
+@dataclass(frozen=True, slots=True)
+class Inserted(Node):
+    """Text a redline shows as inserted (underlined)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Deleted(Node):
+    """Text a redline shows as deleted (struck through)."""
+
+    children: tuple[Inline, ...]
+
+
+Inline = Text | Strong | Emphasis | LineBreak | Ref | ClauseNumber | Inserted | Deleted
 
 
 # Blocks -------------------------------------------------------------------------------------------------
@@ -275,6 +301,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
             parts.append("\n")
         elif isinstance(inline, Ref):
             parts.append(f"@ref({inline.doc_id}#{inline.clause_id})")
+        elif isinstance(inline, ClauseNumber):
+            parts.append(inline.number)
         else:
             parts.append(plain_text(inline.children))
     return "".join(parts)

@@ -12,8 +12,10 @@ from policygen.model.nodes import (
     Block,
     BulletList,
     Clause,
+    Deleted,
     Emphasis,
     Form,
+    Inserted,
     ModelError,
     Node,
     OrderedList,
@@ -53,7 +55,7 @@ class _Place:
 
 
 _INLINE_SPANS = frozenset(INLINE_TYPES)
-_NESTED_INLINES = (Strong, Emphasis)
+_NESTED_INLINES = (Strong, Emphasis, Inserted, Deleted)
 _CHILD_PLACE = _Place()
 
 

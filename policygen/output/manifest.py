@@ -49,6 +49,16 @@ class ManifestEntry:
     inputs: dict[str, Any]
     unit_sha256: str = ""  # everything the file's unit was made from; equal on the next build: nothing to do
     document_sha256: str = ""  # its document model, format, versions and assets; equal: the file is unchanged
+    edition: str = ""  # the edition it is (output/editions.py): its approving order's date and number, or build date
+
+
+def entry_record(entry: ManifestEntry) -> dict[str, Any]:
+    """An entry as the manifest holds it; `edition` only for a file that has one, so that the manifests of
+    the outputs without editions (the coverage report, a submission package) keep their shape."""
+    record = asdict(entry)
+    if not entry.edition:
+        del record["edition"]
+    return record
 
 
 def versions() -> dict[str, str]:
@@ -100,7 +110,7 @@ def update_manifest(out_dir: Path, written: list[ManifestEntry]) -> None:
             and isinstance(entry.get("path"), str)
             and existing_output(out_dir, entry["path"]) is not None
         }
-        entries.update({entry.path: asdict(entry) for entry in written})
+        entries.update({entry.path: entry_record(entry) for entry in written})
         header = {"generator": "policygen", "versions": versions()}
         lock.remove_stale_temporaries(".")
         write_atomically(out_dir, MANIFEST_NAME, manifest_bytes(header, [entries[path] for path in sorted(entries)]))

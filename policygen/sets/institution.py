@@ -157,6 +157,12 @@ def finish_set(renderer: TemplateRenderer, documents: dict[str, Document], lang:
 
 def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
     """The institution's whole document set in `lang`, customised by its profile and cross-referenced."""
+    return finish_set(renderer, customise(render_documents(renderer, loaded, lang), loaded, lang), lang)
+
+
+def render_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lang) -> dict[str, Document]:
+    """The institution's documents in `lang` as the model's templates give them with its values: before its
+    clause customisation, with cross-references unresolved."""
     profile = loaded.profile
     context = template_context(profile, lang)
     institution = (profile.short_name or profile.name)[lang]
@@ -167,7 +173,7 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lan
         half_context = context if half_lang == lang else template_context(profile, half_lang)
         return render_document(renderer, half_context, POSTER_ID, half_lang, name, created)
 
-    documents = {
+    return {
         doc_id: (
             join_poster(
                 renderer,
@@ -181,7 +187,6 @@ def build_documents(renderer: TemplateRenderer, loaded: LoadedProfile, lang: Lan
         )
         for doc_id in DOCUMENT_IDS
     }
-    return finish_set(renderer, customise(documents, loaded, lang), lang)
 
 
 def check_institution(workspace: Workspace, path: Path, renderer: TemplateRenderer) -> InstitutionCheck:

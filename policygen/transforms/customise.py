@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from markdown_it.common.utils import unescapeAll
 
+from policygen.check.notions import missing_notions
 from policygen.errors import Diagnostic, ProfileError, TemplateError
 from policygen.inputs.characters import BAD_CHARACTER_HINT, describe, forbidden_in_text
 from policygen.inputs.elements import required_elements
@@ -44,13 +45,30 @@ def customise(documents: dict[str, Document], loaded: LoadedProfile, lang: Lang)
         if found is None:
             continue
         doc_id, position, clause = found
-        if _covers_required(clause, required, loaded, (*key, "clause"), replacement.clause, "replaced", problems):
-            continue
         body = _clause_text(replacement.text, lang, loaded, (*key, "text", lang), problems)
-        if body is not None:
-            blocks[doc_id][position] = replace(clause, blocks=body, covers=())
-            changed.add(doc_id)
-            supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
+        if body is None:
+            continue
+        # a clause covering a required element may be replaced by a text that still expresses that element's
+        # notions (the lawyer's edit brought back from Word); it keeps the elements it covers
+        kept = replace(clause, blocks=body)
+        unexpressed = [
+            element for element in clause.covers if element in required and missing_notions(kept, element, lang)
+        ]
+        if unexpressed:
+            problems.append(
+                loaded.diagnostic(
+                    (*key, "clause"),
+                    f"clause {replacement.clause} cannot be replaced: it covers the required element(s) "
+                    f"{', '.join(unexpressed)}, which the new {lang} text does not express",
+                    "keep the clause, or say in the new text what the element requires (see `policygen check`); "
+                    "you may add your own clause after it instead",
+                )
+            )
+            continue
+        covered = tuple(element for element in clause.covers if element in required)
+        blocks[doc_id][position] = replace(kept, covers=covered)
+        changed.add(doc_id)
+        supplied.append((doc_id, loaded.diagnostic((*key, "text", lang), "", ""), body))
 
     for index, addition in enumerate(settings.add):
         key = ("clauses", "add", index)

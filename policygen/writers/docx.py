@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
+from xml.sax.saxutils import escape
 
 import docx
 from docx.document import Document as WordDocument
@@ -26,6 +27,7 @@ from policygen.model import (
     Block,
     BulletList,
     Clause,
+    ClauseNumber,
     Document,
     Emphasis,
     Figure,
@@ -46,6 +48,7 @@ from policygen.model import (
     Visitor,
 )
 from policygen.output.archive import normalised_zip
+from policygen.writers.anchors import clause_anchor
 
 CM = 567  # twips per centimetre, the unit of indents and tab stops below
 POINT_INDENT = 709  # 1.25 cm: where the text of a clause or point starts, after its number
@@ -448,16 +451,17 @@ def _styled(paragraph: DocxParagraph, style_id: str) -> DocxParagraph:
     return paragraph
 
 
-def _add_field(paragraph: DocxParagraph, code: str) -> None:
+def _add_field(paragraph: DocxParagraph, code: str, result: str = "1", run_properties: str = "") -> None:
     """A field as Word writes it: begin, instruction, separate, a cached result to show until updated, end."""
-    for run in (
-        f'<w:r {WORD_NS}><w:fldChar w:fldCharType="begin"/></w:r>',
-        f'<w:r {WORD_NS}><w:instrText xml:space="preserve"> {code} </w:instrText></w:r>',
-        f'<w:r {WORD_NS}><w:fldChar w:fldCharType="separate"/></w:r>',
-        f"<w:r {WORD_NS}><w:t>1</w:t></w:r>",
-        f'<w:r {WORD_NS}><w:fldChar w:fldCharType="end"/></w:r>',
+    properties = f"<w:rPr>{run_properties}</w:rPr>" if run_properties else ""
+    for content in (
+        '<w:fldChar w:fldCharType="begin"/>',
+        f'<w:instrText xml:space="preserve"> {code} </w:instrText>',
+        '<w:fldChar w:fldCharType="separate"/>',
+        f"<w:t>{escape(result)}</w:t>",
+        '<w:fldChar w:fldCharType="end"/>',
     ):
-        paragraph._p.append(parse_xml(run))
+        paragraph._p.append(parse_xml(f"<w:r {WORD_NS}>{properties}{content}</w:r>"))
 
 
 TAB_OR_LINE_BREAK = re.compile(r"[\t\n\r]")
@@ -516,9 +520,12 @@ class _DocxTranslator(Visitor):
 
     paragraph: DocxParagraph  # where the inlines being visited go; set by _add_inlines before it visits them
 
-    def __init__(self, document: WordDocument, target: str) -> None:
+    def __init__(self, document: WordDocument, doc_id: str, target: str) -> None:
         self.document = document
+        self.doc_id = doc_id
         self.target = target
+        self.body = document.element.body
+        self.anchors: dict[str, str] = {}  # bookmark name -> clause id, to refuse two clauses of one name
         self.numbering = document.part.numbering_part.element
         self.paragraph_styles = ["BodyText"]  # the style of a plain paragraph where we are
         self.list_depth = 0
@@ -566,9 +573,28 @@ class _DocxTranslator(Visitor):
         self._add_paragraph(self.paragraph_styles[-1], paragraph.inlines)
 
     def visit_Clause(self, clause: Clause) -> None:
-        self._add_paragraph("ClauseHeading", clause.title)
+        """A clause between the two ends of its bookmark: from the start of its heading to the end of its last
+        paragraph (or after its last table)."""
+        name = clause_anchor(self.doc_id, clause.id)
+        if self.anchors.setdefault(name, clause.id) != clause.id:
+            raise RenderError(
+                self.target,
+                f"clauses {self.anchors[name]!r} and {clause.id!r} would have the same bookmark {name!r}",
+                hint="rename one of the two clauses",
+            )
+        bookmark_id = str(len(self.anchors))
+        heading = self._add_paragraph("ClauseHeading", clause.title)
+        heading._p.insert(
+            1, parse_xml(f'<w:bookmarkStart {WORD_NS} w:id="{bookmark_id}" w:name="{name}"/>')
+        )  # after the paragraph's properties, which come first
         with self._plain_paragraphs_in("ClauseContinuation"):
             self.visit_all(clause.blocks)
+        end = parse_xml(f'<w:bookmarkEnd {WORD_NS} w:id="{bookmark_id}"/>')
+        last = self.body[-2]  # the last child is the section's properties
+        if last.tag == qn("w:p"):
+            last.append(end)
+        else:
+            last.addnext(end)
 
     def visit_Point(self, point: Point) -> None:
         self._add_item(*POINT_STYLES[point.level], point.blocks)
@@ -655,6 +681,13 @@ class _DocxTranslator(Visitor):
     def visit_Text(self, text: Text) -> None:
         _add_text(self.paragraph, text.text, self.target, self.bold, self.italic)
 
+    def visit_ClauseNumber(self, number: ClauseNumber) -> None:
+        """A REF field to the clause's bookmark giving its paragraph number (\\r: as numbered, without the
+        trailing dot; \\h: a link to it), the number as written until fields are updated."""
+        run_properties = ("<w:b/>" if self.bold else "") + ("<w:i/>" if self.italic else "")
+        code = f"REF {clause_anchor(self.doc_id, number.clause_id)} \\r \\h"
+        _add_field(self.paragraph, code, number.number, run_properties)
+
     def visit_LineBreak(self, _: LineBreak) -> None:
         self.paragraph.add_run().add_break()
 
@@ -679,7 +712,7 @@ class DocxWriter:
         meta = document.meta
         target = f"{meta.doc_id}{self.suffix}"
         word_document = docx.Document(io.BytesIO(_base_package(meta.language_tag, meta.layout, meta.paper)))
-        _DocxTranslator(word_document, target).visit_all(document.blocks)
+        _DocxTranslator(word_document, meta.doc_id, target).visit_all(document.blocks)
         _write_header_and_footer(word_document.sections[0], meta, target)
         _set_core_properties(word_document.core_properties, meta, target)
         buffer = io.BytesIO()

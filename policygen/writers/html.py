@@ -14,12 +14,15 @@ from policygen.model import (
     Approval,
     BulletList,
     Clause,
+    ClauseNumber,
+    Deleted,
     Document,
     Emphasis,
     Figure,
     Form,
     Heading,
     Inline,
+    Inserted,
     LineBreak,
     Meta,
     Node,
@@ -183,6 +186,19 @@ class _HtmlTranslator(Visitor):
         self.body.append("<em>")
         self.visit_all(node.children)
         self.body.append("</em>")
+
+    def visit_Inserted(self, node: Inserted) -> None:
+        self.body.append("<ins>")
+        self.visit_all(node.children)
+        self.body.append("</ins>")
+
+    def visit_Deleted(self, node: Deleted) -> None:
+        self.body.append("<del>")
+        self.visit_all(node.children)
+        self.body.append("</del>")
+
+    def visit_ClauseNumber(self, node: ClauseNumber) -> None:
+        self.body.append(escape(node.number))
 
     def visit_LineBreak(self, node: LineBreak) -> None:
         self.body.append("<br>")
