@@ -23,6 +23,7 @@ from policygen.inputs.schema import (
     CitedIn,
     CommissionMember,
     LegalReference,
+    LegalReferences,
     Profile,
 )
 from policygen.inputs.strict_yaml import load_yaml_mapping
@@ -159,9 +160,7 @@ def aged_base_references(base: Path) -> list[str]:
     print them with the review mark); none when the base does not read as valid, which making the set reports."""
     try:
         data = load_yaml_mapping(base).data
-        register = TypeAdapter(Profile.model_fields["legal_references"].annotation).validate_python(
-            data.get("legal_references", {})
-        )
+        register = TypeAdapter(LegalReferences).validate_python(data.get("legal_references", {}))
         months = TypeAdapter(int).validate_python(
             data.get("recheck_months", Profile.model_fields["recheck_months"].default)
         )
