@@ -43,10 +43,10 @@ def add_clauses(workspace: Path, *rows: int) -> Path:
 
 def test_document_made_too_large_by_profile_clauses_names_the_clause_that_adds_most(tmp_path: Path):
     workspace = copy_workspace(tmp_path / "ws")
-    profile = add_clauses(workspace, 3, 60)
+    profile = add_clauses(workspace, 4, 60)
     before = tree_state(workspace)
 
-    # each document's own tables hold at most about 120 cells; the two clauses add 8 and 122 to the policy
+    # each document's own tables hold at most about 120 cells; the two clauses add 10 and 122 to the policy
     result = run_cli_confined(
         "build",
         PROFILE,

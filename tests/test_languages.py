@@ -118,7 +118,10 @@ def test_the_added_language_prints_its_prose_labels_and_tag(pseudo_build):
     cells = {cell.text for table in policy.tables for row in table.rows for cell in row.cells}
     assert "THIS POLICY SETS OUT HOW" in text
     assert "RELATIONS IN TEACHING AND CLINICAL TRAINING" in text  # the clause the skeleton gives universities
-    assert "FOCAL POINT" in cells and "CRISIS SUPPORT" in cells  # channel and support labels of xx.yaml
+    assert "CRISIS SUPPORT" in cells  # a support label of xx.yaml
+    procedure = docx.Document(str(pseudo_build / "complaint-procedure.docx"))
+    channels = {cell.text for table in procedure.tables for row in table.rows for cell in row.cells}
+    assert "BOX FOR WRITTEN REPORTS" in channels  # a channel label of xx.yaml, in the procedure's channel table
     header = [paragraph.text for paragraph in policy.sections[0].header.paragraphs]
     assert "DRAFT: TEXT NOT YET REVIEWED BY A LEGAL TRANSLATOR" in header
     assert policy.core_properties.language == PSEUDO_TAG
@@ -177,8 +180,10 @@ def test_a_workspace_strings_file_overrides_the_packaged_one(tmp_path):
     strings.parent.mkdir(parents=True)
     text = (REPO / "templates" / "strings" / "ru.yaml").read_text(encoding="utf-8")
     strings.write_text(text.replace('in_person: "Личный приём"', 'in_person: "Приём у координатора"'), "utf-8")
-    result = run_cli("build", "ak-tilek-fmc", "--lang", "ru", "--doc", "policy", "--format", "docx", "-w", workspace)
-    assert result.exit_code == 0, result.stderr
-    policy = docx.Document(str(workspace / "output" / "ak-tilek-fmc" / "ru" / "policy.docx"))
-    cells = {cell.text for table in policy.tables for row in table.rows for cell in row.cells}
-    assert "Приём у координатора" in cells and "Личный приём" not in cells
+    built = run_cli(
+        "build", "ak-tilek-fmc", "--lang", "ru", "--doc", "complaint-procedure", "--format", "docx", "-w", workspace
+    )
+    assert built.exit_code == 0, built.stderr
+    procedure = docx.Document(str(workspace / "output" / "ak-tilek-fmc" / "ru" / "complaint-procedure.docx"))
+    cells = {cell.text for table in procedure.tables for row in table.rows for cell in row.cells}
+    assert "Приём у координатора" in cells and "Личный приём" not in cells  # the channel table's label
