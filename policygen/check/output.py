@@ -123,7 +123,7 @@ def _readability_lines(result: InstitutionCheck) -> list[str]:
         for figures in check.readability:
             part = f"{figures.document} {figures.mean_words:.1f}, {figures.long_share:.0%}"
             if figures.target is not None:
-                verdict = "" if figures.meets_target else (" OVER" if figures.binding else " over: warning")
+                verdict = "" if figures.meets_target else " OVER"
                 part += f" ({figures.target}{verdict})"
             parts.append(part)
         lines.append(f"    {check.lang:3} " + "; ".join(parts))

@@ -23,9 +23,6 @@ from policygen.model.nodes import Block
 LONG_SENTENCE_WORDS = 40
 READABILITY_TARGETS = {"policy": 22, "complaint-procedure": 22, "leaflet": 15, "poster": 15}
 """The longest mean sentence, in words, each document may have (issue 13: plain language for every reader)."""
-BINDING_TARGETS = frozenset({"leaflet", "poster"})
-"""Documents that fail the check when they miss their target; the others are reported with a warning until
-their rewrite in shorter sentences is done."""
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 # A sentence ends at . ! ? or … followed by a space and a capital letter, a digit or an opening quote; not
@@ -63,8 +60,8 @@ class Readability:
 
     @property
     def binding(self) -> bool:
-        """Whether missing the target fails the check (a warning otherwise)."""
-        return self.document in BINDING_TARGETS
+        """Whether missing a target fails the check: for every document that has one."""
+        return self.target is not None
 
 
 def readability(doc_id: str, document: Document) -> Readability:
