@@ -13,8 +13,12 @@ from conftest import copy_workspace, files_under, pdf_text, run_cli
 from test_redline import hostile_file
 
 INSTITUTION = "bishkek-city-hospital"
-REVIEW_SENTENCE = "Положение также пересматривается"  # starts a point of policy/review, an optional clause
-NEW_SENTENCE = "Положение также пересматривается по письменному требованию профсоюзной организации."
+REVIEW_SENTENCE = "Положение пересматривается не реже"  # starts the point of policy/review, an optional clause
+NEW_SENTENCE = (  # the point as built, its profile value (every 3 years) untouched, with a third occasion for review
+    "Положение пересматривается не реже одного раза в 3 года совместно с профсоюзной организацией, а также "
+    "незамедлительно при изменении законодательства, после серьёзного инцидента или по письменному требованию "
+    "профсоюзной организации."
+)
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +124,7 @@ def non_retaliation_points(workspace: Path) -> list[str]:
 def test_an_edit_removing_what_a_required_element_needs_is_refused_naming_the_element(workspace, tmp_path):
     before = profile(workspace).read_bytes()
     prohibition = non_retaliation_points(workspace)[0]
-    assert prohibition.startswith("Запрещается применение ответных мер")  # the clause's only prohibition
+    assert prohibition.startswith("Запрещается применять ответные меры")  # the clause's only prohibition
     lawyer = edited(policy_docx(workspace), tmp_path / "lawyer.docx", prohibition[:40], "Работники вежливы.")
     result = import_file(workspace, lawyer)
     assert result.exit_code == 1

@@ -30,6 +30,9 @@ POSTER_TITLES = {
 }
 DAY_WORDS = {"ky": r"күн", "ru": r"(?:день|дня|дней)", "en": r"days?"}
 DEADLINES_ON_POSTER = ("acknowledgement_days", "investigation_days")
+STEPS_OF_STAFF_AND_MANAGEMENT = ("handover_working_days", "investigation_order_working_days")
+"""Deadlines the procedure sets for the worker a report is made to and for the head, not met by the person who
+reports: the leaflet leaves them to the procedure."""
 
 
 def profile(institution: str):
@@ -75,7 +78,7 @@ def cases() -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("institution", "lang"), cases())
-def test_leaflet_carries_the_institutions_focal_points_their_phones_and_every_deadline(
+def test_leaflet_carries_the_institutions_focal_points_their_phones_and_every_deadline_a_complainant_meets(
     example_build, institution, lang
 ):
     example = profile(institution)
@@ -85,6 +88,8 @@ def test_leaflet_carries_the_institutions_focal_points_their_phones_and_every_de
             assert person.phone in text, (suffix, person.phone)
             assert person.room[lang] in text, (suffix, person.room[lang])
         for key, days in example.deadlines.model_dump().items():
+            if key in STEPS_OF_STAFF_AND_MANAGEMENT:
+                continue
             assert re.search(rf"\b{days} {DAY_WORDS[lang]}", text), (suffix, key, days)
 
 
