@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -160,17 +160,7 @@ class _ClauseReader:
         self.bullets[depth].items.append(_Item([paragraph]))
 
     def _table(self, table: etree._Element) -> Table:
-        rows = []
-        for row in table.iter(TR):
-            cells = []
-            for cell in row.iter(TC):
-                inlines: list[Inline] = []
-                for paragraph in cell.iter(P):
-                    if inlines:
-                        inlines.append(LineBreak())
-                    inlines.extend(self.inlines(paragraph))
-                cells.append(tuple(inlines))
-            rows.append(tuple(cells))
+        rows = [tuple(cell_inlines(cell, self.inlines) for cell in row.iter(TC)) for row in table.iter(TR)]
         width = len(rows[0])
         if any(len(row) != width for row in rows):
             self.lost.add("merged table cells")
@@ -246,6 +236,16 @@ class _ClauseReader:
             if pending and isinstance(pending[0], Text):
                 pending[0] = Text(following.text[len(tail) :])
         return _joined([span for span in result if not (isinstance(span, Text) and not span.text)])
+
+
+def cell_inlines(cell: etree._Element, inlines_of: Callable[[etree._Element], Iterable[Inline]]) -> tuple[Inline, ...]:
+    """The text of a table cell as one line of inlines, its paragraphs joined by line breaks."""
+    inlines: list[Inline] = []
+    for paragraph in cell.iter(P):
+        if inlines:
+            inlines.append(LineBreak())
+        inlines.extend(inlines_of(paragraph))
+    return tuple(inlines)
 
 
 def _on(properties: etree._Element | None, name: str) -> bool:

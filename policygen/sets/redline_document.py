@@ -23,6 +23,7 @@ from policygen.model import (
     Table,
     Text,
 )
+from policygen.parse.docx_model import cell_inlines
 from policygen.parse.docx_package import WordPackage, parse_part
 from policygen.parse.docx_xml import (
     DEL,
@@ -153,12 +154,8 @@ def _table(table: etree._Element) -> Table | None:
             change = Inserted
         cells = []
         for cell in row.iter(TC):
-            inlines: list[Inline] = []
-            for paragraph in cell.iter(P):
-                if inlines:
-                    inlines.append(LineBreak())
-                inlines.extend(_inlines(paragraph))
-            cells.append((change(tuple(inlines)),) if change is not None and inlines else tuple(inlines))
+            inlines = cell_inlines(cell, _inlines)
+            cells.append((change(inlines),) if change is not None and inlines else inlines)
         rows.append(tuple(cells))
     if not rows:
         return None
