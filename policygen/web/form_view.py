@@ -67,6 +67,9 @@ def _input(
     field_: Field, path: KeyPath, value: Any, inherited: Any, translate: Translator, languages: tuple[str, ...]
 ) -> Input:
     label = translate.label("person_name" if field_.kind == "name" else field_.key)
+    if field_.key:  # a row's own fields carry the help; the row itself shows none
+        help_path = ".".join(str(part) for part in path if not isinstance(part, int))
+        field_ = dataclasses.replace(field_, help=translate.help(help_path, field_.help))
     node = Input(path, field_, label, inherited=inherited)
     if field_.kind == "group":
         mapping = value if isinstance(value, dict) else {}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+
+from policygen.inputs.strict_yaml import load_yaml_mapping_text
 
 UI_LANGUAGES = ("ky", "ru", "en")
 DEFAULT_UI_LANGUAGE = "en"
@@ -302,6 +305,15 @@ DOCUMENT_LABELS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _field_help() -> dict[str, dict[str, str]]:
+    text = resources.files("policygen").joinpath("data/web-help.yaml").read_text(encoding="utf-8")
+    return load_yaml_mapping_text(text, "policygen/data/web-help.yaml").data
+
+
+FIELD_HELP = _field_help()
+"""Each field's help in Russian and Kyrgyz, by its key path without list indices; in English, the schema's own."""
+
+
 def _pick(table: dict[str, tuple[str, str, str]], key: str, lang: str) -> str:
     entry = table.get(key)
     if entry is None:
@@ -332,6 +344,12 @@ class Translator:
 
     def label(self, key: str) -> str:
         return _pick(FIELD_LABELS, key, self.lang) if key in FIELD_LABELS else key.replace("_", " ")
+
+    def help(self, key_path: str, english: str) -> str:
+        """A field's help (`key_path` without list indices): the schema's own text in English, else its translation."""
+        if self.lang == "en":
+            return english
+        return FIELD_HELP.get(key_path, {}).get(self.lang, english)
 
     def choice(self, value: str, section: str = "") -> str:
         """A fixed choice as the documents name it (`section` of the strings file), else as the interface does."""
