@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
-from policygen.inputs.strict_yaml import load_yaml_mapping_text
+from policygen import load_yaml_mapping_text
 
 UI_LANGUAGES = ("ky", "ru", "en")
 DEFAULT_UI_LANGUAGE = "en"
