@@ -64,8 +64,8 @@ def help_on_page(html: str, key_path: str) -> str:
 @pytest.mark.parametrize(
     ("lang", "effective_date", "focal_point_phone"),
     [
-        ("ru", "Дата, с которой действует политика (YYYY-MM-DD).", "Прямой номер телефона."),
-        ("ky", "Саясат күчүнө кирген күн (YYYY-MM-DD).", "Түз телефон номери."),
+        ("ru", "Дата вступления Положения в силу (YYYY-MM-DD).", "Прямой номер телефона."),
+        ("ky", "Жобо күчүнө кирген күн (YYYY-MM-DD).", "Түз телефон номери."),
         ("en", "Date from which the policy applies (YYYY-MM-DD).", "Direct phone number."),
     ],
 )
