@@ -214,25 +214,23 @@ def _deleted(block: etree._Element, marks: _Marks, numbering_ids: frozenset[str]
         num_id = num_pr.find(NUM_ID)
         if num_id is not None and num_id.get(w("val")) not in numbering_ids:
             num_pr.getparent().remove(num_pr)  # a list numbering only the old version has: the style's numbering
-    for paragraph in block.iter(P):
-        _wrap_runs(paragraph, DEL, marks)
-        if block.tag == P:
-            _mark_paragraph(paragraph, DEL, marks)
-    for row in block.iter(TR):
-        _mark_row(row, DEL, marks)
-    return block
+    return _marked(block, DEL, marks)
 
 
 def _inserted(block: etree._Element, marks: _Marks) -> etree._Element:
     """A block of the new version as inserted text."""
     marks.substantive = True
-    block = copy.deepcopy(block)
+    return _marked(copy.deepcopy(block), INS, marks)
+
+
+def _marked(block: etree._Element, tag: str, marks: _Marks) -> etree._Element:
+    """A whole block (a copy) as inserted or deleted: its runs wrapped in `tag`, its paragraph mark and rows too."""
     for paragraph in block.iter(P):
-        _wrap_runs(paragraph, INS, marks)
+        _wrap_runs(paragraph, tag, marks)
         if block.tag == P:
-            _mark_paragraph(paragraph, INS, marks)
+            _mark_paragraph(paragraph, tag, marks)
     for row in block.iter(TR):
-        _mark_row(row, INS, marks)
+        _mark_row(row, tag, marks)
     return block
 
 
