@@ -33,7 +33,7 @@ from policygen.errors import (
 from policygen.inputs.profiles import LoadedProfile, load_inherited, load_profile, load_profile_text
 from policygen.inputs.review import FileStatus, review_file_argument, review_status, sign_reviews
 from policygen.inputs.schema import LANGUAGE_ID, LANGUAGES, Lang, Profile, json_schema
-from policygen.inputs.strict_yaml import format_key_path, load_yaml_mapping_text
+from policygen.inputs.strict_yaml import format_key_path, load_packaged_data
 from policygen.inputs.submission_schema import submission_json_schema
 from policygen.inputs.workspace import Workspace, open_workspace, packaged_examples
 from policygen.output.atomic import write_atomically
@@ -147,9 +147,9 @@ __all__ = [
     "is_loopback",
     "json_schema",
     "load_inherited",
+    "load_packaged_data",
     "load_profile",
     "load_profile_text",
-    "load_yaml_mapping_text",
     "open_workspace",
     "output_lock",
     "packaged_examples",

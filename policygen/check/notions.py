@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from policygen.errors import PolicygenError
-from policygen.inputs.strict_yaml import load_yaml_mapping_text
+from policygen.inputs.strict_yaml import load_packaged_data
 from policygen.model import Clause, inline_runs, plain_text
 
 
@@ -28,8 +27,7 @@ class Notion:
 @cache
 def element_notions() -> dict[str, dict[str, tuple[Notion, ...]]]:
     """element id -> language -> the notions a clause claiming the element must express in that language."""
-    text = resources.files("policygen").joinpath("data/element-notions.yaml").read_text(encoding="utf-8")
-    raw = load_yaml_mapping_text(text, "policygen/data/element-notions.yaml").data["notions"]
+    raw = load_packaged_data("element-notions.yaml").data["notions"]
     return {
         element: {
             lang: tuple(

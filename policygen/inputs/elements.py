@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from policygen.inputs.strict_yaml import load_yaml_mapping_text
+from policygen.inputs.strict_yaml import load_packaged_data
 
 
 @dataclass(frozen=True)
@@ -22,8 +21,7 @@ class PolicyElement:
 @cache
 def policy_elements() -> tuple[PolicyElement, ...]:
     """Every element of policy-elements.yaml, in its order."""
-    text = resources.files("policygen").joinpath("data/policy-elements.yaml").read_text(encoding="utf-8")
-    entries = load_yaml_mapping_text(text, "policygen/data/policy-elements.yaml").data["elements"]
+    entries = load_packaged_data("policy-elements.yaml").data["elements"]
     return tuple(PolicyElement(e["id"], e["level"], e["description"], tuple(e["refs"])) for e in entries)
 
 

@@ -10,6 +10,7 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Protocol
 
 import yaml
@@ -117,6 +118,12 @@ def load_yaml_mapping_text(text: str | bytes, file: str) -> LoadedYaml:
         return _load_readable_text(text, file)
     except (RecursionError, MemoryError):
         raise _too_complex(file) from None
+
+
+def load_packaged_data(name: str) -> LoadedYaml:
+    """Load strictly a data file packaged with policygen, `policygen/data/<name>`, named so in any message."""
+    text = resources.files("policygen").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return load_yaml_mapping_text(text, f"policygen/data/{name}")
 
 
 def _key_path_segment(key: str) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 
-from policygen import load_yaml_mapping_text
+from policygen import load_packaged_data
 
 UI_LANGUAGES = ("ky", "ru", "en")
 DEFAULT_UI_LANGUAGE = "en"
@@ -306,8 +305,7 @@ DOCUMENT_LABELS: dict[str, tuple[str, str, str]] = {
 
 
 def _field_help() -> dict[str, dict[str, str]]:
-    text = resources.files("policygen").joinpath("data/web-help.yaml").read_text(encoding="utf-8")
-    return load_yaml_mapping_text(text, "policygen/data/web-help.yaml").data
+    return load_packaged_data("web-help.yaml").data
 
 
 FIELD_HELP = _field_help()
